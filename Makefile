@@ -1,0 +1,52 @@
+# netopt-module --- build, test, demo.
+#
+#   make             build the module (module/netopt-core.so)
+#   make test        build, byte-compile, run every ERT suite (also under
+#                    -module-assertions); last line: N passed, M failed
+#   make demo        make sockets, set options, print what the kernel holds
+#   make clean
+#
+# EMACS and CC can be overridden: make test EMACS=/opt/emacs/bin/emacs
+
+EMACS ?= emacs
+CC ?= cc
+CFLAGS ?= -O2 -g
+NETOPT_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden \
+	-Wall -Wextra -Werror
+LDFLAGS ?=
+
+MODULE_SRCS := $(wildcard module/*/*.c)
+MODULE_HDRS := $(wildcard module/*/*.h)
+MODULE := module/netopt-core.so
+LISP_SRCS := $(wildcard lisp/*.el)
+LISP_ELC := $(LISP_SRCS:.el=.elc)
+TEST_TOOLS := test/tools/sockpeek
+TEST_FILES := $(sort $(wildcard test/*-test.el))
+
+BATCH := $(EMACS) -Q --batch -L lisp -L test
+
+.PHONY: all test demo clean check-build
+
+all: $(MODULE)
+
+# Build to a new file and rename it: a loaded .so is never overwritten in
+# place.
+$(MODULE): $(MODULE_SRCS) $(MODULE_HDRS)
+	$(CC) $(NETOPT_CFLAGS) $(CFLAGS) -shared -o $@.tmp.$$$$ \
+		$(MODULE_SRCS) $(LDFLAGS) && mv -f $@.tmp.$$$$ $@
+
+test/tools/%: test/tools/%.c
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(CFLAGS) -o $@ $<
+
+lisp/%.elc: lisp/%.el $(MODULE)
+	$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
+		-f batch-byte-compile $<
+
+test: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
+	@EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
+
+demo: $(MODULE) $(LISP_ELC)
+	$(BATCH) -l lisp/netopt-demo.el -f netopt-demo
+
+clean:
+	rm -f $(MODULE) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS)

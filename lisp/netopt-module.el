@@ -1,0 +1,147 @@
+;;; netopt-module.el --- Socket options for Emacs, done right  -*- lexical-binding: t; -*-
+
+;; Copyright (C) 2026 The netopt-module authors
+
+;; Author: The netopt-module authors
+;; Version: 0.1.0
+;; Package-Requires: ((emacs "25.1"))
+;; Keywords: comm, processes
+;; URL: https://example.invalid/netopt-module
+
+;; This file is not part of GNU Emacs.
+
+;; This program is free software: you can redistribute it and/or modify
+;; it under the terms of the GNU General Public License as published by
+;; the Free Software Foundation, either version 3 of the License, or
+;; (at your option) any later version.
+
+;;; Commentary:
+
+;; netopt-module creates sockets and sets their options from Lisp: the
+;; network options of the Emacs manual (:bindtodevice :broadcast
+;; :dontroute :keepalive :linger :oobinline :priority :reuseaddr) and
+;; more, read back from the kernel, on its own sockets and on Emacs's
+;; network processes.  The work is done by a dynamic module written in
+;; C (module/ in the source tree); this file loads it and adds the parts
+;; that are simplest in Lisp.
+
+;;; Code:
+
+(defgroup netopt nil
+  "Socket options for sockets and network processes."
+  :group 'comm
+  :prefix "netopt-")
+
+(defcustom netopt-linger-seconds 10
+  "Seconds a close waits for queued data when :linger is t.
+The Emacs manual says `:linger t' waits for the successful
+transmission of queued data; this is how long at most."
+  :type 'natnum
+  :group 'netopt)
+
+(defcustom netopt-connect-timeout 30
+  "Seconds `netopt-make-socket' waits for a stream connection.
+nil means no limit.  C-g interrupts the wait in any case."
+  :type '(choice (const :tag "No limit" nil) number)
+  :group 'netopt)
+
+;;;; Errors
+
+(define-error 'netopt-error "netopt error")
+(define-error 'netopt-unknown-option "Unknown or unsupported option"
+  'netopt-error)
+(define-error 'netopt-bad-value "Bad option value" 'netopt-error)
+(define-error 'netopt-system-error "netopt system error"
+  '(netopt-error file-error))
+(define-error 'netopt-permission-denied "Permission denied"
+  'netopt-system-error)
+(define-error 'netopt-closed "Socket is closed" 'netopt-error)
+(define-error 'netopt-not-network "Process is not a network process"
+  'netopt-error)
+(define-error 'netopt-socket-not-found "Cannot identify the process's socket"
+  'netopt-error)
+
+;;;; Loading the module
+
+(defconst netopt-module-version "0.1.0"
+  "Version of the Lisp layer; the compiled module must report the same.")
+
+(defconst netopt--lisp-directory
+  (file-name-directory (or load-file-name buffer-file-name default-directory))
+  "Directory this file was loaded from.")
+
+(defun netopt--module-file ()
+  "Return the file name of the compiled module, or nil if none exists."
+  (let ((name (concat "netopt-core" (or module-file-suffix ".so"))))
+    (seq-find #'file-exists-p
+              (list (expand-file-name name netopt--lisp-directory)
+                    (expand-file-name (concat "../module/" name)
+                                      netopt--lisp-directory)))))
+
+(defun netopt--load-module ()
+  "Load the compiled module, or signal an error saying what is wrong."
+  (unless (featurep 'netopt-core)
+    (unless module-file-suffix
+      (error "netopt: this Emacs was built without dynamic module support"))
+    (let ((file (netopt--module-file)))
+      (unless file
+        (error "netopt: compiled module not found; run `make' in %s"
+               (expand-file-name ".." netopt--lisp-directory)))
+      (module-load file)))
+  (let ((version (netopt--module-version)))
+    (unless (equal version netopt-module-version)
+      (error "netopt: module version %s does not match Lisp version %s; \
+rebuild it with `make clean all'" version netopt-module-version))))
+
+(require 'seq)
+(declare-function netopt--module-version "ext:netopt-core" ())
+(declare-function netopt--socket-contact "ext:netopt-core" (socket))
+(declare-function netopt--read-options "ext:netopt-core" (target))
+(declare-function netopt-option "ext:netopt-core" (target option))
+(declare-function netopt-socket-p "ext:netopt-core" (object))
+(netopt--load-module)
+
+;;;; Emacs's network processes
+
+(defun netopt--process-handle (process)
+  "Return the netopt handle of network PROCESS's socket.
+Signal `netopt-not-network' when PROCESS is not a network process,
+`netopt-closed' when it is no longer live."
+  (unless (eq (process-type process) 'network)
+    (signal 'netopt-not-network (list process)))
+  (unless (process-live-p process)
+    (signal 'netopt-closed (list "Process is not running" process)))
+  (signal 'netopt-socket-not-found
+          (list process "process sockets are not supported yet")))
+
+;;;; Contact
+
+(defun netopt-contact (target &optional key)
+  "Return the contact information of TARGET, as `process-contact' does.
+TARGET is a netopt socket or a live network process.  KEY nil means
+\(HOST SERVICE); t means the whole plist, with every option that
+applies to TARGET read from the kernel; a keyword means that entry,
+options read from the kernel."
+  (let ((base (if (netopt-socket-p target)
+                  (netopt--socket-contact target)
+                (netopt--process-contact target))))
+    (cond ((null key) (list (plist-get base :host) (plist-get base :service)))
+          ((eq key t) (append base (netopt--read-options target)))
+          ((and (keywordp key) (get key 'netopt--option-index))
+           (condition-case nil
+               (netopt-option target key)
+             (netopt-unknown-option nil)))
+          (t (plist-get base key)))))
+
+(defun netopt--process-contact (process)
+  "Return the contact plist of PROCESS without its options."
+  (netopt--process-handle process)
+  (let ((plist (process-contact process t)) (result nil))
+    (while plist
+      (unless (get (car plist) 'netopt--option-index)
+        (setq result (cons (cadr plist) (cons (car plist) result))))
+      (setq plist (cddr plist)))
+    (nreverse result)))
+
+(provide 'netopt-module)
+;;; netopt-module.el ends here

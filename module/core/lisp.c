@@ -1,0 +1,288 @@
+/* lisp.c --- glue between the module and the Emacs environment.  */
+
+#include "lisp.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct netopt_symbols Q;
+ptrdiff_t netopt_env_size;
+
+bool
+lisp_init_symbols (emacs_env *env)
+{
+#define NETOPT_SYM_INIT(c, l)                                              \
+  {                                                                        \
+    emacs_value s = env->intern (env, l);                                  \
+    NL_CHECK_BOOL (env);                                                   \
+    Q.c = env->make_global_ref (env, s);                                   \
+    NL_CHECK_BOOL (env);                                                   \
+  }
+  NETOPT_SYMBOLS (NETOPT_SYM_INIT)
+#undef NETOPT_SYM_INIT
+  return true;
+}
+
+bool
+lisp_signal (emacs_env *env, emacs_value error, emacs_value data)
+{
+  if (!NL_PENDING (env))
+    env->non_local_exit_signal (env, error, data);
+  return false;
+}
+
+emacs_value
+lisp_list (emacs_env *env, ptrdiff_t n, emacs_value *items)
+{
+  emacs_value v = env->funcall (env, Q.list, n, items);
+  NL_CHECK (env);
+  return v;
+}
+
+emacs_value
+lisp_string (emacs_env *env, const char *s)
+{
+  emacs_value v = env->make_string (env, s, (ptrdiff_t) strlen (s));
+  NL_CHECK (env);
+  return v;
+}
+
+emacs_value
+lisp_unibyte (emacs_env *env, const char *bytes, size_t len)
+{
+  emacs_value v;
+  if (len > PTRDIFF_MAX)
+    {
+      lisp_signal (env, Q.err_error,
+                   lisp_list (env, 1,
+                              (emacs_value[]){ lisp_string (env,
+                                                            "String too long") }));
+      return NULL;
+    }
+#if EMACS_MAJOR_VERSION >= 28
+  if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_28))
+    {
+      v = env->make_unibyte_string (env, bytes, (ptrdiff_t) len);
+      NL_CHECK (env);
+      return v;
+    }
+#endif
+  /* Older Emacs: (apply #'unibyte-string BYTES).  */
+  emacs_value *items = malloc ((len ? len : 1) * sizeof *items);
+  if (!items)
+    {
+      lisp_signal (env, Q.err_error,
+                   lisp_list (env, 1,
+                              (emacs_value[]){ lisp_string (env,
+                                                            "Out of memory") }));
+      return NULL;
+    }
+  for (size_t i = 0; i < len; i++)
+    {
+      items[i] = env->make_integer (env, (unsigned char) bytes[i]);
+      if (NL_PENDING (env))
+        {
+          free (items);
+          return NULL;
+        }
+    }
+  v = env->funcall (env, Q.unibyte_string, (ptrdiff_t) len, items);
+  free (items);
+  NL_CHECK (env);
+  return v;
+}
+
+bool
+lisp_wrong_type (emacs_env *env, emacs_value predicate, emacs_value value)
+{
+  emacs_value data = lisp_list (env, 2, (emacs_value[]){ predicate, value });
+  if (!data)
+    return false;
+  return lisp_signal (env, Q.wrong_type_argument, data);
+}
+
+bool
+lisp_eq (emacs_env *env, emacs_value a, emacs_value b)
+{
+  return env->eq (env, a, b);
+}
+
+bool
+lisp_nilp (emacs_env *env, emacs_value v)
+{
+  return !env->is_not_nil (env, v);
+}
+
+bool
+lisp_is_type (emacs_env *env, emacs_value v, emacs_value type)
+{
+  emacs_value actual = env->type_of (env, v);
+  if (NL_PENDING (env))
+    return false;
+  return env->eq (env, actual, type);
+}
+
+char *
+lisp_copy_string (emacs_env *env, emacs_value v, size_t *len)
+{
+  if (!lisp_is_type (env, v, Q.string_type))
+    {
+      lisp_wrong_type (env, Q.stringp, v);
+      return NULL;
+    }
+  ptrdiff_t size = 0;
+  env->copy_string_contents (env, v, NULL, &size);
+  NL_CHECK (env);
+  char *buf = malloc (size > 0 ? (size_t) size : 1);
+  if (!buf)
+    {
+      lisp_signal (env, Q.err_error,
+                   lisp_list (env, 1,
+                              (emacs_value[]){ lisp_string (env,
+                                                            "Out of memory") }));
+      return NULL;
+    }
+  if (!env->copy_string_contents (env, v, buf, &size) || NL_PENDING (env))
+    {
+      free (buf);
+      return NULL;
+    }
+  if (len)
+    *len = size > 0 ? (size_t) size - 1 : 0;
+  return buf;
+}
+
+bool
+lisp_int_in_range (emacs_env *env, emacs_value v, intmax_t min, intmax_t max,
+                   intmax_t *out)
+{
+  if (!lisp_is_type (env, v, Q.integer_type))
+    return false;
+  intmax_t n = env->extract_integer (env, v);
+  if (NL_PENDING (env))
+    {
+      /* A bignum beyond intmax_t: out of any range we accept.  */
+      env->non_local_exit_clear (env);
+      return false;
+    }
+  if (n < min || n > max)
+    return false;
+  *out = n;
+  return true;
+}
+
+bool
+lisp_seconds (emacs_env *env, emacs_value keyword, emacs_value v, double *out)
+{
+  if (lisp_nilp (env, v))
+    {
+      *out = -1;
+      return true;
+    }
+  intmax_t n;
+  if (lisp_int_in_range (env, v, 0, INT_MAX, &n))
+    {
+      *out = (double) n;
+      return true;
+    }
+  NL_CHECK_BOOL (env);
+  if (lisp_is_type (env, v, Q.float_type))
+    {
+      double d = env->extract_float (env, v);
+      NL_CHECK_BOOL (env);
+      if (isfinite (d) && d >= 0 && d <= INT_MAX)
+        {
+          *out = d;
+          return true;
+        }
+    }
+  NL_CHECK_BOOL (env);
+  return lisp_bad_value (env, keyword, v,
+                         "expected nil or a non-negative number of seconds");
+}
+
+bool
+lisp_bad_value (emacs_env *env, emacs_value option, emacs_value value,
+                const char *reason)
+{
+  emacs_value r = lisp_string (env, reason);
+  if (!r)
+    return false;
+  emacs_value data = lisp_list (env, 3, (emacs_value[]){ option, value, r });
+  if (!data)
+    return false;
+  return lisp_signal (env, Q.err_bad_value, data);
+}
+
+bool
+lisp_system_error (emacs_env *env, const char *what, int errnum, ptrdiff_t n,
+                   emacs_value *extra)
+{
+  emacs_value items[8];
+  if (n > 6)
+    n = 6;
+  items[0] = lisp_string (env, what);
+  if (!items[0])
+    return false;
+  items[1] = lisp_string (env, strerror (errnum));
+  if (!items[1])
+    return false;
+  for (ptrdiff_t i = 0; i < n; i++)
+    items[2 + i] = extra[i];
+  emacs_value data = lisp_list (env, n + 2, items);
+  if (!data)
+    return false;
+  emacs_value error
+    = (errnum == EPERM || errnum == EACCES) ? Q.err_permission : Q.err_system;
+  return lisp_signal (env, error, data);
+}
+
+bool
+lisp_parse_keywords (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                     ptrdiff_t nkeys, const emacs_value *keys,
+                     emacs_value *values, lisp_unknown_key_fn unknown,
+                     void *data)
+{
+  for (ptrdiff_t k = 0; k < nkeys; k++)
+    values[k] = Q.nil;
+  if (nargs % 2 != 0)
+    {
+      emacs_value rest = lisp_list (env, nargs, args);
+      if (!rest)
+        return false;
+      emacs_value plistp = env->intern (env, "plistp");
+      NL_CHECK_BOOL (env);
+      return lisp_wrong_type (env, plistp, rest);
+    }
+  for (ptrdiff_t i = 0; i < nargs; i += 2)
+    {
+      ptrdiff_t k;
+      for (k = 0; k < nkeys; k++)
+        if (env->eq (env, args[i], keys[k]))
+          break;
+      if (k < nkeys)
+        {
+          values[k] = args[i + 1];
+          continue;
+        }
+      if (unknown)
+        {
+          if (!unknown (env, args[i], args[i + 1], data))
+            return false;
+          continue;
+        }
+      emacs_value is_kw = env->funcall (env, Q.keywordp, 1, &args[i]);
+      NL_CHECK_BOOL (env);
+      if (lisp_nilp (env, is_kw))
+        return lisp_wrong_type (env, Q.keyword_p, args[i]);
+      emacs_value msg = lisp_string (env, "Unknown keyword argument");
+      if (!msg)
+        return false;
+      return lisp_signal (env, Q.err_error,
+                          lisp_list (env, 2, (emacs_value[]){ msg, args[i] }));
+    }
+  return true;
+}

@@ -1,0 +1,187 @@
+/* lisp.h --- glue between the module and the Emacs environment.
+
+   Every call into `env' whose result is used is followed by a check for
+   a pending non-local exit; the NL_* macros below keep that short.  The
+   symbols the module uses are interned once, at load time, as global
+   references (see lisp.c).  */
+
+#ifndef NETOPT_LISP_H
+#define NETOPT_LISP_H
+
+#include <emacs-module.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Return NULL from the current function when a non-local exit is
+   pending.  Emacs ignores the value a module function returns then.  */
+#define NL_CHECK(env)                                                      \
+  do                                                                       \
+    {                                                                      \
+      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)  \
+        return NULL;                                                       \
+    }                                                                      \
+  while (0)
+
+/* The same, for functions that return bool.  */
+#define NL_CHECK_BOOL(env)                                                 \
+  do                                                                       \
+    {                                                                      \
+      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)  \
+        return false;                                                      \
+    }                                                                      \
+  while (0)
+
+#define NL_PENDING(env)                                                    \
+  ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)
+
+/* Symbols interned at load time.  X-macro: C name, Lisp name.  */
+#define NETOPT_SYMBOLS(X)                                                  \
+  X (nil, "nil")                                                           \
+  X (t, "t")                                                               \
+  X (get, "get")                                                           \
+  X (put, "put")                                                           \
+  X (defalias, "defalias")                                                 \
+  X (provide, "provide")                                                   \
+  X (list, "list")                                                         \
+  X (vector, "vector")                                                     \
+  X (cons, "cons")                                                         \
+  X (keywordp, "keywordp")                                                 \
+  X (symbol_value, "symbol-value")                                         \
+  X (unibyte_string, "unibyte-string")                                     \
+  X (apply, "apply")                                                       \
+  X (string_type, "string")                                                \
+  X (integer_type, "integer")                                              \
+  X (float_type, "float")                                                  \
+  X (user_ptr_type, "user-ptr")                                            \
+  X (process_type, "process")                                              \
+  X (symbol_type, "symbol")                                                \
+  X (vector_type, "vector")                                                \
+  X (cons_type, "cons")                                                    \
+  X (processp, "processp")                                                 \
+  X (stringp, "stringp")                                                   \
+  X (integerp, "integerp")                                                 \
+  X (natnump, "natnump")                                                   \
+  X (keyword_p, "keywordp")                                                \
+  X (socketp, "netopt-socket-p")                                           \
+  X (wrong_type_argument, "wrong-type-argument")                           \
+  X (err_error, "netopt-error")                                            \
+  X (err_unknown_option, "netopt-unknown-option")                          \
+  X (err_bad_value, "netopt-bad-value")                                    \
+  X (err_system, "netopt-system-error")                                    \
+  X (err_permission, "netopt-permission-denied")                           \
+  X (err_closed, "netopt-closed")                                          \
+  X (linger_seconds, "netopt-linger-seconds")                              \
+  X (connect_timeout, "netopt-connect-timeout")                            \
+  X (process_handle, "netopt--process-handle")                             \
+  X (option_index, "netopt--option-index")                                 \
+  X (ipv4, "ipv4")                                                         \
+  X (ipv6, "ipv6")                                                         \
+  X (local, "local")                                                       \
+  X (stream, "stream")                                                     \
+  X (datagram, "datagram")                                                 \
+  X (seqpacket, "seqpacket")                                               \
+  X (always, "always")                                                     \
+  X (before_bind, "before-bind")                                           \
+  X (socket, "socket")                                                     \
+  X (ip, "ip")                                                             \
+  X (ipv6_level, "ipv6")                                                   \
+  X (tcp, "tcp")                                                           \
+  X (udp, "udp")                                                           \
+  X (boolean, "boolean")                                                   \
+  X (linger, "linger")                                                     \
+  X (device, "device")                                                     \
+  X (plist, "plist")                                                       \
+  X (k_name, ":name")                                                      \
+  X (k_type, ":type")                                                      \
+  X (k_family, ":family")                                                  \
+  X (k_host, ":host")                                                      \
+  X (k_service, ":service")                                                \
+  X (k_server, ":server")                                                  \
+  X (k_local, ":local")                                                    \
+  X (k_remote, ":remote")                                                  \
+  X (k_timeout, ":timeout")                                                \
+  X (k_child_options, ":child-options")                                    \
+  X (k_to, ":to")                                                          \
+  X (k_oob, ":oob")                                                        \
+  X (k_max, ":max")                                                        \
+  X (k_level, ":level")                                                    \
+  X (k_settable, ":settable")                                              \
+  X (k_doc, ":doc")                                                        \
+  X (k_families, ":families")                                              \
+  X (k_socket_types, ":socket-types")                                      \
+  X (k_c_name, ":c-name")                                                  \
+  X (k_privileged, ":privileged")                                          \
+  X (k_range, ":range")
+
+struct netopt_symbols
+{
+#define NETOPT_SYM_FIELD(c, l) emacs_value c;
+  NETOPT_SYMBOLS (NETOPT_SYM_FIELD)
+#undef NETOPT_SYM_FIELD
+};
+
+/* Global references to the symbols above, valid in every environment.  */
+extern struct netopt_symbols Q;
+
+/* Size of the environment structure of the running Emacs.  */
+extern ptrdiff_t netopt_env_size;
+
+bool lisp_init_symbols (emacs_env *env);
+
+/* Signal ERROR with DATA (a Lisp list).  Always returns false.  */
+bool lisp_signal (emacs_env *env, emacs_value error, emacs_value data);
+/* Build a list of N values.  NULL when an exit is pending.  */
+emacs_value lisp_list (emacs_env *env, ptrdiff_t n, emacs_value *items);
+emacs_value lisp_string (emacs_env *env, const char *s);
+/* A unibyte string of LEN raw bytes.  */
+emacs_value lisp_unibyte (emacs_env *env, const char *bytes, size_t len);
+
+/* (wrong-type-argument PREDICATE VALUE).  Returns false.  */
+bool lisp_wrong_type (emacs_env *env, emacs_value predicate,
+                      emacs_value value);
+
+bool lisp_eq (emacs_env *env, emacs_value a, emacs_value b);
+bool lisp_nilp (emacs_env *env, emacs_value v);
+bool lisp_is_type (emacs_env *env, emacs_value v, emacs_value type);
+
+/* Copy the string V into a fresh NUL-terminated buffer (free with
+   free).  *LEN, when non-NULL, gets the length in bytes without the
+   terminating NUL.  V must be a string: otherwise wrong-type-argument.
+   Returns NULL with an exit pending on failure.  */
+char *lisp_copy_string (emacs_env *env, emacs_value v, size_t *len);
+
+/* Extract an integer into *OUT if V is an integer within [MIN, MAX].
+   Returns false without signalling when V is not such an integer (any
+   overflow error raised by Emacs is cleared).  */
+bool lisp_int_in_range (emacs_env *env, emacs_value v, intmax_t min,
+                        intmax_t max, intmax_t *out);
+
+/* Extract a non-negative number of seconds (integer or float) or nil
+   (forever: *OUT gets -1).  Signals netopt-bad-value with KEYWORD on
+   anything else.  */
+bool lisp_seconds (emacs_env *env, emacs_value keyword, emacs_value v,
+                   double *out);
+
+/* Signal netopt-bad-value: (OPTION VALUE REASON).  Returns false.  */
+bool lisp_bad_value (emacs_env *env, emacs_value option, emacs_value value,
+                     const char *reason);
+
+/* Signal netopt-system-error, or netopt-permission-denied for EPERM and
+   EACCES, with data (WHAT STRERROR . EXTRA), EXTRA being N values.
+   Returns false.  */
+bool lisp_system_error (emacs_env *env, const char *what, int errnum,
+                        ptrdiff_t n, emacs_value *extra);
+
+/* Keyword argument parsing.  ARGS holds keyword/value pairs.  KEYS are
+   the accepted keywords; VALUES gets the value of each (nil when
+   absent).  An unknown keyword is passed to UNKNOWN when non-NULL
+   (which returns false to stop), and is an error otherwise.  */
+typedef bool (*lisp_unknown_key_fn) (emacs_env *env, emacs_value key,
+                                     emacs_value value, void *data);
+bool lisp_parse_keywords (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                          ptrdiff_t nkeys, const emacs_value *keys,
+                          emacs_value *values, lisp_unknown_key_fn unknown,
+                          void *data);
+
+#endif

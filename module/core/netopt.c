@@ -1,0 +1,132 @@
+/* netopt.c --- module entry point and function registration.
+
+   Every Lisp function of the module is a row of `functions' below,
+   bound with defalias so that load-history and Help know where it came
+   from.  */
+
+#include "../options/api.h"
+#include "../sockets/sockets.h"
+#include "lisp.h"
+
+#include <string.h>
+
+#define NETOPT_MODULE_VERSION "0.1.0"
+
+__attribute__ ((visibility ("default"))) int plugin_is_GPL_compatible;
+
+static NETOPT_DEFUN (Fnetopt_module_version)
+{
+  (void) nargs;
+  (void) args;
+  (void) data;
+  return lisp_string (env, NETOPT_MODULE_VERSION);
+}
+
+struct function
+{
+  const char *name;
+  ptrdiff_t min, max;
+  emacs_function fn;
+  const char *doc;
+};
+
+static const struct function functions[] = {
+  { "netopt-make-socket", 0, emacs_variadic_function, Fnetopt_make_socket,
+    "Create a socket, set its options, bind or connect it.\n"
+    "ARGS are keyword arguments: :name, :type (stream, datagram,\n"
+    "seqpacket), :family (ipv4, ipv6, local, or nil), :host, :service,\n"
+    ":server (nil, t, or a backlog), :local, :remote, :timeout,\n"
+    ":child-options, and any option keyword of `netopt-supported-options'.\n"
+    "Options are applied before the socket is bound or connected.\n"
+    "Return a SOCKET object.\n\n(fn &rest ARGS)" },
+  { "netopt-accept", 1, 2, Fnetopt_accept,
+    "Return the next connection to the listening SERVER as a new SOCKET.\n"
+    "Return nil when none arrived within TIMEOUT seconds (nil: wait,\n"
+    "0: poll).  The new socket starts from the kernel's defaults for\n"
+    "every option (except :reuseaddr), then gets the server's\n"
+    ":child-options.\n\n(fn SERVER &optional TIMEOUT)" },
+  { "netopt-send", 2, emacs_variadic_function, Fnetopt_send,
+    "Send STRING on SOCKET and return the number of bytes sent.\n"
+    "A multibyte STRING is sent as UTF-8.  ARGS: :to ADDRESS sends a\n"
+    "datagram to ADDRESS; :oob t sends urgent (out-of-band) data;\n"
+    ":timeout SECONDS limits the wait for buffer space (nil: no limit).\n"
+    "\n(fn SOCKET STRING &rest ARGS)" },
+  { "netopt-receive", 1, emacs_variadic_function, Fnetopt_receive,
+    "Receive data from SOCKET and return it as a unibyte string.\n"
+    "Return \"\" at the orderly end of a stream, and nil when :timeout\n"
+    "SECONDS pass with nothing to read.  ARGS: :max N bytes at most\n"
+    "(default 65536), :timeout SECONDS (nil: wait), :oob t reads urgent\n"
+    "data.\n\n(fn SOCKET &rest ARGS)" },
+  { "netopt-receive-from", 1, emacs_variadic_function, Fnetopt_receive_from,
+    "Receive a datagram from SOCKET; return (STRING . ADDRESS).\n"
+    "ARGS as for `netopt-receive'; nil on timeout.\n\n(fn SOCKET &rest ARGS)" },
+  { "netopt-close", 1, 1, Fnetopt_close,
+    "Close SOCKET and return nil.  Closing twice is harmless.\n\n(fn SOCKET)" },
+  { "netopt-socket-p", 1, 1, Fnetopt_socket_p,
+    "Return t if OBJECT is a netopt SOCKET, open or closed.\n\n(fn OBJECT)" },
+  { "netopt-live-p", 1, 1, Fnetopt_live_p,
+    "Return t if SOCKET is open, nil once it is closed.\n\n(fn SOCKET)" },
+  { "netopt-set-option", 3, 4, Fnetopt_set_option,
+    "Set OPTION of TARGET to VALUE and return t.\n"
+    "TARGET is a netopt SOCKET or a live network process.  An OPTION that\n"
+    "is unknown, unsupported here or no longer settable signals\n"
+    "`netopt-unknown-option', or returns nil when NO-ERROR is non-nil.\n"
+    "A bad VALUE always signals `netopt-bad-value'.\n\n"
+    "(fn TARGET OPTION VALUE &optional NO-ERROR)" },
+  { "netopt-option", 2, 2, Fnetopt_option,
+    "Return the value of OPTION on TARGET, read from the kernel now.\n"
+    "The value has the form `netopt-set-option' takes.\n\n"
+    "(fn TARGET OPTION)" },
+  { "netopt-supported-options", 0, 0, Fnetopt_supported_options,
+    "Return the option keywords this build supports on this system.\n"
+    "The eight options of the Emacs manual come first.\n\n(fn)" },
+  { "netopt-option-info", 1, 1, Fnetopt_option_info,
+    "Return a plist describing OPTION.\n"
+    "Keys: :type, :level, :settable (always, before-bind, or nil when\n"
+    "read-only), :families, :socket-types, :c-name, :privileged, :range\n"
+    "and :doc.\n\n(fn OPTION)" },
+  { "netopt--read-options", 1, 1, Fnetopt_read_options,
+    "Return a plist of every option that applies to TARGET, read now.\n\n"
+    "(fn TARGET)" },
+  { "netopt--socket-contact", 1, 1, Fnetopt_socket_contact,
+    "Return the contact plist of SOCKET without its options.\n\n(fn SOCKET)" },
+  { "netopt--socket-fd", 1, 1, Fnetopt_socket_fd,
+    "Return the descriptor number of SOCKET.\n\n(fn SOCKET)" },
+  { "netopt--module-version", 0, 0, Fnetopt_module_version,
+    "Return the version of the compiled module.\n\n(fn)" },
+};
+
+static bool
+register_functions (emacs_env *env)
+{
+  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
+    {
+      const struct function *f = &functions[i];
+      emacs_value fn = env->make_function (env, f->min, f->max, f->fn, f->doc,
+                                           NULL);
+      NL_CHECK_BOOL (env);
+      emacs_value sym = env->intern (env, f->name);
+      NL_CHECK_BOOL (env);
+      env->funcall (env, Q.defalias, 2, (emacs_value[]){ sym, fn });
+      NL_CHECK_BOOL (env);
+    }
+  return true;
+}
+
+__attribute__ ((visibility ("default"))) int
+emacs_module_init (struct emacs_runtime *runtime)
+{
+  if (runtime->size < (ptrdiff_t) sizeof (*runtime))
+    return 1;
+  emacs_env *env = runtime->get_environment (runtime);
+  if (env->size < (ptrdiff_t) sizeof (struct emacs_env_25))
+    return 2;
+  netopt_env_size = env->size;
+  if (!lisp_init_symbols (env) || !nopt_init (env) || !register_functions (env))
+    return 3;
+  emacs_value feature = env->intern (env, "netopt-core");
+  if (NL_PENDING (env))
+    return 3;
+  env->funcall (env, Q.provide, 1, &feature);
+  return NL_PENDING (env) ? 3 : 0;
+}

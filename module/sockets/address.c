@@ -1,0 +1,214 @@
+/* address.c --- socket addresses in their Lisp forms.  */
+
+#include "address.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+bool
+addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
+            const char *path, size_t len, struct naddr *out)
+{
+  struct sockaddr_un *sun = (struct sockaddr_un *) &out->ss;
+  memset (out, 0, sizeof *out);
+  if (len == 0)
+    return lisp_bad_value (env, keyword, lisp_path,
+                           "a local socket needs a file name");
+  if (len >= sizeof sun->sun_path)
+    return lisp_bad_value (env, keyword, lisp_path,
+                           "file name too long for a local socket");
+  if (memchr (path, '\0', len))
+    return lisp_bad_value (env, keyword, lisp_path,
+                           "file name contains a NUL byte");
+  sun->sun_family = AF_UNIX;
+  memcpy (sun->sun_path, path, len);
+  out->len = (socklen_t) (offsetof (struct sockaddr_un, sun_path) + len + 1);
+  return true;
+}
+
+bool
+addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
+                struct naddr *out)
+{
+  memset (out, 0, sizeof *out);
+  if (lisp_is_type (env, v, Q.string_type))
+    {
+      size_t len;
+      char *path = lisp_copy_string (env, v, &len);
+      if (!path)
+        return false;
+      bool ok = addr_local (env, keyword, v, path, len, out);
+      free (path);
+      return ok;
+    }
+  NL_CHECK_BOOL (env);
+  if (!lisp_is_type (env, v, Q.vector_type))
+    {
+      NL_CHECK_BOOL (env);
+      return lisp_bad_value (env, keyword, v,
+                             "expected an address vector or a file name");
+    }
+  ptrdiff_t n = env->vec_size (env, v);
+  NL_CHECK_BOOL (env);
+  if (n != 5 && n != 9)
+    return lisp_bad_value (env, keyword, v,
+                           "expected [A B C D PORT] or [W1 ... W8 PORT]");
+  intmax_t parts[9];
+  intmax_t limit = n == 5 ? 255 : 65535;
+  for (ptrdiff_t i = 0; i < n; i++)
+    {
+      emacs_value e = env->vec_get (env, v, i);
+      NL_CHECK_BOOL (env);
+      if (!lisp_int_in_range (env, e, 0, i == n - 1 ? 65535 : limit,
+                              &parts[i]))
+        {
+          NL_CHECK_BOOL (env);
+          return lisp_bad_value (env, keyword, v,
+                                 "address element out of range");
+        }
+    }
+  if (n == 5)
+    {
+      struct sockaddr_in *sin = (struct sockaddr_in *) &out->ss;
+      sin->sin_family = AF_INET;
+      unsigned char *b = (unsigned char *) &sin->sin_addr;
+      for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char) parts[i];
+      sin->sin_port = htons ((uint16_t) parts[4]);
+      out->len = sizeof *sin;
+    }
+  else
+    {
+      struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &out->ss;
+      sin6->sin6_family = AF_INET6;
+      for (int i = 0; i < 8; i++)
+        {
+          sin6->sin6_addr.s6_addr[2 * i] = (unsigned char) (parts[i] >> 8);
+          sin6->sin6_addr.s6_addr[2 * i + 1] = (unsigned char) parts[i];
+        }
+      sin6->sin6_port = htons ((uint16_t) parts[8]);
+      out->len = sizeof *sin6;
+    }
+  return true;
+}
+
+emacs_value
+addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
+{
+  emacs_value items[9];
+  int n = 0;
+  switch (a->sa_family)
+    {
+    case AF_INET:
+      {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
+        const unsigned char *b = (const unsigned char *) &sin->sin_addr;
+        for (int i = 0; i < 4; i++)
+          {
+            items[n++] = env->make_integer (env, b[i]);
+            NL_CHECK (env);
+          }
+        items[n++] = env->make_integer (env, ntohs (sin->sin_port));
+        NL_CHECK (env);
+        break;
+      }
+    case AF_INET6:
+      {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) a;
+        const unsigned char *b = sin6->sin6_addr.s6_addr;
+        for (int i = 0; i < 8; i++)
+          {
+            items[n++] = env->make_integer (env, (b[2 * i] << 8) | b[2 * i + 1]);
+            NL_CHECK (env);
+          }
+        items[n++] = env->make_integer (env, ntohs (sin6->sin6_port));
+        NL_CHECK (env);
+        break;
+      }
+    case AF_UNIX:
+      {
+        const struct sockaddr_un *sun = (const struct sockaddr_un *) a;
+        size_t off = offsetof (struct sockaddr_un, sun_path);
+        if (len <= off)
+          return Q.nil;
+        size_t max = len - off;
+        if (max > sizeof sun->sun_path)
+          max = sizeof sun->sun_path;
+        size_t plen = strnlen (sun->sun_path, max);
+        if (plen == 0)
+          return Q.nil; /* unnamed, or abstract */
+        emacs_value s = env->make_string (env, sun->sun_path,
+                                          (ptrdiff_t) plen);
+        NL_CHECK (env);
+        return s;
+      }
+    default:
+      return Q.nil;
+    }
+  emacs_value v = env->funcall (env, Q.vector, n, items);
+  NL_CHECK (env);
+  return v;
+}
+
+bool
+addr_resolve (emacs_env *env, const char *host, const char *service,
+              int port, int family, int type, bool passive, struct naddr *out)
+{
+  struct addrinfo hints, *res = NULL;
+  memset (&hints, 0, sizeof hints);
+  hints.ai_family = family;
+  hints.ai_socktype = type;
+  hints.ai_flags = passive ? AI_PASSIVE : 0;
+  char portbuf[16];
+  if (!service)
+    {
+      snprintf (portbuf, sizeof portbuf, "%d", port);
+      service = portbuf;
+      hints.ai_flags |= AI_NUMERICSERV;
+    }
+  int rc = getaddrinfo (host, service, &hints, &res);
+  if (rc != 0 || !res)
+    {
+      const char *why = rc == EAI_SYSTEM ? "System error" : gai_strerror (rc);
+      emacs_value items[3];
+      items[0] = lisp_string (env, "Cannot resolve address");
+      NL_CHECK_BOOL (env);
+      items[1] = lisp_string (env, why);
+      NL_CHECK_BOOL (env);
+      items[2] = host ? lisp_string (env, host) : Q.nil;
+      NL_CHECK_BOOL (env);
+      return lisp_signal (env, Q.err_system, lisp_list (env, 3, items));
+    }
+  memset (out, 0, sizeof *out);
+  memcpy (&out->ss, res->ai_addr, res->ai_addrlen);
+  out->len = res->ai_addrlen;
+  freeaddrinfo (res);
+  return true;
+}
+
+void
+addr_host_string (const struct sockaddr *a, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  if (a->sa_family == AF_INET)
+    inet_ntop (AF_INET, &((const struct sockaddr_in *) a)->sin_addr, buf,
+               (socklen_t) size);
+  else if (a->sa_family == AF_INET6)
+    inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) a)->sin6_addr, buf,
+               (socklen_t) size);
+}
+
+int
+addr_port (const struct sockaddr *a)
+{
+  if (a->sa_family == AF_INET)
+    return ntohs (((const struct sockaddr_in *) a)->sin_port);
+  if (a->sa_family == AF_INET6)
+    return ntohs (((const struct sockaddr_in6 *) a)->sin6_port);
+  return -1;
+}

@@ -1,0 +1,49 @@
+/* address.h --- socket addresses in their Lisp forms.
+
+   IPv4: [A B C D PORT].  IPv6: [W1 ... W8 PORT], eight 16-bit words.
+   Local: the socket file name as a string.  As process-contact shows
+   them.  */
+
+#ifndef NETOPT_SOCKETS_ADDRESS_H
+#define NETOPT_SOCKETS_ADDRESS_H
+
+#include "../core/lisp.h"
+
+#include <sys/socket.h>
+
+struct naddr
+{
+  struct sockaddr_storage ss;
+  socklen_t len;
+};
+
+/* Parse the Lisp address V (named KEYWORD in errors).  Signals
+   netopt-bad-value on anything malformed, including local file names
+   too long for sun_path.  */
+bool addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
+                     struct naddr *out);
+
+/* A local (Unix) address for the file name PATH, checked against
+   sun_path.  */
+bool addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
+                 const char *path, size_t len, struct naddr *out);
+
+/* The Lisp form of A; nil for an unnamed local socket.  */
+emacs_value addr_to_lisp (emacs_env *env, const struct sockaddr *a,
+                          socklen_t len);
+
+/* Resolve HOST (NULL: the wildcard, or loopback when !PASSIVE) and PORT
+   for FAMILY (AF_UNSPEC: any) and TYPE into *OUT.  SERVICE, when
+   non-NULL, is a service name looked up instead of PORT.  Signals
+   netopt-system-error when the name cannot be resolved.  */
+bool addr_resolve (emacs_env *env, const char *host, const char *service,
+                   int port, int family, int type, bool passive,
+                   struct naddr *out);
+
+/* The numeric host of A ("127.0.0.1", "::1") into BUF.  */
+void addr_host_string (const struct sockaddr *a, char *buf, size_t size);
+
+/* The port of an IPv4/IPv6 address; -1 for other families.  */
+int addr_port (const struct sockaddr *a);
+
+#endif

@@ -1,0 +1,160 @@
+/* handle.c --- socket handles.  */
+
+#include "handle.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct nsock *
+nsock_new (int fd, int family, int type, bool owned, const char *name)
+{
+  struct nsock *s = calloc (1, sizeof *s);
+  if (!s)
+    return NULL;
+  s->name = strdup (name ? name : "netopt");
+  if (!s->name)
+    {
+      free (s);
+      return NULL;
+    }
+  s->fd = fd;
+  s->family = family;
+  s->type = type;
+  s->owned = owned;
+  s->service_port = -2;
+  return s;
+}
+
+static void
+nsock_free (struct nsock *s)
+{
+  free (s->name);
+  free (s->host);
+  free (s->service_name);
+  free (s->child_options);
+  free (s);
+}
+
+int
+nsock_close (struct nsock *s)
+{
+  int fd = s->fd;
+  s->fd = -1;
+  if (fd < 0 || !s->owned)
+    return 0;
+  /* On Linux the descriptor is released even when close fails, so it
+     is never retried.  */
+  return close (fd) == 0 ? 0 : errno;
+}
+
+void
+nsock_release_fd (int fd)
+{
+  if (close (fd) != 0 && errno != EINTR)
+    {
+      /* Nothing more to do: Linux has released FD already, and the
+         caller's pending error is the one worth reporting.  */
+    }
+}
+
+void
+nsock_finalize (void *p) EMACS_NOEXCEPT
+{
+  struct nsock *s = p;
+  if (!s)
+    return;
+  nsock_close (s);
+  nsock_free (s);
+}
+
+emacs_value
+nsock_wrap (emacs_env *env, struct nsock *s)
+{
+  emacs_value v = env->make_user_ptr (env, nsock_finalize, s);
+  if (NL_PENDING (env))
+    {
+      nsock_finalize (s);
+      return NULL;
+    }
+  return v;
+}
+
+bool
+nsock_signal_closed (emacs_env *env, const struct nsock *s)
+{
+  emacs_value items[2];
+  items[0] = lisp_string (env, "Socket is closed");
+  if (!items[0])
+    return false;
+  items[1] = lisp_string (env, s->name);
+  if (!items[1])
+    return false;
+  return lisp_signal (env, Q.err_closed, lisp_list (env, 2, items));
+}
+
+static struct nsock *
+handle_of (emacs_env *env, emacs_value v)
+{
+  if (!lisp_is_type (env, v, Q.user_ptr_type))
+    return NULL;
+  if (env->get_user_finalizer (env, v) != nsock_finalize)
+    return NULL;
+  if (NL_PENDING (env))
+    return NULL;
+  struct nsock *s = env->get_user_ptr (env, v);
+  NL_CHECK (env);
+  return s;
+}
+
+struct nsock *
+nsock_from_lisp (emacs_env *env, emacs_value v, bool allow_closed)
+{
+  struct nsock *s = handle_of (env, v);
+  NL_CHECK (env);
+  if (!s)
+    {
+      lisp_wrong_type (env, Q.socketp, v);
+      return NULL;
+    }
+  if (s->fd < 0 && !allow_closed)
+    {
+      nsock_signal_closed (env, s);
+      return NULL;
+    }
+  return s;
+}
+
+struct nsock *
+nsock_target (emacs_env *env, emacs_value v)
+{
+  struct nsock *s = handle_of (env, v);
+  NL_CHECK (env);
+  if (!s)
+    {
+      if (!lisp_is_type (env, v, Q.process_type))
+        {
+          NL_CHECK (env);
+          lisp_wrong_type (env, Q.processp, v);
+          return NULL;
+        }
+      /* The Lisp layer validates the process, locates and caches its
+         socket, and returns a borrowed handle.  */
+      emacs_value h = env->funcall (env, Q.process_handle, 1, &v);
+      NL_CHECK (env);
+      s = handle_of (env, h);
+      NL_CHECK (env);
+      if (!s)
+        {
+          lisp_wrong_type (env, Q.socketp, h);
+          return NULL;
+        }
+    }
+  if (s->fd < 0)
+    {
+      nsock_signal_closed (env, s);
+      return NULL;
+    }
+  return s;
+}

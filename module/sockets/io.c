@@ -1,0 +1,529 @@
+/* io.c --- accept, send, receive, close, and what a socket is.  */
+
+#include "../options/api.h"
+#include "address.h"
+#include "sockets.h"
+#include "wait.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Largest :max a receive accepts.  */
+#define NETOPT_MAX_RECEIVE (64 * 1024 * 1024)
+
+static bool
+socket_error (emacs_env *env, const char *what, int err, const struct nsock *s)
+{
+  emacs_value name = lisp_string (env, s->name);
+  if (!name)
+    return false;
+  return lisp_system_error (env, what, err, 1, &name);
+}
+
+/* Bring the accepted CHILD back to the kernel's defaults for every
+   option that accept(2) copies from the listener (except :reuseaddr, see
+   the table), by comparing it with a fresh socket of the same kind.
+   Returns 0 or an errno value; *FAILED names the option that failed.  */
+static int
+reset_to_defaults (const struct nsock *child, const struct nv_option **failed)
+{
+  int fresh = socket (child->family, child->type | SOCK_CLOEXEC, 0);
+  if (fresh < 0)
+    return errno;
+  int result = 0;
+  for (size_t i = 0; i < nv_option_count && result == 0; i++)
+    {
+      const struct nv_option *opt = &nv_options[i];
+      if (!opt->reset_on_accept || opt->when != NW_ALWAYS
+          || !nv_applies (opt, child->family, child->type))
+        continue;
+      struct nv_value dflt, now;
+      if (nv_kernel_get (fresh, child->family, opt, &dflt) != 0
+          || nv_kernel_get (child->fd, child->family, opt, &now) != 0)
+        continue; /* not readable here: nothing to undo */
+      if (nv_equal (opt, &dflt, &now))
+        continue;
+      int err = nv_kernel_set (child->fd, child->family, opt, &dflt);
+      /* Unbinding a device needs CAP_NET_RAW; without it the child stays
+         on the listener's device, the one its packets came through.  */
+      if (err == EPERM && opt->type == NV_DEVICE)
+        continue;
+      if (err != 0)
+        {
+          *failed = opt;
+          result = err;
+        }
+    }
+  if (close (fresh) != 0 && result == 0)
+    result = errno;
+  return result;
+}
+
+/* (netopt-accept SERVER &optional TIMEOUT) */
+NETOPT_DEFUN (Fnetopt_accept)
+{
+  (void) data;
+  struct nsock *srv = nsock_from_lisp (env, args[0], false);
+  if (!srv)
+    return NULL;
+  double timeout;
+  if (!lisp_seconds (env, Q.k_timeout, nargs > 1 ? args[1] : Q.nil, &timeout))
+    return NULL;
+  if (!srv->listening)
+    {
+      emacs_value items[2];
+      items[0] = lisp_string (env, "Not a listening socket");
+      NL_CHECK (env);
+      items[1] = args[0];
+      lisp_signal (env, Q.err_error, lisp_list (env, 2, items));
+      return NULL;
+    }
+  struct sockaddr_storage peer;
+  socklen_t plen;
+  int fd;
+  for (;;)
+    {
+      plen = sizeof peer;
+      fd = accept4 (srv->fd, (struct sockaddr *) &peer, &plen,
+                    SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd >= 0)
+        break;
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        {
+          socket_error (env, "Cannot accept", errno, srv);
+          return NULL;
+        }
+      enum nwait_result w = nwait (env, srv->fd, POLLIN, timeout);
+      if (w == NWAIT_QUIT)
+        return NULL;
+      if (w == NWAIT_TIMEOUT)
+        return Q.nil;
+      if (w == NWAIT_ERROR)
+        {
+          socket_error (env, "Cannot accept", errno, srv);
+          return NULL;
+        }
+    }
+
+  char host[64] = "";
+  char name[256];
+  addr_host_string ((struct sockaddr *) &peer, host, sizeof host);
+  int port = addr_port ((struct sockaddr *) &peer);
+  if (port >= 0)
+    snprintf (name, sizeof name, "%s <%s%s%s:%d>", srv->name,
+              srv->family == AF_INET6 ? "[" : "", host,
+              srv->family == AF_INET6 ? "]" : "", port);
+  else
+    snprintf (name, sizeof name, "%s <local>", srv->name);
+  struct nsock *child = nsock_new (fd, srv->family, srv->type, true, name);
+  if (!child)
+    {
+      nsock_release_fd (fd);
+      lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+      return NULL;
+    }
+  emacs_value result = nsock_wrap (env, child);
+  if (!result)
+    return NULL;
+  if (port >= 0)
+    {
+      child->host = strdup (host);
+      child->service_port = port;
+    }
+
+  const struct nv_option *failed = NULL;
+  int err = reset_to_defaults (child, &failed);
+  if (err != 0)
+    {
+      nsock_close (child);
+      emacs_value kw = failed ? env->intern (env, failed->keyword) : Q.nil;
+      NL_CHECK (env);
+      lisp_system_error (env, "Cannot reset option of accepted connection",
+                         err, 1, &kw);
+      return NULL;
+    }
+  for (size_t i = 0; i < srv->child_count; i++)
+    {
+      const struct nsetting *c = &srv->child_options[i];
+      emacs_value kw = env->intern (env, c->opt->keyword);
+      if (NL_PENDING (env) || !nopt_apply (env, child, c->opt, kw, NULL,
+                                           &c->value))
+        {
+          nsock_close (child);
+          return NULL;
+        }
+    }
+  return result;
+}
+
+enum
+{
+  SK_TO,
+  SK_OOB,
+  SK_TIMEOUT,
+  SK_COUNT
+};
+
+/* (netopt-send SOCKET STRING &rest ARGS) */
+NETOPT_DEFUN (Fnetopt_send)
+{
+  (void) data;
+  struct nsock *s = nsock_from_lisp (env, args[0], false);
+  if (!s)
+    return NULL;
+  if (!lisp_is_type (env, args[1], Q.string_type))
+    {
+      NL_CHECK (env);
+      lisp_wrong_type (env, Q.stringp, args[1]);
+      return NULL;
+    }
+  emacs_value kv[SK_COUNT];
+  if (!lisp_parse_keywords (env, nargs - 2, args + 2, SK_COUNT,
+                            (emacs_value[]){ Q.k_to, Q.k_oob, Q.k_timeout },
+                            kv, NULL, NULL))
+    return NULL;
+  double timeout;
+  if (!lisp_seconds (env, Q.k_timeout, kv[SK_TIMEOUT], &timeout))
+    return NULL;
+  struct naddr to;
+  bool has_to = !lisp_nilp (env, kv[SK_TO]);
+  if (has_to && !addr_from_lisp (env, Q.k_to, kv[SK_TO], &to))
+    return NULL;
+  if (has_to && to.ss.ss_family != s->family)
+    {
+      lisp_bad_value (env, Q.k_to, kv[SK_TO],
+                      "address does not match the socket's family");
+      return NULL;
+    }
+  int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+  if (env->is_not_nil (env, kv[SK_OOB]))
+    flags |= MSG_OOB;
+  size_t len;
+  char *buf = lisp_copy_string (env, args[1], &len);
+  if (!buf)
+    return NULL;
+
+  size_t sent = 0;
+  bool stream = s->type == SOCK_STREAM;
+  emacs_value result = NULL;
+  do
+    {
+      ssize_t n = has_to ? sendto (s->fd, buf + sent, len - sent, flags,
+                                   (struct sockaddr *) &to.ss, to.len)
+                         : send (s->fd, buf + sent, len - sent, flags);
+      if (n >= 0)
+        {
+          sent += (size_t) n;
+          if (!stream)
+            break; /* one datagram or record */
+          continue;
+        }
+      if (errno == EINTR)
+        continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        {
+          socket_error (env, "Cannot send", errno, s);
+          goto out;
+        }
+      enum nwait_result w = nwait (env, s->fd, POLLOUT, timeout);
+      if (w == NWAIT_QUIT)
+        goto out;
+      if (w == NWAIT_TIMEOUT)
+        break; /* report what went out */
+      if (w == NWAIT_ERROR)
+        {
+          socket_error (env, "Cannot send", errno, s);
+          goto out;
+        }
+    }
+  while (sent < len);
+  result = env->make_integer (env, (intmax_t) sent);
+out:
+  free (buf);
+  return result;
+}
+
+enum
+{
+  RK_MAX,
+  RK_TIMEOUT,
+  RK_OOB,
+  RK_COUNT
+};
+
+/* Receive into a fresh string; FROM/FROMLEN get the sender when
+   non-NULL.  Returns the string, nil on timeout, NULL on error.  */
+static emacs_value
+receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+         struct sockaddr_storage *from, socklen_t *fromlen)
+{
+  struct nsock *s = nsock_from_lisp (env, args[0], false);
+  if (!s)
+    return NULL;
+  emacs_value kv[RK_COUNT];
+  if (!lisp_parse_keywords (env, nargs - 1, args + 1, RK_COUNT,
+                            (emacs_value[]){ Q.k_max, Q.k_timeout, Q.k_oob },
+                            kv, NULL, NULL))
+    return NULL;
+  intmax_t max = 65536;
+  if (!lisp_nilp (env, kv[RK_MAX])
+      && !lisp_int_in_range (env, kv[RK_MAX], 1, NETOPT_MAX_RECEIVE, &max))
+    {
+      NL_CHECK (env);
+      lisp_bad_value (env, Q.k_max, kv[RK_MAX],
+                      "expected a positive number of bytes (at most 64 MiB)");
+      return NULL;
+    }
+  double timeout;
+  if (!lisp_seconds (env, Q.k_timeout, kv[RK_TIMEOUT], &timeout))
+    return NULL;
+  bool oob = env->is_not_nil (env, kv[RK_OOB]);
+  char *buf = malloc ((size_t) max);
+  if (!buf)
+    {
+      lisp_bad_value (env, Q.k_max, kv[RK_MAX], "out of memory");
+      return NULL;
+    }
+  emacs_value result = NULL;
+  bool waited_ready = false;
+  for (;;)
+    {
+      if (from)
+        *fromlen = sizeof *from;
+      ssize_t n = recvfrom (s->fd, buf, (size_t) max,
+                            MSG_DONTWAIT | (oob ? MSG_OOB : 0),
+                            (struct sockaddr *) from, fromlen);
+      if (n >= 0)
+        {
+          result = lisp_unibyte (env, buf, (size_t) n);
+          break;
+        }
+      if (errno == EINTR)
+        continue;
+      /* Urgent data not there yet reads as EINVAL; wait for it once.  */
+      bool not_yet = errno == EAGAIN || errno == EWOULDBLOCK
+                     || (oob && errno == EINVAL && !waited_ready);
+      if (!not_yet)
+        {
+          socket_error (env, "Cannot receive", errno, s);
+          break;
+        }
+      enum nwait_result w = nwait (env, s->fd, oob ? POLLPRI : POLLIN,
+                                   timeout);
+      if (w == NWAIT_QUIT)
+        break;
+      if (w == NWAIT_TIMEOUT)
+        {
+          result = Q.nil;
+          break;
+        }
+      if (w == NWAIT_ERROR)
+        {
+          socket_error (env, "Cannot receive", errno, s);
+          break;
+        }
+      waited_ready = true;
+    }
+  free (buf);
+  return result;
+}
+
+/* (netopt-receive SOCKET &rest ARGS) */
+NETOPT_DEFUN (Fnetopt_receive)
+{
+  (void) data;
+  return receive (env, nargs, args, NULL, NULL);
+}
+
+/* (netopt-receive-from SOCKET &rest ARGS) */
+NETOPT_DEFUN (Fnetopt_receive_from)
+{
+  (void) data;
+  struct sockaddr_storage from;
+  socklen_t fromlen = sizeof from;
+  memset (&from, 0, sizeof from);
+  emacs_value str = receive (env, nargs, args, &from, &fromlen);
+  if (!str || lisp_nilp (env, str))
+    return str;
+  emacs_value addr = fromlen > 0
+                       ? addr_to_lisp (env, (struct sockaddr *) &from, fromlen)
+                       : Q.nil;
+  NL_CHECK (env);
+  emacs_value cell = env->funcall (env, Q.cons, 2,
+                                   (emacs_value[]){ str, addr });
+  NL_CHECK (env);
+  return cell;
+}
+
+/* (netopt-close SOCKET) */
+NETOPT_DEFUN (Fnetopt_close)
+{
+  (void) data;
+  (void) nargs;
+  struct nsock *s = nsock_from_lisp (env, args[0], true);
+  if (!s)
+    return NULL;
+  if (!s->owned)
+    {
+      lisp_wrong_type (env, Q.socketp, args[0]);
+      return NULL;
+    }
+  int err = nsock_close (s);
+  if (err != 0)
+    {
+      socket_error (env, "Cannot close", err, s);
+      return NULL;
+    }
+  return Q.nil;
+}
+
+/* (netopt-socket-p OBJECT) */
+NETOPT_DEFUN (Fnetopt_socket_p)
+{
+  (void) data;
+  (void) nargs;
+  if (!lisp_is_type (env, args[0], Q.user_ptr_type))
+    return Q.nil;
+  bool ours = env->get_user_finalizer (env, args[0]) == nsock_finalize;
+  NL_CHECK (env);
+  if (!ours)
+    return Q.nil;
+  struct nsock *s = env->get_user_ptr (env, args[0]);
+  NL_CHECK (env);
+  return s && s->owned ? Q.t : Q.nil;
+}
+
+/* (netopt-live-p SOCKET) */
+NETOPT_DEFUN (Fnetopt_live_p)
+{
+  (void) data;
+  (void) nargs;
+  struct nsock *s = nsock_from_lisp (env, args[0], true);
+  if (!s)
+    return NULL;
+  return s->fd >= 0 ? Q.t : Q.nil;
+}
+
+/* (netopt--socket-fd SOCKET): the descriptor number, for tests and the
+   process layer.  */
+NETOPT_DEFUN (Fnetopt_socket_fd)
+{
+  (void) data;
+  (void) nargs;
+  struct nsock *s = nsock_from_lisp (env, args[0], false);
+  if (!s)
+    return NULL;
+  emacs_value v = env->make_integer (env, s->fd);
+  NL_CHECK (env);
+  return v;
+}
+
+static emacs_value
+symbol_of (int code, const int *codes, const emacs_value *symbols, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (codes[i] == code)
+      return symbols[i];
+  return Q.nil;
+}
+
+/* (netopt--socket-contact SOCKET): the plist of netopt-contact without
+   options: :name :type :family :host :service :server :local :remote.  */
+NETOPT_DEFUN (Fnetopt_socket_contact)
+{
+  (void) data;
+  (void) nargs;
+  struct nsock *s = nsock_from_lisp (env, args[0], false);
+  if (!s)
+    return NULL;
+  struct sockaddr_storage local, remote;
+  socklen_t llen = sizeof local, rlen = sizeof remote;
+  memset (&local, 0, sizeof local);
+  memset (&remote, 0, sizeof remote);
+  if (getsockname (s->fd, (struct sockaddr *) &local, &llen) != 0)
+    {
+      socket_error (env, "Cannot get local address", errno, s);
+      return NULL;
+    }
+  bool connected = getpeername (s->fd, (struct sockaddr *) &remote, &rlen) == 0;
+  if (!connected && errno != ENOTCONN)
+    {
+      socket_error (env, "Cannot get remote address", errno, s);
+      return NULL;
+    }
+  emacs_value v[16];
+  int k = 0;
+  v[k++] = Q.k_name;
+  v[k] = lisp_string (env, s->name);
+  NL_CHECK (env);
+  k++;
+  v[k++] = Q.k_type;
+  v[k++] = symbol_of (s->type, (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
+                      (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3);
+  v[k++] = Q.k_family;
+  v[k++] = symbol_of (s->family, (int[]){ AF_INET, AF_INET6, AF_UNIX },
+                      (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local }, 3);
+  v[k++] = Q.k_host;
+  if (s->host)
+    {
+      v[k] = lisp_string (env, s->host);
+      NL_CHECK (env);
+      k++;
+    }
+  else
+    v[k++] = Q.nil;
+  v[k++] = Q.k_service;
+  if (s->service_name)
+    {
+      v[k] = lisp_string (env, s->service_name);
+      NL_CHECK (env);
+      k++;
+    }
+  else if (s->service_port == -1 || (s->server && s->service_port == 0))
+    {
+      /* :service t: the port the kernel chose.  */
+      v[k] = env->make_integer (env, addr_port ((struct sockaddr *) &local));
+      NL_CHECK (env);
+      k++;
+    }
+  else if (s->service_port >= 0)
+    {
+      v[k] = env->make_integer (env, s->service_port);
+      NL_CHECK (env);
+      k++;
+    }
+  else
+    v[k++] = Q.nil;
+  v[k++] = Q.k_server;
+  if (!s->server)
+    v[k++] = Q.nil;
+  else if (s->server_t)
+    v[k++] = Q.t;
+  else
+    {
+      v[k] = env->make_integer (env, s->backlog);
+      NL_CHECK (env);
+      k++;
+    }
+  v[k++] = Q.k_local;
+  v[k] = addr_to_lisp (env, (struct sockaddr *) &local, llen);
+  NL_CHECK (env);
+  k++;
+  v[k++] = Q.k_remote;
+  if (connected)
+    {
+      v[k] = addr_to_lisp (env, (struct sockaddr *) &remote, rlen);
+      NL_CHECK (env);
+      k++;
+    }
+  else
+    v[k++] = Q.nil;
+  return lisp_list (env, k, v);
+}
