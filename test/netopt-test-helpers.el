@@ -1,0 +1,146 @@
+;;; netopt-test-helpers.el --- shared helpers of netopt's tests  -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; The kernel's view of a socket is read by test/tools/sockpeek, a
+;; separate program that copies the descriptor out of this Emacs with
+;; pidfd_getfd(2): it shares no code with the module under test.
+
+;;; Code:
+
+(require 'ert)
+(require 'netopt-module)
+
+(defconst netopt-test-directory
+  (file-name-directory (or load-file-name buffer-file-name))
+  "The test/ directory.")
+
+(defconst netopt-test-root
+  (expand-file-name ".." netopt-test-directory)
+  "The project's top directory.")
+
+(defconst netopt-test-sockpeek
+  (expand-file-name "tools/sockpeek" netopt-test-directory)
+  "The independent option reader.")
+
+(defun netopt-test-fd (target)
+  "Return the descriptor number of TARGET, a netopt socket or an integer."
+  (if (integerp target) target (netopt--socket-fd target)))
+
+(defun netopt-test-peek (target)
+  "Return the kernel's view of TARGET as an alist (NAME . STRING).
+TARGET is a netopt socket or a descriptor number of this Emacs."
+  (with-temp-buffer
+    (let ((rc (call-process netopt-test-sockpeek nil t nil
+                            (number-to-string (emacs-pid))
+                            (number-to-string (netopt-test-fd target)))))
+      (unless (eq rc 0)
+        (error "sockpeek failed: %s" (buffer-string))))
+    (mapcar (lambda (line)
+              (let ((sp (string-match " " line)))
+                (cons (substring line 0 sp) (substring line (1+ sp)))))
+            (split-string (buffer-string) "\n" t))))
+
+(defun netopt-test-kernel (target name)
+  "Return the kernel's value of option NAME (a string) on TARGET.
+Integers are returned as integers; other values as strings."
+  (let ((v (cdr (assoc name (netopt-test-peek target)))))
+    (cond ((null v) (error "sockpeek did not report %s" name))
+          ((string-match-p "\\`-?[0-9]+\\'" v) (string-to-number v))
+          (t v))))
+
+(defun netopt-test-fd-count ()
+  "Return how many descriptors this Emacs has open."
+  (length (directory-files "/proc/self/fd" nil "\\`[0-9]+\\'")))
+
+(defvar netopt-test--open nil
+  "Sockets made by `netopt-test-socket' in the current test.")
+
+(defun netopt-test-socket (&rest args)
+  "Call `netopt-make-socket' with ARGS; the socket is closed after the test."
+  (let ((s (apply #'netopt-make-socket args)))
+    (push s netopt-test--open)
+    s))
+
+(defmacro netopt-test-with-cleanup (&rest body)
+  "Run BODY, then close every socket `netopt-test-socket' made in it."
+  (declare (indent 0) (debug t))
+  `(let ((netopt-test--open nil))
+     (unwind-protect (progn ,@body)
+       (mapc #'netopt-close netopt-test--open))))
+
+(defmacro netopt-deftest (name args doc &rest body)
+  "Define an ERT test NAME whose sockets are closed at the end.
+ARGS, DOC and BODY are as for `ert-deftest'."
+  (declare (indent 2) (doc-string 3) (debug t))
+  `(ert-deftest ,name ,args ,doc (netopt-test-with-cleanup ,@body)))
+
+(defun netopt-test-server (&rest args)
+  "Return a listening IPv4 stream server on loopback, made with ARGS."
+  (apply #'netopt-test-socket :server t :host "127.0.0.1" :service t args))
+
+(defun netopt-test-port (socket)
+  "Return the local port of SOCKET."
+  (let ((local (netopt-contact socket :local)))
+    (aref local (1- (length local)))))
+
+(defun netopt-test-pair (&rest server-args)
+  "Return (SERVER CLIENT CHILD): a connected IPv4 stream pair.
+SERVER-ARGS go to the server."
+  (let* ((srv (apply #'netopt-test-server server-args))
+         (cli (netopt-test-socket :host "127.0.0.1"
+                                  :service (netopt-test-port srv)))
+         (child (netopt-accept srv 5)))
+    (push child netopt-test--open)
+    (list srv cli child)))
+
+(defun netopt-test-receive-all (socket &optional timeout)
+  "Read SOCKET until the end of the stream; return all the data.
+Stop with what arrived if TIMEOUT seconds (default 5) pass in silence."
+  (let ((chunks nil) (done nil))
+    (while (not done)
+      (let ((s (netopt-receive socket :timeout (or timeout 5))))
+        (if (or (null s) (equal s ""))
+            (setq done t)
+          (push s chunks))))
+    (apply #'concat (nreverse chunks))))
+
+(defun netopt-test-ipv6-p ()
+  "Return non-nil if this machine can use IPv6 on loopback."
+  (condition-case nil
+      (progn (netopt-close (netopt-make-socket :family 'ipv6 :server t
+                                               :host "::1" :service t))
+             t)
+    (netopt-error nil)))
+
+(defun netopt-test-temp-socket-name ()
+  "Return a fresh file name for a local socket."
+  (let ((name (make-temp-name
+               (expand-file-name "netopt-" temporary-file-directory))))
+    name))
+
+(defun netopt-test-as-nobody (form)
+  "Evaluate FORM in a batch Emacs running as user nobody.
+Return what FORM's value prints as.  Skips the test when this Emacs
+cannot switch users."
+  (unless (and (eq (user-uid) 0) (executable-find "setpriv"))
+    (ert-skip "needs root and setpriv to run as nobody"))
+  (with-temp-buffer
+    (let* ((default-directory netopt-test-root)
+           (rc (call-process
+                "setpriv" nil t nil
+                "--reuid=nobody" "--regid=nogroup" "--clear-groups"
+                "--inh-caps=-all"
+                (expand-file-name invocation-name invocation-directory)
+                "-Q" "--batch" "-L" (expand-file-name "lisp" netopt-test-root)
+                "--eval"
+                (format "(progn (require 'netopt-module) (prin1 %S))"
+                        form))))
+      (unless (eq rc 0)
+        (error "Emacs as nobody failed (%s): %s" rc (buffer-string)))
+      (goto-char (point-max))
+      (forward-line 0)
+      (buffer-substring (point) (point-max)))))
+
+(provide 'netopt-test-helpers)
+;;; netopt-test-helpers.el ends here
