@@ -101,19 +101,6 @@ rebuild it with `make clean all'" version netopt-module-version))))
 (declare-function netopt-socket-p "ext:netopt-core" (object))
 (netopt--load-module)
 
-;;;; Emacs's network processes
-
-(defun netopt--process-handle (process)
-  "Return the netopt handle of network PROCESS's socket.
-Signal `netopt-not-network' when PROCESS is not a network process,
-`netopt-closed' when it is no longer live."
-  (unless (eq (process-type process) 'network)
-    (signal 'netopt-not-network (list process)))
-  (unless (process-live-p process)
-    (signal 'netopt-closed (list "Process is not running" process)))
-  (signal 'netopt-socket-not-found
-          (list process "process sockets are not supported yet")))
-
 ;;;; Contact
 
 (defun netopt-contact (target &optional key)
@@ -133,15 +120,8 @@ options read from the kernel."
              (netopt-unknown-option nil)))
           (t (plist-get base key)))))
 
-(defun netopt--process-contact (process)
-  "Return the contact plist of PROCESS without its options."
-  (netopt--process-handle process)
-  (let ((plist (process-contact process t)) (result nil))
-    (while plist
-      (unless (get (car plist) 'netopt--option-index)
-        (setq result (cons (cadr plist) (cons (car plist) result))))
-      (setq plist (cddr plist)))
-    (nreverse result)))
+(declare-function netopt--process-contact "netopt-process" (process))
 
 (provide 'netopt-module)
+(require 'netopt-process)
 ;;; netopt-module.el ends here

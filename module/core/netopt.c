@@ -5,6 +5,7 @@
    from.  */
 
 #include "../options/api.h"
+#include "../process/locate.h"
 #include "../sockets/sockets.h"
 #include "lisp.h"
 
@@ -92,6 +93,17 @@ static const struct function functions[] = {
     "Return the contact plist of SOCKET without its options.\n\n(fn SOCKET)" },
   { "netopt--socket-fd", 1, 1, Fnetopt_socket_fd,
     "Return the descriptor number of SOCKET.\n\n(fn SOCKET)" },
+  { "netopt--find-fds", 6, 6, Fnetopt_find_fds,
+    "Return this Emacs's socket descriptors that match.\n"
+    "FAMILY and TYPE are symbols, LISTENING t, nil or `any'; LOCAL and\n"
+    "REMOTE are nil (any), `none', \"\" (unnamed) or an address; EXCLUDE\n"
+    "lists descriptors to skip.\n\n"
+    "(fn FAMILY TYPE LISTENING LOCAL REMOTE EXCLUDE)" },
+  { "netopt--borrow", 2, 2, Fnetopt_borrow,
+    "Return a handle for Emacs's socket FD that never closes it.\n\n"
+    "(fn FD NAME)" },
+  { "netopt--forget", 1, 1, Fnetopt_forget,
+    "Make the borrowed HANDLE let go of its descriptor.\n\n(fn HANDLE)" },
   { "netopt--module-version", 0, 0, Fnetopt_module_version,
     "Return the version of the compiled module.\n\n(fn)" },
 };

@@ -228,7 +228,15 @@ Fnetopt_set_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     }
   int err = nv_kernel_set (s->fd, s->family, opt, &v);
   if (err == 0)
-    return Q.t;
+    {
+      if (!s->owned && lisp_is_type (env, args[0], Q.process_type))
+        {
+          /* An Emacs process: keep its process-contact in step.  */
+          env->funcall (env, Q.note_option, 3, args);
+          NL_CHECK (env);
+        }
+      return Q.t;
+    }
   if (err == ENOPROTOOPT)
     {
       if (no_error)

@@ -7,6 +7,40 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The descriptors owned by open handles, so that the search for an
+   Emacs process's socket never mistakes one of ours for it.  */
+static unsigned char *owned_map;
+static size_t owned_size;
+
+static void
+owned_mark (int fd, bool on)
+{
+  if (fd < 0)
+    return;
+  size_t i = (size_t) fd;
+  if (i >= owned_size)
+    {
+      if (!on)
+        return;
+      size_t size = owned_size ? owned_size : 1024;
+      while (size <= i)
+        size *= 2;
+      unsigned char *map = realloc (owned_map, size);
+      if (!map)
+        return; /* the search then only sees one more candidate */
+      memset (map + owned_size, 0, size - owned_size);
+      owned_map = map;
+      owned_size = size;
+    }
+  owned_map[i] = on;
+}
+
+bool
+nsock_fd_is_owned (int fd)
+{
+  return fd >= 0 && (size_t) fd < owned_size && owned_map[fd];
+}
+
 struct nsock *
 nsock_new (int fd, int family, int type, bool owned, const char *name)
 {
@@ -24,6 +58,8 @@ nsock_new (int fd, int family, int type, bool owned, const char *name)
   s->type = type;
   s->owned = owned;
   s->service_port = -2;
+  if (owned)
+    owned_mark (fd, true);
   return s;
 }
 
@@ -44,6 +80,7 @@ nsock_close (struct nsock *s)
   s->fd = -1;
   if (fd < 0 || !s->owned)
     return 0;
+  owned_mark (fd, false);
   /* On Linux the descriptor is released even when close fails, so it
      is never retried.  */
   return close (fd) == 0 ? 0 : errno;

@@ -49,6 +49,9 @@ emacs_value nsock_wrap (emacs_env *env, struct nsock *s);
 /* Close S's descriptor if it owns one.  Returns 0 or an errno value.  */
 int nsock_close (struct nsock *s);
 
+/* Is FD owned by an open handle?  */
+bool nsock_fd_is_owned (int fd);
+
 /* Close FD on an error path, where an error is already pending: the
    descriptor is released whatever close reports.  */
 void nsock_release_fd (int fd);

@@ -1,0 +1,360 @@
+/* locate.c --- finding the socket of an Emacs network process.  */
+
+#include "locate.h"
+
+#include "../sockets/address.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+/* How an address of the search must match.  */
+enum match
+{
+  M_ANY,     /* anything */
+  M_NONE,    /* no address: unconnected (remote only) */
+  M_UNNAMED, /* an unnamed local socket ("" in process-contact) */
+  M_EXACT,   /* exactly ADDR */
+};
+
+struct want
+{
+  int family, type;
+  int listening; /* -1: either */
+  enum match local_how, remote_how;
+  struct naddr local, remote;
+  int *exclude;
+  size_t nexclude;
+};
+
+static bool
+same_address (const struct sockaddr_storage *a, socklen_t alen,
+              const struct naddr *b)
+{
+  if (a->ss_family != b->ss.ss_family)
+    return false;
+  switch (a->ss_family)
+    {
+    case AF_INET:
+      {
+        const struct sockaddr_in *x = (const struct sockaddr_in *) a;
+        const struct sockaddr_in *y = (const struct sockaddr_in *) &b->ss;
+        return x->sin_port == y->sin_port
+               && x->sin_addr.s_addr == y->sin_addr.s_addr;
+      }
+    case AF_INET6:
+      {
+        const struct sockaddr_in6 *x = (const struct sockaddr_in6 *) a;
+        const struct sockaddr_in6 *y = (const struct sockaddr_in6 *) &b->ss;
+        return x->sin6_port == y->sin6_port
+               && memcmp (&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr)
+                    == 0;
+      }
+    case AF_UNIX:
+      {
+        const struct sockaddr_un *x = (const struct sockaddr_un *) a;
+        const struct sockaddr_un *y = (const struct sockaddr_un *) &b->ss;
+        size_t off = offsetof (struct sockaddr_un, sun_path);
+        if (alen <= off)
+          return false;
+        return strncmp (x->sun_path, y->sun_path, sizeof x->sun_path) == 0;
+      }
+    default:
+      return false;
+    }
+}
+
+static bool
+unnamed (const struct sockaddr_storage *a, socklen_t alen)
+{
+  return alen <= offsetof (struct sockaddr_un, sun_path)
+         || ((const struct sockaddr_un *) a)->sun_path[0] == '\0';
+}
+
+static bool
+address_matches (enum match how, bool present,
+                 const struct sockaddr_storage *a, socklen_t alen,
+                 const struct naddr *want)
+{
+  switch (how)
+    {
+    case M_ANY:
+      return true;
+    case M_NONE:
+      return !present;
+    case M_UNNAMED:
+      return present ? unnamed (a, alen) : true;
+    case M_EXACT:
+      return present && same_address (a, alen, want);
+    }
+  return false;
+}
+
+/* Does descriptor FD match W?  Cheapest tests first: most descriptors
+   fail at getsockname.  */
+static bool
+fd_matches (int fd, const struct want *w)
+{
+  struct sockaddr_storage local;
+  socklen_t llen = sizeof local;
+  memset (&local, 0, sizeof local);
+  if (getsockname (fd, (struct sockaddr *) &local, &llen) != 0)
+    return false; /* not a socket */
+  if (local.ss_family != w->family)
+    return false;
+  if (!address_matches (w->local_how, true, &local, llen, &w->local))
+    return false;
+  int type = 0;
+  socklen_t len = sizeof type;
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
+      || type != w->type)
+    return false;
+  if (w->listening >= 0)
+    {
+      int acc = 0;
+      len = sizeof acc;
+      if (getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) != 0
+          || (acc != 0) != (w->listening != 0))
+        return false;
+    }
+  if (w->remote_how != M_ANY)
+    {
+      struct sockaddr_storage remote;
+      socklen_t rlen = sizeof remote;
+      memset (&remote, 0, sizeof remote);
+      bool present
+        = getpeername (fd, (struct sockaddr *) &remote, &rlen) == 0;
+      if (!address_matches (w->remote_how, present, &remote, rlen,
+                            &w->remote))
+        return false;
+    }
+  return true;
+}
+
+static bool
+excluded (int fd, const struct want *w)
+{
+  if (nsock_fd_is_owned (fd))
+    return true;
+  for (size_t i = 0; i < w->nexclude; i++)
+    if (w->exclude[i] == fd)
+      return true;
+  return false;
+}
+
+/* Parse one address argument: nil (any), `none', "" (unnamed), or an
+   address.  */
+static bool
+parse_match (emacs_env *env, emacs_value key, emacs_value v,
+             enum match *how, struct naddr *addr)
+{
+  if (lisp_nilp (env, v))
+    {
+      *how = M_ANY;
+      return true;
+    }
+  if (lisp_is_type (env, v, Q.symbol_type))
+    {
+      *how = M_NONE;
+      return true;
+    }
+  NL_CHECK_BOOL (env);
+  if (lisp_is_type (env, v, Q.string_type))
+    {
+      ptrdiff_t size = 0;
+      env->copy_string_contents (env, v, NULL, &size);
+      NL_CHECK_BOOL (env);
+      if (size <= 1)
+        {
+          *how = M_UNNAMED;
+          return true;
+        }
+    }
+  NL_CHECK_BOOL (env);
+  *how = M_EXACT;
+  return addr_from_lisp (env, key, v, addr);
+}
+
+static emacs_value
+push_fd (emacs_env *env, emacs_value list, int fd)
+{
+  emacs_value n = env->make_integer (env, fd);
+  NL_CHECK (env);
+  emacs_value cell = env->funcall (env, Q.cons, 2, (emacs_value[]){ n, list });
+  NL_CHECK (env);
+  return cell;
+}
+
+/* (netopt--find-fds FAMILY TYPE LISTENING LOCAL REMOTE EXCLUDE)
+   FAMILY: ipv4, ipv6 or local.  TYPE: stream, datagram or seqpacket.
+   LISTENING: t, nil, or `any'.  LOCAL, REMOTE: nil (any), `none' (no
+   address), "" (unnamed local socket), or an address.  EXCLUDE: a list
+   of descriptors to skip.  Returns the matching descriptors of this
+   Emacs, not counting those of netopt's own sockets.  */
+NETOPT_DEFUN (Fnetopt_find_fds)
+{
+  (void) data;
+  (void) nargs;
+  struct want w;
+  memset (&w, 0, sizeof w);
+  w.family = lisp_eq (env, args[0], Q.ipv4)   ? AF_INET
+             : lisp_eq (env, args[0], Q.ipv6) ? AF_INET6
+             : lisp_eq (env, args[0], Q.local) ? AF_UNIX
+                                              : AF_UNSPEC;
+  w.type = lisp_eq (env, args[1], Q.datagram)    ? SOCK_DGRAM
+           : lisp_eq (env, args[1], Q.seqpacket) ? SOCK_SEQPACKET
+                                                 : SOCK_STREAM;
+  if (w.family == AF_UNSPEC)
+    {
+      lisp_bad_value (env, Q.k_family, args[0], "unknown family");
+      return NULL;
+    }
+  w.listening = lisp_eq (env, args[2], Q.t)   ? 1
+                : lisp_nilp (env, args[2]) ? 0
+                                           : -1;
+  if (!parse_match (env, Q.k_local, args[3], &w.local_how, &w.local)
+      || !parse_match (env, Q.k_remote, args[4], &w.remote_how, &w.remote))
+    return NULL;
+
+  /* The exclusion list, as an array.  */
+  emacs_value length = env->intern (env, "length");
+  NL_CHECK (env);
+  emacs_value n = env->funcall (env, length, 1, &args[5]);
+  NL_CHECK (env);
+  intmax_t count = 0;
+  if (!lisp_int_in_range (env, n, 0, 1 << 20, &count))
+    {
+      NL_CHECK (env);
+      lisp_wrong_type (env, env->intern (env, "listp"), args[5]);
+      return NULL;
+    }
+  emacs_value nth = env->intern (env, "nth");
+  NL_CHECK (env);
+  w.exclude = calloc (count ? (size_t) count : 1, sizeof *w.exclude);
+  if (!w.exclude)
+    {
+      lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+      return NULL;
+    }
+  w.nexclude = (size_t) count;
+  for (intmax_t i = 0; i < count; i++)
+    {
+      emacs_value idx = env->make_integer (env, i);
+      emacs_value e = NL_PENDING (env)
+                        ? NULL
+                        : env->funcall (env, nth, 2,
+                                        (emacs_value[]){ idx, args[5] });
+      intmax_t fd;
+      if (NL_PENDING (env) || !lisp_int_in_range (env, e, 0, INT32_MAX, &fd))
+        {
+          free (w.exclude);
+          if (!NL_PENDING (env))
+            lisp_wrong_type (env, Q.natnump, e);
+          return NULL;
+        }
+      w.exclude[i] = (int) fd;
+    }
+
+  emacs_value result = Q.nil;
+#ifdef __linux__
+  DIR *dir = opendir ("/proc/self/fd");
+  if (dir)
+    {
+      int self = dirfd (dir);
+      struct dirent *e;
+      while ((e = readdir (dir)))
+        {
+          if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+          int fd = atoi (e->d_name);
+          if (fd == self || excluded (fd, &w) || !fd_matches (fd, &w))
+            continue;
+          result = push_fd (env, result, fd);
+          if (!result)
+            break;
+        }
+      if (closedir (dir) != 0 && result)
+        {
+          free (w.exclude);
+          lisp_system_error (env, "Cannot list descriptors", errno, 0, NULL);
+          return NULL;
+        }
+      free (w.exclude);
+      return result;
+    }
+#endif
+  {
+    long max = sysconf (_SC_OPEN_MAX);
+    if (max < 0 || max > 1 << 20)
+      max = 1 << 16;
+    for (int fd = 0; fd < max; fd++)
+      {
+        if (excluded (fd, &w) || !fd_matches (fd, &w))
+          continue;
+        result = push_fd (env, result, fd);
+        if (!result)
+          break;
+      }
+  }
+  free (w.exclude);
+  return result;
+}
+
+/* (netopt--borrow FD NAME): a handle for Emacs's socket FD, never
+   closed by netopt.  */
+NETOPT_DEFUN (Fnetopt_borrow)
+{
+  (void) data;
+  (void) nargs;
+  intmax_t fd;
+  if (!lisp_int_in_range (env, args[0], 0, INT32_MAX, &fd))
+    {
+      NL_CHECK (env);
+      lisp_wrong_type (env, Q.natnump, args[0]);
+      return NULL;
+    }
+  char *name = lisp_copy_string (env, args[1], NULL);
+  if (!name)
+    return NULL;
+  int family = 0, type = 0;
+  socklen_t len = sizeof family;
+  if (getsockopt ((int) fd, SOL_SOCKET, SO_DOMAIN, &family, &len) != 0
+      || (len = sizeof type,
+          getsockopt ((int) fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0))
+    {
+      int err = errno;
+      free (name);
+      lisp_system_error (env, "Cannot use descriptor", err, 1, &args[0]);
+      return NULL;
+    }
+  struct nsock *s = nsock_new ((int) fd, family, type, false, name);
+  free (name);
+  if (!s)
+    {
+      lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+      return NULL;
+    }
+  return nsock_wrap (env, s);
+}
+
+/* (netopt--forget HANDLE): a borrowed handle lets go of its
+   descriptor, which Emacs has closed or will close.  */
+NETOPT_DEFUN (Fnetopt_forget)
+{
+  (void) data;
+  (void) nargs;
+  struct nsock *s = nsock_from_lisp (env, args[0], true);
+  if (!s)
+    return NULL;
+  if (s->owned)
+    {
+      lisp_wrong_type (env, Q.socketp, args[0]);
+      return NULL;
+    }
+  s->fd = -1;
+  return Q.nil;
+}
