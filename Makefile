@@ -23,9 +23,9 @@ LISP_ELC := $(LISP_SRCS:.el=.elc)
 TEST_TOOLS := test/tools/sockpeek
 TEST_FILES := $(sort $(wildcard test/*-test.el))
 
-BATCH := $(EMACS) -Q --batch -L lisp -L test
+BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all test demo clean check-build
+.PHONY: all test demo clean lint
 
 all: $(MODULE)
 
@@ -42,8 +42,22 @@ lisp/%.elc: lisp/%.el $(MODULE)
 	$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
 		-f batch-byte-compile $<
 
-test: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
+test: $(MODULE) $(LISP_ELC) $(TEST_TOOLS) lint
 	@EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
+
+# Static checks: cppcheck on module/ (when installed), byte-compilation of
+# lisp/ with warnings as errors, checkdoc on every Lisp file.
+lint: $(MODULE)
+	@if command -v cppcheck >/dev/null; then \
+		cppcheck --quiet --error-exitcode=1 --std=c11 \
+			--enable=warning,performance,portability \
+			--inline-suppr -D__linux__ -DEMACS_MAJOR_VERSION=28 \
+			--suppress=missingIncludeSystem module; \
+	else echo "lint: cppcheck not installed, C checks skipped"; fi
+	@$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
+		--eval '(setq byte-compile-dest-file-function (lambda (_) (make-temp-file "netopt-lint" nil ".elc")))' \
+		-f batch-byte-compile $(LISP_SRCS)
+	@$(BATCH) -l test/run-checkdoc.el $(LISP_SRCS) $(wildcard test/*.el)
 
 demo: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l lisp/netopt-demo.el -f netopt-demo

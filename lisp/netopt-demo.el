@@ -36,7 +36,7 @@ OURS is netopt's socket, EMACS-PROC Emacs's process."
                      "  <- Emacs is wrong")))))
 
 (defun netopt-demo ()
-  "Make sockets with options and print what the kernel holds."
+  "Make sockets with options and print the kernel's view of them."
   (interactive)
   (let* ((netopt-linger-seconds 10)
          (opts '(:keepalive t :priority 3 :linger t :oobinline t))
@@ -79,9 +79,12 @@ OURS is netopt's socket, EMACS-PROC Emacs's process."
           (dolist (option '(:keepalive :priority :linger :oobinline
                                        :reuseaddr))
             (netopt-demo--row "stream server" option
-                              (plist-get opts option) ours-srv emacs-srv))
+                              (if (plist-member opts option)
+                                  (plist-get opts option)
+                                '-)
+                              ours-srv emacs-srv))
           (dolist (option '(:keepalive :priority :linger :oobinline))
-            (netopt-demo--row "accepted connection" option nil ours-child
+            (netopt-demo--row "accepted connection" option '- ours-child
                               emacs-child))
           (dolist (option '(:broadcast :priority :dontroute))
             (netopt-demo--row "datagram client" option

@@ -41,7 +41,7 @@ transmission of queued data; this is how long at most."
 
 (defcustom netopt-connect-timeout 30
   "Seconds `netopt-make-socket' waits for a stream connection.
-nil means no limit.  C-g interrupts the wait in any case."
+nil means no limit.  \\[keyboard-quit] interrupts the wait in any case."
   :type '(choice (const :tag "No limit" nil) number)
   :group 'netopt)
 
@@ -82,15 +82,15 @@ nil means no limit.  C-g interrupts the wait in any case."
   "Load the compiled module, or signal an error saying what is wrong."
   (unless (featurep 'netopt-core)
     (unless module-file-suffix
-      (error "netopt: this Emacs was built without dynamic module support"))
+      (error "Cannot load netopt: this Emacs was built without dynamic module support"))
     (let ((file (netopt--module-file)))
       (unless file
-        (error "netopt: compiled module not found; run `make' in %s"
+        (error "Cannot load netopt: compiled module not found; run `make' in %s"
                (expand-file-name ".." netopt--lisp-directory)))
       (module-load file)))
   (let ((version (netopt--module-version)))
     (unless (equal version netopt-module-version)
-      (error "netopt: module version %s does not match Lisp version %s; \
+      (error "Cannot load netopt: module version %s does not match Lisp version %s; \
 rebuild it with `make clean all'" version netopt-module-version))))
 
 (require 'seq)

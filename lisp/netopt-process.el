@@ -63,7 +63,7 @@
     fds))
 
 (defun netopt--address-family (address)
-  "Return the family of ADDRESS as `process-contact' shows it."
+  "Return the family of ADDRESS, an address in `process-contact' form."
   (cond ((stringp address) 'local)
         ((and (vectorp address) (= (length address) 5)) 'ipv4)
         ((and (vectorp address) (= (length address) 9)) 'ipv6)))

@@ -35,7 +35,7 @@ TARGET is a netopt socket or a descriptor number of this Emacs."
                             (number-to-string (emacs-pid))
                             (number-to-string (netopt-test-fd target)))))
       (unless (eq rc 0)
-        (error "sockpeek failed: %s" (buffer-string))))
+        (error "The sockpeek tool failed: %s" (buffer-string))))
     (mapcar (lambda (line)
               (let ((sp (string-match " " line)))
                 (cons (substring line 0 sp) (substring line (1+ sp)))))
@@ -45,7 +45,7 @@ TARGET is a netopt socket or a descriptor number of this Emacs."
   "Return the kernel's value of option NAME (a string) on TARGET.
 Integers are returned as integers; other values as strings."
   (let ((v (cdr (assoc name (netopt-test-peek target)))))
-    (cond ((null v) (error "sockpeek did not report %s" name))
+    (cond ((null v) (error "The sockpeek tool did not report %s" name))
           ((string-match-p "\\`-?[0-9]+\\'" v) (string-to-number v))
           (t v))))
 

@@ -40,7 +40,7 @@
         :host "::1" :service t)))))
 
 (defun netopt-options-test--check (label sock option peek-name case)
-  "Check that SOCK (of kind LABEL) holds CASE of OPTION.
+  "Check SOCK (of kind LABEL) for CASE of OPTION.
 PEEK-NAME is sockpeek's name for OPTION."
   (let ((kernel (nth 1 case)) (read-back (nth 2 case)))
     (should (equal (list label option (nth 0 case)

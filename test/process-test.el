@@ -30,7 +30,7 @@
     p))
 
 (defun netopt-process-test--wait (predicate)
-  "Let Emacs run its processes until PREDICATE returns non-nil (5 s at most)."
+  "Run Emacs's processes until PREDICATE is non-nil (5 s at most)."
   (let ((n 0))
     (while (and (not (funcall predicate)) (< n 100))
       (accept-process-output nil 0.05)

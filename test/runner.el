@@ -2,8 +2,8 @@
 
 ;;; Commentary:
 
-;; Usage: emacs -Q --batch -L lisp -L test -l test/runner.el FILE...
-;; Loads each test FILE, runs every test, and prints one line
+;; test/run.sh loads this file in a batch Emacs with the test FILEs as
+;; arguments.  It loads each test FILE, runs every test, and prints one line
 ;; "NETOPT-RESULT PASSED FAILED SKIPPED" for test/run.sh to add up.
 
 ;;; Code:

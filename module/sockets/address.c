@@ -58,7 +58,7 @@ addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
   if (n != 5 && n != 9)
     return lisp_bad_value (env, keyword, v,
                            "expected [A B C D PORT] or [W1 ... W8 PORT]");
-  intmax_t parts[9];
+  intmax_t parts[9] = { 0 };
   intmax_t limit = n == 5 ? 255 : 65535;
   for (ptrdiff_t i = 0; i < n; i++)
     {
