@@ -5,6 +5,7 @@
    from.  */
 
 #include "../options/api.h"
+#include "../options/extra.h"
 #include "../process/locate.h"
 #include "../sockets/sockets.h"
 #include "lisp.h"
@@ -86,6 +87,23 @@ static const struct function functions[] = {
     "Keys: :type, :level, :settable (always, before-bind, or nil when\n"
     "read-only), :families, :socket-types, :c-name, :privileged, :range\n"
     "and :doc.\n\n(fn OPTION)" },
+  { "netopt-join-group", 2, 3, Fnetopt_join_group,
+    "Join the multicast GROUP on TARGET, on INTERFACE (a name) if given.\n"
+    "GROUP is a numeric address string or an address vector.  Return t.\n\n"
+    "(fn TARGET GROUP &optional INTERFACE)" },
+  { "netopt-leave-group", 2, 3, Fnetopt_leave_group,
+    "Leave the multicast GROUP on TARGET, as joined with INTERFACE.\n\n"
+    "(fn TARGET GROUP &optional INTERFACE)" },
+  { "netopt-set-raw-option", 4, 4, Fnetopt_set_raw_option,
+    "Call setsockopt on TARGET with LEVEL, OPTNAME and VALUE; return t.\n"
+    "LEVEL is socket, ip, ipv6, tcp, udp or an integer; VALUE an integer\n"
+    "(passed as a C int) or a unibyte string of bytes.\n\n"
+    "(fn TARGET LEVEL OPTNAME VALUE)" },
+  { "netopt-raw-option", 3, 4, Fnetopt_raw_option,
+    "Call getsockopt on TARGET with LEVEL and OPTNAME.\n"
+    "Without LENGTH, return the value as a C int; with LENGTH, return at\n"
+    "most LENGTH bytes as a unibyte string.\n\n"
+    "(fn TARGET LEVEL OPTNAME &optional LENGTH)" },
   { "netopt--read-options", 1, 1, Fnetopt_read_options,
     "Return a plist of every option that applies to TARGET, read now.\n\n"
     "(fn TARGET)" },

@@ -390,6 +390,11 @@ type_symbol (enum nv_type type)
       return Q.device;
     case NV_STRING:
       return Q.string_type;
+    case NV_IFNAME:
+      return Q.device;
+    case NV_TCPINFO:
+    case NV_PEERCRED:
+      return Q.plist;
     }
   return Q.nil;
 }

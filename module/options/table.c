@@ -84,6 +84,46 @@ const struct nv_option nv_options[] = {
            "Milliseconds sent data may stay unacknowledged (0: system default)."),
 #endif
 
+#ifdef TCP_MAXSEG
+  INT_ROW (":maxseg", "TCP_MAXSEG", NL_TCP, TCP_MAXSEG, NF_IP, NT_STREAM,
+           NW_ALWAYS, 0, 65535, false, false,
+           "Largest segment to send (0: from the route)."),
+#endif
+#ifdef TCP_CORK
+  BOOL_ROW (":cork", "TCP_CORK", NL_TCP, TCP_CORK, NF_IP, NT_STREAM,
+            NW_ALWAYS, false, "Hold partial segments until uncorked (200 ms at most)."),
+#endif
+#ifdef TCP_QUICKACK
+  BOOL_ROW (":quickack", "TCP_QUICKACK", NL_TCP, TCP_QUICKACK, NF_IP,
+            NT_STREAM, NW_ALWAYS, false,
+            "Acknowledge at once rather than delay (not permanent)."),
+#endif
+#ifdef TCP_NOTSENT_LOWAT
+  INT_ROW (":notsent-lowat", "TCP_NOTSENT_LOWAT", NL_TCP, TCP_NOTSENT_LOWAT,
+           NF_IP, NT_STREAM, NW_ALWAYS, 0, INT_MAX, true, false,
+           "Unsent bytes above which the socket is not writable."),
+#endif
+#ifdef TCP_CONGESTION
+  { ":congestion", "TCP_CONGESTION", NL_TCP, TCP_CONGESTION, 0, NV_STRING,
+    NF_IP, NT_STREAM, NW_ALWAYS, 0, 15, true, true,
+    "Congestion control algorithm by name (e.g. \"cubic\", \"reno\")." },
+#endif
+#ifdef TCP_SYNCNT
+  INT_ROW (":syncnt", "TCP_SYNCNT", NL_TCP, TCP_SYNCNT, NF_IP, NT_STREAM,
+           NW_ALWAYS, 1, 127, true, false,
+           "SYN retransmits before a connection attempt gives up."),
+#endif
+#ifdef TCP_DEFER_ACCEPT
+  INT_ROW (":defer-accept", "TCP_DEFER_ACCEPT", NL_TCP, TCP_DEFER_ACCEPT,
+           NF_IP, NT_STREAM, NW_ALWAYS, 0, INT_MAX, false, false,
+           "Seconds a listener waits for data before waking accept."),
+#endif
+#ifdef TCP_INFO
+  { ":info", "TCP_INFO", NL_TCP, TCP_INFO, 0, NV_TCPINFO, NF_IP, NT_STREAM,
+    NW_NEVER, 0, 0, false, false,
+    "Connection state and statistics: state, rtt, retransmits, windows." },
+#endif
+
   /* Socket level.  */
   INT_ROW (":rcvbuf", "SO_RCVBUF", NL_SOCKET, SO_RCVBUF, NF_ALL, NT_ALL,
            NW_ALWAYS, 0, INT_MAX, false, false,
@@ -91,6 +131,49 @@ const struct nv_option nv_options[] = {
   INT_ROW (":sndbuf", "SO_SNDBUF", NL_SOCKET, SO_SNDBUF, NF_ALL, NT_ALL,
            NW_ALWAYS, 0, INT_MAX, false, false,
            "Send buffer size in bytes (Linux doubles the value set)."),
+#ifdef SO_RCVLOWAT
+  INT_ROW (":rcvlowat", "SO_RCVLOWAT", NL_SOCKET, SO_RCVLOWAT, NF_ALL,
+           NT_ALL, NW_ALWAYS, 1, INT_MAX, true, false,
+           "Bytes that must be queued before a read wakes up."),
+#endif
+#ifdef SO_REUSEPORT
+  BOOL_ROW (":reuseport", "SO_REUSEPORT", NL_SOCKET, SO_REUSEPORT, NF_IP,
+            NT_ALL, NW_BEFORE_BIND, false,
+            "Let several sockets bind the same address and port."),
+#endif
+#ifdef SO_MARK
+  { ":mark", "SO_MARK", NL_SOCKET, SO_MARK, 0, NV_INT, NF_ALL, NT_ALL,
+    NW_ALWAYS, 0, UINT32_MAX / 2, true, true,
+    "Firewall mark of sent packets (needs CAP_NET_ADMIN)." },
+#endif
+#ifdef SO_BUSY_POLL
+  { ":busy-poll", "SO_BUSY_POLL", NL_SOCKET, SO_BUSY_POLL, 0, NV_INT, NF_ALL,
+    NT_ALL, NW_ALWAYS, 0, INT_MAX, true, true,
+    "Microseconds to busy-poll the device on reads (raising needs CAP_NET_ADMIN)." },
+#endif
+#ifdef SO_INCOMING_CPU
+  INT_ROW (":incoming-cpu", "SO_INCOMING_CPU", NL_SOCKET, SO_INCOMING_CPU,
+           NF_ALL, NT_ALL, NW_ALWAYS, -1, INT_MAX, false, false,
+           "CPU that handles the socket's incoming packets (-1: any)."),
+#endif
+  { ":error", "SO_ERROR", NL_SOCKET, SO_ERROR, 0, NV_INT, NF_ALL, NT_ALL,
+    NW_NEVER, 0, 0, false, false,
+    "Pending socket error number, cleared by reading it (0: none)." },
+#ifdef SO_ACCEPTCONN
+  { ":acceptconn", "SO_ACCEPTCONN", NL_SOCKET, SO_ACCEPTCONN, 0, NV_BOOL,
+    NF_ALL, NT_ALL, NW_NEVER, 0, 1, false, false,
+    "Whether the socket is listening for connections." },
+#endif
+#ifdef SO_PEERCRED
+  { ":peercred", "SO_PEERCRED", NL_SOCKET, SO_PEERCRED, 0, NV_PEERCRED,
+    NF_LOCAL, NT_ALL, NW_NEVER, 0, 0, false, false,
+    "Process id, user id and group id of the peer of a local socket." },
+#endif
+#ifdef SO_PASSCRED
+  BOOL_ROW (":passcred", "SO_PASSCRED", NL_SOCKET, SO_PASSCRED, NF_LOCAL,
+            NT_ALL, NW_ALWAYS, true,
+            "Receive the sender's credentials with local messages."),
+#endif
 
   /* IP and IPv6.  */
   IP_ANY_INT_ROW (":tos", "IP_TOS", IP_TOS, IPV6_TCLASS, 0, 255,
@@ -102,6 +185,33 @@ const struct nv_option nv_options[] = {
   IP_ANY_INT_ROW (":unicast-hops", "IPV6_UNICAST_HOPS", IP_TTL,
                   IPV6_UNICAST_HOPS, 1, 255,
                   "Hop limit of sent unicast packets (IPv4: time to live)."),
+#if defined IP_FREEBIND && defined IPV6_FREEBIND
+  { ":freebind", "IP_FREEBIND", NL_IP_ANY, IP_FREEBIND, IPV6_FREEBIND,
+    NV_BOOL, NF_IP, NT_ALL, NW_BEFORE_BIND, 0, 1, false, false,
+    "Allow binding an address not (yet) configured on this host." },
+#endif
+#if defined IP_TRANSPARENT && defined IPV6_TRANSPARENT
+  { ":transparent", "IP_TRANSPARENT", NL_IP_ANY, IP_TRANSPARENT,
+    IPV6_TRANSPARENT, NV_BOOL, NF_IP, NT_ALL, NW_ALWAYS, 0, 1, true, true,
+    "Transparent proxying: use foreign addresses (needs CAP_NET_ADMIN)." },
+#endif
+#if defined IP_MTU_DISCOVER && defined IPV6_MTU_DISCOVER
+  IP_ANY_INT_ROW (":mtu-discover", "IP_MTU_DISCOVER", IP_MTU_DISCOVER,
+                  IPV6_MTU_DISCOVER, 0, 5,
+                  "Path MTU discovery mode (0 don't, 1 want, 2 do, 3 probe...)."),
+#endif
+  { ":multicast-ttl", "IP_MULTICAST_TTL", NL_IP_ANY, IP_MULTICAST_TTL,
+    IPV6_MULTICAST_HOPS, NV_INT, NF_IP, NT_DGRAM, NW_ALWAYS, 0, 255, true,
+    false, "Hop limit of sent multicast packets (IPv6: multicast hops)." },
+  { ":multicast-hops", "IPV6_MULTICAST_HOPS", NL_IP_ANY, IP_MULTICAST_TTL,
+    IPV6_MULTICAST_HOPS, NV_INT, NF_IP, NT_DGRAM, NW_ALWAYS, 0, 255, true,
+    false, "Hop limit of sent multicast packets (IPv4: multicast TTL)." },
+  { ":multicast-loop", "IP_MULTICAST_LOOP", NL_IP_ANY, IP_MULTICAST_LOOP,
+    IPV6_MULTICAST_LOOP, NV_BOOL, NF_IP, NT_DGRAM, NW_ALWAYS, 0, 1, true,
+    false, "Deliver sent multicast packets to this host's own members too." },
+  { ":multicast-if", "IP_MULTICAST_IF", NL_IP_ANY, IP_MULTICAST_IF,
+    IPV6_MULTICAST_IF, NV_IFNAME, NF_IP, NT_DGRAM, NW_ALWAYS, 0, 0, true,
+    false, "Interface that sends multicast packets, by name (nil: by route)." },
 #ifdef IPV6_V6ONLY
   BOOL_ROW (":v6only", "IPV6_V6ONLY", NL_IPV6, IPV6_V6ONLY, NF_INET6, NT_ALL,
             NW_BEFORE_BIND, false,

@@ -20,6 +20,9 @@ enum nv_type
   NV_LINGER, /* struct linger; nil, t or seconds */
   NV_DEVICE, /* interface name; nil or "" unbinds */
   NV_STRING, /* short NUL-terminated string (e.g. congestion control) */
+  NV_IFNAME, /* an interface chosen by name (multicast interface) */
+  NV_TCPINFO, /* struct tcp_info, read as a plist */
+  NV_PEERCRED, /* struct ucred, read as (:pid :uid :gid) */
 };
 
 /* Protocol levels.  NL_IP_ANY picks IP or IPv6 by the socket's family.  */

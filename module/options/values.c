@@ -3,7 +3,9 @@
 #include "values.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,94 @@ string_value (emacs_env *env, emacs_value keyword, emacs_value value,
     return lisp_bad_value (env, keyword, value, reason);
   return true;
 }
+
+/* The first IPv4 address of interface NAME, or 0.0.0.0.  */
+static struct in_addr
+interface_ipv4 (const char *name)
+{
+  struct in_addr result = { 0 };
+  struct ifaddrs *list = NULL;
+  if (getifaddrs (&list) != 0)
+    return result;
+  for (struct ifaddrs *i = list; i; i = i->ifa_next)
+    if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET
+        && strcmp (i->ifa_name, name) == 0)
+      {
+        result = ((struct sockaddr_in *) i->ifa_addr)->sin_addr;
+        break;
+      }
+  freeifaddrs (list);
+  return result;
+}
+
+/* The name of the interface holding IPv4 address A into BUF.  */
+static bool
+interface_of_ipv4 (struct in_addr a, char *buf, size_t size)
+{
+  struct ifaddrs *list = NULL;
+  bool found = false;
+  if (getifaddrs (&list) != 0)
+    return false;
+  for (struct ifaddrs *i = list; i; i = i->ifa_next)
+    if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET
+        && ((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr == a.s_addr)
+      {
+        snprintf (buf, size, "%s", i->ifa_name);
+        found = true;
+        break;
+      }
+  freeifaddrs (list);
+  return found;
+}
+
+static emacs_value
+plist_of (emacs_env *env, int n, const char **keys, const intmax_t *values)
+{
+  emacs_value items[32];
+  for (int i = 0; i < n && i < 16; i++)
+    {
+      items[2 * i] = env->intern (env, keys[i]);
+      NL_CHECK (env);
+      items[2 * i + 1] = env->make_integer (env, values[i]);
+      NL_CHECK (env);
+    }
+  return lisp_list (env, 2 * n, items);
+}
+
+#ifdef TCP_INFO
+static const char *const tcp_states[]
+  = { "unknown",   "established", "syn-sent", "syn-recv",
+      "fin-wait1", "fin-wait2",   "time-wait", "close",
+      "close-wait", "last-ack",   "listen",   "closing" };
+
+static emacs_value
+tcp_info_plist (emacs_env *env, const struct tcp_info *ti)
+{
+  const char *keys[] = { ":rtt",     ":rttvar",  ":retransmits", ":lost",
+                         ":unacked", ":snd-mss", ":rcv-mss",     ":snd-cwnd",
+                         ":total-retrans" };
+  intmax_t values[] = { ti->tcpi_rtt,     ti->tcpi_rttvar,
+                        ti->tcpi_retransmits, ti->tcpi_lost,
+                        ti->tcpi_unacked, ti->tcpi_snd_mss,
+                        ti->tcpi_rcv_mss, ti->tcpi_snd_cwnd,
+                        ti->tcpi_total_retrans };
+  emacs_value rest = plist_of (env, 9, keys, values);
+  if (!rest)
+    return NULL;
+  unsigned st = ti->tcpi_state;
+  emacs_value state = env->intern (
+    env, st < sizeof tcp_states / sizeof tcp_states[0] ? tcp_states[st]
+                                                       : "unknown");
+  NL_CHECK (env);
+  emacs_value head = env->intern (env, ":state");
+  NL_CHECK (env);
+  rest = env->funcall (env, Q.cons, 2, (emacs_value[]){ state, rest });
+  NL_CHECK (env);
+  rest = env->funcall (env, Q.cons, 2, (emacs_value[]){ head, rest });
+  NL_CHECK (env);
+  return rest;
+}
+#endif
 
 bool
 nv_from_lisp (emacs_env *env, const struct nv_option *opt,
@@ -97,8 +187,24 @@ nv_from_lisp (emacs_env *env, const struct nv_option *opt,
 
     case NV_STRING:
       return string_value (env, keyword, value, (size_t) opt->max, out);
+
+    case NV_IFNAME:
+      if (lisp_nilp (env, value))
+        return true; /* by route */
+      if (!string_value (env, keyword, value, IFNAMSIZ - 1, out))
+        return false;
+      out->ifindex = (int) if_nametoindex (out->str);
+      if (out->ifindex == 0)
+        return lisp_system_error (env, "Cannot set network option", ENODEV,
+                                  2, (emacs_value[]){ keyword, value });
+      out->ifaddr = interface_ipv4 (out->str);
+      return true;
+
+    case NV_TCPINFO:
+    case NV_PEERCRED:
+      break;
     }
-  return lisp_bad_value (env, keyword, value, "unsupported value type");
+  return lisp_bad_value (env, keyword, value, "read-only option");
 }
 
 emacs_value
@@ -120,10 +226,27 @@ nv_to_lisp (emacs_env *env, const struct nv_option *opt,
       break;
     case NV_DEVICE:
     case NV_STRING:
+    case NV_IFNAME:
       if (v->len == 0)
         return Q.nil;
       r = env->make_string (env, v->str, (ptrdiff_t) v->len);
       break;
+    case NV_TCPINFO:
+#ifdef TCP_INFO
+      return tcp_info_plist (env, &v->ti);
+#else
+      return Q.nil;
+#endif
+    case NV_PEERCRED:
+#ifdef SO_PEERCRED
+      {
+        const char *keys[] = { ":pid", ":uid", ":gid" };
+        intmax_t values[] = { v->cred.pid, v->cred.uid, v->cred.gid };
+        return plist_of (env, 3, keys, values);
+      }
+#else
+      return Q.nil;
+#endif
     }
   NL_CHECK (env);
   return r;
@@ -148,6 +271,21 @@ nv_kernel_set (int fd, int family, const struct nv_option *opt,
       p = v->str;
       len = (socklen_t) v->len;
       break;
+    case NV_IFNAME:
+      if (family == AF_INET)
+        {
+          struct ip_mreqn m;
+          memset (&m, 0, sizeof m);
+          m.imr_ifindex = v->ifindex;
+          m.imr_address = v->ifaddr;
+          return setsockopt (fd, level, name, &m, sizeof m) == 0 ? 0 : errno;
+        }
+      p = &v->ifindex;
+      len = sizeof v->ifindex;
+      break;
+    case NV_TCPINFO:
+    case NV_PEERCRED:
+      return ENOPROTOOPT;
     default:
       p = &v->i;
       len = sizeof v->i;
@@ -179,6 +317,37 @@ nv_kernel_get (int fd, int family, const struct nv_option *opt,
       v->str[len < sizeof v->str ? len : sizeof v->str - 1] = '\0';
       v->len = strlen (v->str);
       return 0;
+    case NV_IFNAME:
+      if (family == AF_INET)
+        {
+          struct in_addr a = { 0 };
+          len = sizeof a;
+          if (getsockopt (fd, level, name, &a, &len) != 0)
+            return errno;
+          if (a.s_addr != 0 && interface_of_ipv4 (a, v->str, sizeof v->str))
+            v->len = strlen (v->str);
+          return 0;
+        }
+      len = sizeof v->ifindex;
+      if (getsockopt (fd, level, name, &v->ifindex, &len) != 0)
+        return errno;
+      if (v->ifindex > 0 && if_indextoname ((unsigned) v->ifindex, v->str))
+        v->len = strlen (v->str);
+      return 0;
+    case NV_TCPINFO:
+#ifdef TCP_INFO
+      len = sizeof v->ti;
+      return getsockopt (fd, level, name, &v->ti, &len) == 0 ? 0 : errno;
+#else
+      return ENOPROTOOPT;
+#endif
+    case NV_PEERCRED:
+#ifdef SO_PEERCRED
+      len = sizeof v->cred;
+      return getsockopt (fd, level, name, &v->cred, &len) == 0 ? 0 : errno;
+#else
+      return ENOPROTOOPT;
+#endif
     default:
       len = sizeof v->i;
       if (getsockopt (fd, level, name, &v->i, &len) != 0)
@@ -200,7 +369,11 @@ nv_equal (const struct nv_option *opt, const struct nv_value *a,
              && (!a->lg.l_onoff || a->lg.l_linger == b->lg.l_linger);
     case NV_DEVICE:
     case NV_STRING:
+    case NV_IFNAME:
       return a->len == b->len && memcmp (a->str, b->str, a->len) == 0;
+    case NV_TCPINFO:
+    case NV_PEERCRED:
+      return true;
     default:
       return a->i == b->i;
     }

@@ -8,6 +8,8 @@
 #include "table.h"
 
 #include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 /* A converted option value, ready for setsockopt or just read by
    getsockopt.  */
@@ -17,6 +19,14 @@ struct nv_value
   struct linger lg; /* NV_LINGER */
   char str[64];     /* NV_DEVICE, NV_STRING: NUL-terminated */
   size_t len;       /* length of STR */
+  int ifindex;      /* NV_IFNAME: 0 for none */
+  struct in_addr ifaddr; /* NV_IFNAME on IPv4: the interface's address */
+#ifdef TCP_INFO
+  struct tcp_info ti; /* NV_TCPINFO */
+#endif
+#ifdef SO_PEERCRED
+  struct ucred cred; /* NV_PEERCRED */
+#endif
 };
 
 /* Convert the Lisp VALUE of OPT (named KEYWORD in errors) into *OUT.
