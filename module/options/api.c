@@ -24,15 +24,44 @@ nopt_init (emacs_env *env)
   return true;
 }
 
+/* The options looked up most recently, as global references, so that a
+   repeated lookup is a few `eq' tests instead of a call to `get'.  */
+#define LOOKUP_CACHE 4
+static emacs_value cache_kw[LOOKUP_CACHE];
+static const struct nv_option *cache_opt[LOOKUP_CACHE];
+static unsigned cache_next;
+
+static void
+cache_put (emacs_env *env, emacs_value kw, const struct nv_option *opt)
+{
+  emacs_value ref = env->make_global_ref (env, kw);
+  if (NL_PENDING (env))
+    {
+      env->non_local_exit_clear (env); /* the cache is only an aid */
+      return;
+    }
+  unsigned i = cache_next++ % LOOKUP_CACHE;
+  if (cache_kw[i])
+    env->free_global_ref (env, cache_kw[i]);
+  cache_kw[i] = ref;
+  cache_opt[i] = opt;
+}
+
 const struct nv_option *
 nopt_lookup (emacs_env *env, emacs_value kw)
 {
+  for (unsigned i = 0; i < LOOKUP_CACHE; i++)
+    if (cache_kw[i] && env->eq (env, kw, cache_kw[i]))
+      return cache_opt[i];
   emacs_value idx = env->funcall (env, Q.get, 2,
                                   (emacs_value[]){ kw, Q.option_index });
   NL_CHECK (env);
   intmax_t i;
   if (lisp_int_in_range (env, idx, 0, (intmax_t) nv_option_count - 1, &i))
-    return &nv_options[i];
+    {
+      cache_put (env, kw, &nv_options[i]);
+      return &nv_options[i];
+    }
   NL_CHECK (env);
   emacs_value is_kw = env->funcall (env, Q.keywordp, 1, &kw);
   NL_CHECK (env);
@@ -229,7 +258,8 @@ Fnetopt_set_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   int err = nv_kernel_set (s->fd, s->family, opt, &v);
   if (err == 0)
     {
-      if (!s->owned && lisp_is_type (env, args[0], Q.process_type))
+      if (!s->owned && nv_is_manual (opt)
+          && lisp_is_type (env, args[0], Q.process_type))
         {
           /* An Emacs process: keep its process-contact in step.  */
           env->funcall (env, Q.note_option, 3, args);

@@ -6,6 +6,7 @@
 #include "table.h"
 
 #include <limits.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -251,6 +252,21 @@ nv_type_bit (int type)
     default:
       return 0;
     }
+}
+
+bool
+nv_is_manual (const struct nv_option *opt)
+{
+  /* The manual's eight are the first rows, ending with :reuseaddr.  */
+  static size_t end;
+  if (end == 0)
+    for (size_t i = 0; i < nv_option_count; i++)
+      if (strcmp (nv_options[i].keyword, ":reuseaddr") == 0)
+        {
+          end = i + 1;
+          break;
+        }
+  return (size_t) (opt - nv_options) < end;
 }
 
 bool

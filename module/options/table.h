@@ -84,6 +84,10 @@ extern const size_t nv_option_count;
 unsigned nv_family_bit (int family);
 unsigned nv_type_bit (int type);
 
+/* Is OPT one of the eight options of the Emacs manual, the ones
+   `process-contact' lists?  */
+bool nv_is_manual (const struct nv_option *opt);
+
 /* Does OPT apply to a socket of FAMILY and TYPE?  */
 bool nv_applies (const struct nv_option *opt, int family, int type);
 
