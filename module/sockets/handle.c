@@ -137,13 +137,13 @@ handle_of (emacs_env *env, emacs_value v)
   /* Ask for the finalizer directly: for anything but a user-ptr Emacs
      signals, which is cleared here (one call instead of three on the
      path every option call takes).  */
-  void (*fin) (void *) EMACS_NOEXCEPT = env->get_user_finalizer (env, v);
+  bool ours = env->get_user_finalizer (env, v) == nsock_finalize;
   if (NL_PENDING (env))
     {
       env->non_local_exit_clear (env);
       return NULL;
     }
-  if (fin != nsock_finalize)
+  if (!ours)
     return NULL;
   struct nsock *s = env->get_user_ptr (env, v);
   NL_CHECK (env);
