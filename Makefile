@@ -4,6 +4,8 @@
 #   make test        build, byte-compile, run every ERT suite (also under
 #                    -module-assertions); last line: N passed, M failed
 #   make demo        make sockets, set options, print what the kernel holds
+#   make bench       per-call costs against Emacs and the system call
+#   make lint        cppcheck, byte-compile warnings, checkdoc
 #   make clean
 #
 # EMACS and CC can be overridden: make test EMACS=/opt/emacs/bin/emacs
@@ -20,12 +22,12 @@ MODULE_HDRS := $(wildcard module/*/*.h)
 MODULE := module/netopt-core.so
 LISP_SRCS := $(wildcard lisp/*.el)
 LISP_ELC := $(LISP_SRCS:.el=.elc)
-TEST_TOOLS := test/tools/sockpeek
+TEST_TOOLS := test/tools/sockpeek test/tools/floor
 TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all test demo clean lint
+.PHONY: all test demo clean lint bench
 
 all: $(MODULE)
 
@@ -59,8 +61,14 @@ lint: $(MODULE)
 		-f batch-byte-compile $(LISP_SRCS)
 	@$(BATCH) -l test/run-checkdoc.el $(LISP_SRCS) $(wildcard test/*.el)
 
+# Performance: per-call times and ratios against Emacs's built-ins and the
+# system call, written to test/bench-results.org.
+bench: $(MODULE) $(LISP_ELC) test/tools/floor
+	$(BATCH) -f batch-byte-compile test/bench.el
+	$(BATCH) -l test/bench.elc -f netopt-bench-run
+
 demo: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l lisp/netopt-demo.el -f netopt-demo
 
 clean:
-	rm -f $(MODULE) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS)
+	rm -f $(MODULE) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS) test/*.elc

@@ -153,16 +153,21 @@ Signal `netopt-not-network' when PROCESS is not a network process,
            (puthash process handle netopt--handles)
            handle))))
 
+(defvar netopt--contact-is-live nil
+  "Non-nil once `process-contact' was seen to return the live plist.")
+
 (defun netopt--note-option (process option value)
   "Record OPTION = VALUE in PROCESS's contact, as Emacs would.
-Called by the module after it set OPTION on PROCESS's socket, so that
-`process-contact' agrees for the options of the Emacs manual."
-  (when (memq option netopt--manual-options)
-    (let ((contact (process-contact process t)))
-      (if (plist-member contact option)
-          (plist-put contact option value)
-        (nconc contact (list option value)))
-      (unless (equal (process-contact process option) value)
+Called by the module after it set one of the manual's options on
+PROCESS's socket, so that `process-contact' agrees.  Emacs returns the
+process's own contact plist, which is updated in place."
+  (let ((contact (process-contact process t)))
+    (if (plist-member contact option)
+        (plist-put contact option value)
+      (nconc contact (list option value)))
+    (unless netopt--contact-is-live
+      (if (equal (process-contact process option) value)
+          (setq netopt--contact-is-live t)
         ;; This Emacs returned a copy: let it record the value itself,
         ;; then put netopt's setting back on the socket.
         (set-network-process-option process option value)

@@ -159,6 +159,47 @@ bool
 addr_resolve (emacs_env *env, const char *host, const char *service,
               int port, int family, int type, bool passive, struct naddr *out)
 {
+  /* Numeric hosts and the wildcard need no resolver: getaddrinfo costs
+     microseconds even for them.  */
+  if (!service && port >= 0 && port <= 65535)
+    {
+      memset (out, 0, sizeof *out);
+      struct sockaddr_in *in = (struct sockaddr_in *) &out->ss;
+      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &out->ss;
+      bool v4ok = family == AF_UNSPEC || family == AF_INET;
+      bool v6ok = family == AF_UNSPEC || family == AF_INET6;
+      if (!host && passive && family != AF_INET6)
+        {
+          in->sin_family = AF_INET;
+          in->sin_addr.s_addr = htonl (INADDR_ANY);
+          in->sin_port = htons ((uint16_t) port);
+          out->len = sizeof *in;
+          return true;
+        }
+      if (!host && passive)
+        {
+          in6->sin6_family = AF_INET6;
+          in6->sin6_addr = in6addr_any;
+          in6->sin6_port = htons ((uint16_t) port);
+          out->len = sizeof *in6;
+          return true;
+        }
+      if (host && v4ok && inet_pton (AF_INET, host, &in->sin_addr) == 1)
+        {
+          in->sin_family = AF_INET;
+          in->sin_port = htons ((uint16_t) port);
+          out->len = sizeof *in;
+          return true;
+        }
+      if (host && v6ok && !strchr (host, '%')
+          && inet_pton (AF_INET6, host, &in6->sin6_addr) == 1)
+        {
+          in6->sin6_family = AF_INET6;
+          in6->sin6_port = htons ((uint16_t) port);
+          out->len = sizeof *in6;
+          return true;
+        }
+    }
   struct addrinfo hints, *res = NULL;
   memset (&hints, 0, sizeof hints);
   hints.ai_family = family;
