@@ -27,7 +27,7 @@ TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all test demo clean lint bench
+.PHONY: all test demo clean lint bench check-sanitize check-valgrind
 
 all: $(MODULE)
 
@@ -61,6 +61,28 @@ lint: $(MODULE)
 		-f batch-byte-compile $(LISP_SRCS)
 	@$(BATCH) -l test/run-checkdoc.el $(LISP_SRCS) $(wildcard test/*.el)
 
+# The module built with AddressSanitizer and UndefinedBehaviorSanitizer,
+# every suite run against it.  Emacs itself is not instrumented, so the
+# runtime is preloaded and leak checking (of Emacs) is off.
+SANITIZED := module/netopt-core-sanitize.so
+$(SANITIZED): $(MODULE_SRCS) $(MODULE_HDRS)
+	$(CC) $(NETOPT_CFLAGS) -O1 -g -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		-shared -o $@.tmp.$$$$ $(MODULE_SRCS) && mv -f $@.tmp.$$$$ $@
+
+check-sanitize: $(SANITIZED) $(LISP_ELC) $(TEST_TOOLS)
+	NETOPT_MODULE_FILE=$(CURDIR)/$(SANITIZED) \
+	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
+
+# The suites under valgrind memcheck; only errors whose stack passes
+# through the module count.
+VALGRIND_FILES ?= test/options-test.el test/sockets-test.el test/process-test.el
+check-valgrind: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
+	sh test/valgrind-check.sh '$(EMACS)' $(VALGRIND_FILES)
+
 # Performance: per-call times and ratios against Emacs's built-ins and the
 # system call, written to test/bench-results.org.
 bench: $(MODULE) $(LISP_ELC) test/tools/floor
@@ -71,4 +93,4 @@ demo: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l lisp/netopt-demo.el -f netopt-demo
 
 clean:
-	rm -f $(MODULE) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS) test/*.elc
+	rm -f $(MODULE) $(SANITIZED) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS) test/*.elc

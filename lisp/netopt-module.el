@@ -71,12 +71,16 @@ nil means no limit.  \\[keyboard-quit] interrupts the wait in any case."
   "Directory this file was loaded from.")
 
 (defun netopt--module-file ()
-  "Return the file name of the compiled module, or nil if none exists."
+  "Return the file name of the compiled module, or nil if none exists.
+The environment variable NETOPT_MODULE_FILE overrides the search (the
+sanitizer builds of `make check-sanitize' use it)."
   (let ((name (concat "netopt-core" (or module-file-suffix ".so"))))
     (seq-find #'file-exists-p
-              (list (expand-file-name name netopt--lisp-directory)
-                    (expand-file-name (concat "../module/" name)
-                                      netopt--lisp-directory)))))
+              (delq nil
+                    (list (getenv "NETOPT_MODULE_FILE")
+                          (expand-file-name name netopt--lisp-directory)
+                          (expand-file-name (concat "../module/" name)
+                                            netopt--lisp-directory))))))
 
 (defun netopt--load-module ()
   "Load the compiled module, or signal an error saying what is wrong."
