@@ -26,7 +26,7 @@
   "Rows of the results table, newest first.")
 
 (defun netopt-bench--time (loops n rounds)
-  "Time each function of LOOPS (each runs N iterations), ROUNDS times.
+  "Time each function of LOOPS, of N iterations each, ROUNDS times.
 The loops are interleaved round by round, so that a disturbance of the
 machine hits all of them alike.  Return the best ns per iteration of
 each, in order."
@@ -44,13 +44,13 @@ each, in order."
     best))
 
 (defmacro netopt-bench--ns (n &rest body)
-  "Return the best of five timings of N runs of BODY, in ns per run."
+  "Return the best of five timings of N iterations of BODY, in ns each."
   (declare (indent 1))
   `(car (netopt-bench--time (list (lambda () (dotimes (_ ,n) ,@body)))
                             ,n 5)))
 
 (defmacro netopt-bench--pair (n a b)
-  "Time forms A and B, N runs each, interleaved; return (NS-A NS-B)."
+  "Time forms A and B, N iterations each, interleaved; return (NS-A NS-B)."
   `(netopt-bench--time (list (lambda () (dotimes (_ ,n) ,a))
                              (lambda () (dotimes (_ ,n) ,b)))
                        ,n 5))
@@ -90,7 +90,7 @@ each, in order."
   (length (directory-files "/proc/self/fd" nil "\\`[0-9]+\\'")))
 
 (defun netopt-bench--compile-lisp ()
-  "Compile the Lisp layer natively if possible; return how it runs."
+  "Compile the Lisp layer natively if possible; return a description."
   (if (and (fboundp 'native-comp-available-p) (native-comp-available-p))
       (let ((native-compile-target-directory
              (make-temp-file "netopt-eln" t)))

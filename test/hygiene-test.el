@@ -106,7 +106,7 @@ batches of 500 with a collection after each."
     pane))
 
 (ert-deftest netopt-hygiene-quit-interrupts-blocking-calls ()
-  "C-g interrupts netopt-accept and netopt-receive without a timeout.
+  "\\[keyboard-quit] interrupts netopt-accept and netopt-receive.
 Driven as a person would: `emacs -nw' in tmux, keys typed, screen read."
   (skip-unless (executable-find "tmux"))
   (netopt-hygiene--tmux "kill-server")
