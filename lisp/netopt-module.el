@@ -103,7 +103,26 @@ rebuild it with `make clean all'" version netopt-module-version))))
 (declare-function netopt--read-options "ext:netopt-core" (target))
 (declare-function netopt-option "ext:netopt-core" (target option))
 (declare-function netopt-socket-p "ext:netopt-core" (object))
+(declare-function netopt-live-p "ext:netopt-core" (socket))
+(declare-function netopt--socket-fd "ext:netopt-core" (socket))
 (netopt--load-module)
+
+;;;; Registry of live sockets
+
+(defvar netopt--sockets (make-hash-table :test 'eq :weakness 'key)
+  "Every socket the module made, as weak keys: for listings only.")
+
+(defun netopt--register-socket (socket)
+  "Record SOCKET in the registry; called by the module for each new one."
+  (puthash socket t netopt--sockets))
+
+(defun netopt--live-sockets ()
+  "Return the netopt sockets that are still open, oldest first."
+  (let ((live nil))
+    (maphash (lambda (socket _)
+               (when (netopt-live-p socket) (push socket live)))
+             netopt--sockets)
+    (sort live (lambda (a b) (< (netopt--socket-fd a) (netopt--socket-fd b))))))
 
 ;;;; Contact
 

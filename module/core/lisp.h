@@ -74,7 +74,8 @@
   X (linger_seconds, "netopt-linger-seconds")                              \
   X (connect_timeout, "netopt-connect-timeout")                            \
   X (process_handle, "netopt--process-handle")                             \
-  X (note_option, "netopt--note-option")                             \
+  X (note_option, "netopt--note-option")                                   \
+  X (register_socket, "netopt--register-socket")                             \
   X (option_index, "netopt--option-index")                                 \
   X (ipv4, "ipv4")                                                         \
   X (ipv6, "ipv6")                                                         \

@@ -115,6 +115,13 @@ nsock_wrap (emacs_env *env, struct nsock *s)
       nsock_finalize (s);
       return NULL;
     }
+  if (s->owned)
+    {
+      /* The Lisp layer keeps a weak registry of sockets for listings;
+         the object is still collected when unreachable.  */
+      env->funcall (env, Q.register_socket, 1, &v);
+      NL_CHECK (env);
+    }
   return v;
 }
 
