@@ -152,37 +152,41 @@ nopt_convert_plist (emacs_env *env, emacs_value plist, int family, int type,
 {
   *out = NULL;
   *count = 0;
-  /* Walk the plist with car/cdr through Lisp; it is short.  */
+  /* Walk the plist through car-safe/cdr-safe (proper-list-p needs Emacs
+     27), at most 512 options, so a circular list ends too.  */
   emacs_value car = env->intern (env, "car-safe");
   NL_CHECK_BOOL (env);
   emacs_value cdr = env->intern (env, "cdr-safe");
   NL_CHECK_BOOL (env);
-  emacs_value length = env->intern (env, "proper-list-p");
-  NL_CHECK_BOOL (env);
-  emacs_value n = env->funcall (env, length, 1, &plist);
-  NL_CHECK_BOOL (env);
-  intmax_t len;
-  if (!lisp_int_in_range (env, n, 0, 1024, &len) || len % 2 != 0)
-    {
-      NL_CHECK_BOOL (env);
-      return lisp_bad_value (env, Q.k_child_options, plist,
-                             "expected a property list of options");
-    }
-  struct nsetting *settings = calloc (len ? (size_t) len / 2 : 1,
-                                      sizeof *settings);
+  enum { MAX_CHILD_OPTIONS = 512 };
+  struct nsetting *settings = calloc (MAX_CHILD_OPTIONS, sizeof *settings);
   if (!settings)
     return lisp_bad_value (env, Q.k_child_options, plist, "out of memory");
   emacs_value tail = plist;
   size_t k = 0;
-  for (intmax_t i = 0; i < len; i += 2)
+  while (!lisp_nilp (env, tail))
     {
-      emacs_value key = env->funcall (env, car, 1, &tail);
-      if (NL_PENDING (env))
-        goto fail;
-      tail = env->funcall (env, cdr, 1, &tail);
-      if (NL_PENDING (env))
-        goto fail;
-      emacs_value value = env->funcall (env, car, 1, &tail);
+      bool pair = k < MAX_CHILD_OPTIONS
+                  && lisp_is_type (env, tail, Q.cons_type);
+      emacs_value key = NULL, value = NULL;
+      if (pair)
+        {
+          key = env->funcall (env, car, 1, &tail);
+          if (NL_PENDING (env))
+            goto fail;
+          tail = env->funcall (env, cdr, 1, &tail);
+          if (NL_PENDING (env))
+            goto fail;
+          pair = lisp_is_type (env, tail, Q.cons_type);
+        }
+      if (!pair)
+        {
+          if (!NL_PENDING (env))
+            lisp_bad_value (env, Q.k_child_options, plist,
+                            "expected a property list of options");
+          goto fail;
+        }
+      value = env->funcall (env, car, 1, &tail);
       if (NL_PENDING (env))
         goto fail;
       tail = env->funcall (env, cdr, 1, &tail);
