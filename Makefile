@@ -56,8 +56,9 @@ lint: $(MODULE)
 			--inline-suppr -D__linux__ -DEMACS_MAJOR_VERSION=28 \
 			--suppress=missingIncludeSystem module; \
 	else echo "lint: cppcheck not installed, C checks skipped"; fi
-	@$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
-		--eval '(setq byte-compile-dest-file-function (lambda (_) (make-temp-file "netopt-lint" nil ".elc")))' \
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
+		--eval "(setq byte-compile-dest-file-function (lambda (f) (expand-file-name (concat (file-name-nondirectory f) \"c\") \"$$tmp\")))" \
 		-f batch-byte-compile $(LISP_SRCS)
 	@$(BATCH) -l test/run-checkdoc.el $(LISP_SRCS) $(wildcard test/*.el)
 

@@ -94,9 +94,12 @@ each, in order."
   (if (and (fboundp 'native-comp-available-p) (native-comp-available-p))
       (let ((native-compile-target-directory
              (make-temp-file "netopt-eln" t)))
-        (dolist (file '("netopt-module" "netopt-process"))
-          (load (native-compile (locate-library (concat file ".el")))
-                nil t))
+        (unwind-protect
+            (dolist (file '("netopt-module" "netopt-process"))
+              (load (native-compile (locate-library (concat file ".el")))
+                    nil t))
+          ;; The loaded code stays mapped; the files can go.
+          (delete-directory native-compile-target-directory t))
         "natively compiled")
     "byte-compiled"))
 
