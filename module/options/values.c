@@ -263,6 +263,15 @@ nv_kernel_set (int fd, int family, const struct nv_option *opt,
   switch (opt->type)
     {
     case NV_LINGER:
+      if (!v->lg.l_onoff)
+        {
+          /* Turning linger off keeps the old seconds in the kernel
+             ({0, N}); set them first so that off reads as {0, 0}, as on a
+             fresh socket.  */
+          struct linger on = { 1, v->lg.l_linger };
+          if (setsockopt (fd, level, name, &on, sizeof on) != 0)
+            return errno;
+        }
       p = &v->lg;
       len = sizeof v->lg;
       break;

@@ -285,6 +285,20 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   if (!lisp_seconds (env, Q.k_timeout, kv[RK_TIMEOUT], &timeout))
     return NULL;
   bool oob = env->is_not_nil (env, kv[RK_OOB]);
+  if (oob)
+    {
+      /* With :oobinline urgent data is in the stream: there is no
+         separate urgent byte to wait for.  */
+      int inl = 0;
+      socklen_t ilen = sizeof inl;
+      if (getsockopt (s->fd, SOL_SOCKET, SO_OOBINLINE, &inl, &ilen) == 0
+          && inl)
+        {
+          socket_error (env, "Cannot receive urgent data (:oobinline is on)",
+                        EINVAL, s);
+          return NULL;
+        }
+    }
   char *buf = malloc ((size_t) max);
   if (!buf)
     {
