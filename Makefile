@@ -27,7 +27,7 @@ TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all test demo clean lint bench check-sanitize check-valgrind
+.PHONY: all test demo clean lint bench option-table check-sanitize check-valgrind
 
 all: $(MODULE)
 
@@ -83,6 +83,10 @@ check-sanitize: $(SANITIZED) $(LISP_ELC) $(TEST_TOOLS)
 VALGRIND_FILES ?= test/options-test.el test/sockets-test.el test/process-test.el
 check-valgrind: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 	sh test/valgrind-check.sh '$(EMACS)' $(VALGRIND_FILES)
+
+# Regenerate README.org's option reference from the option table.
+option-table: $(MODULE) $(LISP_ELC)
+	$(BATCH) -l test/option-table.el -f netopt-option-table-update
 
 # Performance: per-call times and ratios against Emacs's built-ins and the
 # system call, written to test/bench-results.org.

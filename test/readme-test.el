@@ -31,5 +31,11 @@
     (dolist (name names)
       (should (ert-test-boundp name)))))
 
+(require 'option-table)
+
+(ert-deftest netopt-catalogue-readme-table ()
+  "README's option reference is the one the option table generates."
+  (should (equal (netopt-option-table-readme-text) (netopt-option-table))))
+
 (provide 'readme-test)
 ;;; readme-test.el ends here
