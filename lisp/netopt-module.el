@@ -132,9 +132,14 @@ TARGET is a netopt socket or a live network process.  KEY nil means
 \(HOST SERVICE); t means the whole plist, with every option that
 applies to TARGET read from the kernel; a keyword means that entry,
 options read from the kernel."
-  (let ((base (if (netopt-socket-p target)
-                  (netopt--socket-contact target)
-                (netopt--process-contact target))))
+  (let ((base (cond ((netopt-socket-p target)
+                     (netopt--socket-contact target))
+                    ;; Check before any process function sees TARGET:
+                    ;; Emacs 28.2 overflows a buffer when `process-type'
+                    ;; gets a long string instead of a process.
+                    ((processp target) (netopt--process-contact target))
+                    (t (signal 'wrong-type-argument
+                               (list 'processp target))))))
     (cond ((null key) (list (plist-get base :host) (plist-get base :service)))
           ((eq key t) (append base (netopt--read-options target)))
           ((and (keywordp key) (get key 'netopt--option-index))

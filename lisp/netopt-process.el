@@ -140,6 +140,10 @@ Signals `netopt-socket-not-found' unless exactly one descriptor is it."
 Signal `netopt-not-network' when PROCESS is not a network process,
 `netopt-closed' when it is no longer live, and
 `netopt-socket-not-found' when its socket cannot be identified."
+  (unless (processp process)
+    ;; Never let Emacs's process functions see a non-process: Emacs 28.2
+    ;; overflows a buffer on (process-type LONG-STRING).
+    (signal 'wrong-type-argument (list 'processp process)))
   (unless (eq (process-type process) 'network)
     (signal 'netopt-not-network (list process)))
   (let ((handle (gethash process netopt--handles)))

@@ -12,7 +12,7 @@
 
 (ert-deftest netopt-hygiene-make-close-cycles ()
   "100,000 make/close cycles leave the descriptor count where it was."
-  (let ((before (netopt-test-fd-count))
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count)))
         (cycles (if (getenv "NETOPT_QUICK") 10000 100000)))
     (dotimes (_ cycles)
       (netopt-close (netopt-make-socket)))
@@ -26,7 +26,7 @@
   "10,000 sockets dropped unclosed are all closed by garbage collection.
 Emacs caps its descriptors at FD_SETSIZE, so they are dropped in
 batches of 500 with a collection after each."
-  (let ((before (netopt-test-fd-count)))
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (dotimes (_ 20)
       (dotimes (_ 500) (netopt-make-socket))
       (should (>= (netopt-test-fd-count) (+ before 1)))
@@ -50,7 +50,7 @@ batches of 500 with a collection after each."
 
 (ert-deftest netopt-hygiene-error-paths-leak-nothing ()
   "Failing creations, connections and accepts leave no descriptor."
-  (let ((before (netopt-test-fd-count)))
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (dotimes (_ 200)
       (condition-case nil
           (netopt-make-socket :host "127.0.0.1" :service 1)

@@ -130,7 +130,7 @@
 
 (netopt-deftest netopt-sockets-local-name-too-long ()
   "A local file name longer than sun_path is a clear error, not an overflow."
-  (let ((before (netopt-test-fd-count)))
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (should-error (netopt-make-socket :family 'local :service
                                       (concat "/tmp/" (make-string 200 ?x)))
                   :type 'netopt-bad-value)
@@ -183,7 +183,7 @@
 
 (netopt-deftest netopt-sockets-close ()
   "Closing releases the descriptor; twice is harmless; the handle stays."
-  (let* ((before (netopt-test-fd-count))
+  (let* ((before (progn (garbage-collect) (netopt-test-fd-count)))
          (s (netopt-make-socket)))
     (should (= (netopt-test-fd-count) (1+ before)))
     (should (netopt-socket-p s))
@@ -198,7 +198,7 @@
 
 (ert-deftest netopt-sockets-garbage-collected ()
   "Sockets dropped unclosed are closed when garbage-collected."
-  (let ((before (netopt-test-fd-count)))
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (dotimes (_ 200) (netopt-make-socket))
     (should (>= (netopt-test-fd-count) before))
     (garbage-collect)
@@ -206,7 +206,7 @@
 
 (netopt-deftest netopt-sockets-bad-arguments-leak-nothing ()
   "Bad keyword arguments signal before any descriptor is made."
-  (let ((before (netopt-test-fd-count)))
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (should-error (netopt-make-socket :type 'raw) :type 'netopt-bad-value)
     (should-error (netopt-make-socket :family 'ipx) :type 'netopt-bad-value)
     (should-error (netopt-make-socket :server t :service 70000)
@@ -230,7 +230,8 @@
   "A refused connection is a system error and leaks no descriptor."
   (let* ((srv (netopt-make-socket :server t :host "127.0.0.1" :service t))
          (port (netopt-test-port srv))
-         (before (progn (netopt-close srv) (netopt-test-fd-count)))
+         (before (progn (netopt-close srv) (garbage-collect)
+                        (netopt-test-fd-count)))
          (err (should-error (netopt-make-socket :host "127.0.0.1"
                                                 :service port)
                             :type 'netopt-system-error)))
