@@ -13,8 +13,11 @@
 EMACS ?= emacs
 CC ?= cc
 CFLAGS ?= -O2 -g
+# One version for the Lisp layer and the module: the Version: header.
+MAIN_EL := $(firstword $(wildcard lisp/netopt-module.el netopt-module.el))
+VERSION := $(shell sed -n 's/^;; Version: //p' $(MAIN_EL))
 NETOPT_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden \
-	-Wall -Wextra -Werror
+	-Wall -Wextra -Werror -DNETOPT_MODULE_VERSION='"$(VERSION)"'
 LDFLAGS ?=
 
 MODULE_SRCS := $(wildcard module/*/*.c)
@@ -27,13 +30,13 @@ TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all test demo clean lint bench option-table check-sanitize check-valgrind
+.PHONY: all test demo clean lint bench option-table install dist check-sanitize check-valgrind
 
 all: $(MODULE)
 
 # Build to a new file and rename it: a loaded .so is never overwritten in
 # place.
-$(MODULE): $(MODULE_SRCS) $(MODULE_HDRS)
+$(MODULE): $(MODULE_SRCS) $(MODULE_HDRS) $(MAIN_EL)
 	$(CC) $(NETOPT_CFLAGS) $(CFLAGS) -shared -o $@.tmp.$$$$ \
 		$(MODULE_SRCS) $(LDFLAGS) && mv -f $@.tmp.$$$$ $@
 
@@ -84,6 +87,31 @@ VALGRIND_FILES ?= test/options-test.el test/sockets-test.el test/process-test.el
 check-valgrind: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 	sh test/valgrind-check.sh '$(EMACS)' $(VALGRIND_FILES)
 
+# make install PREFIX=DIR: the Lisp files and the module in
+# DIR/share/emacs/site-lisp/netopt-module (add it to load-path).
+PREFIX ?= /usr/local
+LISPDIR ?= $(PREFIX)/share/emacs/site-lisp/netopt-module
+install: $(MODULE) $(LISP_ELC)
+	install -d $(DESTDIR)$(LISPDIR)
+	install -m 644 $(LISP_SRCS) $(LISP_ELC) $(DESTDIR)$(LISPDIR)
+	install -m 755 $(MODULE) $(DESTDIR)$(LISPDIR)/netopt-core.so.tmp
+	mv -f $(DESTDIR)$(LISPDIR)/netopt-core.so.tmp $(DESTDIR)$(LISPDIR)/netopt-core.so
+
+# make dist: netopt-module-VERSION.tar for package-install-file.  The
+# package holds the Lisp files, the C sources and this Makefile; the
+# module is built when the package is first loaded.
+DIST := netopt-module-$(VERSION)
+dist:
+	rm -rf $(DIST) $(DIST).tar
+	mkdir -p $(DIST)/module
+	cp $(LISP_SRCS) Makefile $(DIST)/
+	cp -r $(sort $(dir $(MODULE_SRCS))) $(DIST)/module/
+	printf '(define-package "netopt-module" "%s"\n  "Socket options for Emacs, done right"\n  (quote ((emacs "25.1"))))\n' \
+		'$(VERSION)' > $(DIST)/netopt-module-pkg.el
+	tar -cf $(DIST).tar $(DIST)
+	rm -rf $(DIST)
+	@echo "$(DIST).tar"
+
 # Regenerate README.org's option reference from the option table.
 option-table: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l test/option-table.el -f netopt-option-table-update
@@ -98,4 +126,5 @@ demo: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l lisp/netopt-demo.el -f netopt-demo
 
 clean:
+	rm -rf netopt-module-*.tar
 	rm -f $(MODULE) $(SANITIZED) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS) test/*.elc

@@ -39,6 +39,13 @@ transmission of queued data; this is how long at most."
   :type 'natnum
   :group 'netopt)
 
+(defcustom netopt-module-build-without-asking nil
+  "Non-nil means build a missing compiled module without asking first.
+In batch Emacs (`noninteractive') the module is always built without
+asking."
+  :type 'boolean
+  :group 'netopt)
+
 (defcustom netopt-connect-timeout 30
   "Seconds `netopt-make-socket' waits for a stream connection.
 nil means no limit.  \\[keyboard-quit] interrupts the wait in any case."
@@ -73,29 +80,81 @@ nil means no limit.  \\[keyboard-quit] interrupts the wait in any case."
 (defun netopt--module-file ()
   "Return the file name of the compiled module, or nil if none exists.
 The environment variable NETOPT_MODULE_FILE overrides the search (the
-sanitizer builds of `make check-sanitize' use it)."
+sanitizer builds of `make check-sanitize' use it).  Otherwise the module
+is looked for next to this file, in module/ below it (an installed
+package) and in ../module/ (a source checkout)."
   (let ((name (concat "netopt-core" (or module-file-suffix ".so"))))
     (seq-find #'file-exists-p
               (delq nil
                     (list (getenv "NETOPT_MODULE_FILE")
                           (expand-file-name name netopt--lisp-directory)
+                          (expand-file-name (concat "module/" name)
+                                            netopt--lisp-directory)
                           (expand-file-name (concat "../module/" name)
                                             netopt--lisp-directory))))))
 
+(defun netopt--source-directory ()
+  "Return the directory whose Makefile builds the module, or nil."
+  (seq-find (lambda (dir)
+              (and (file-exists-p (expand-file-name "Makefile" dir))
+                   (file-directory-p (expand-file-name "module" dir))))
+            (list netopt--lisp-directory
+                  (expand-file-name ".." netopt--lisp-directory))))
+
+(defun netopt-module-build ()
+  "Build the compiled module with make, and return its file name.
+In batch Emacs the output of make goes to standard output; otherwise it
+shows in a compilation buffer.  A failed build signals an error that
+names the command to run."
+  (interactive)
+  (let* ((dir (or (netopt--source-directory)
+                  (error "Cannot build netopt: no Makefile and module/ near %s"
+                         netopt--lisp-directory)))
+         (command (format "make -C %s" (shell-quote-argument
+                                        (directory-file-name dir))))
+         (status
+          (if noninteractive
+              (progn (message "netopt: building the module: %s" command)
+                     (call-process-shell-command command nil
+                                                 (list t t) nil))
+            (let* ((buffer (compilation-start command))
+                   (process (get-buffer-process buffer)))
+              (while (and process (process-live-p process))
+                (accept-process-output process 0.1))
+              (if process (process-exit-status process) 1)))))
+    (unless (eq status 0)
+      (error "Building the netopt module failed; run `%s' to see why"
+             command))
+    (or (netopt--module-file)
+        (error "Building netopt made no module; run `%s' to see why"
+               command))))
+
+(declare-function compilation-start "compile"
+                  (command &optional mode name-function highlight-regexp
+                           continue))
+
 (defun netopt--load-module ()
-  "Load the compiled module, or signal an error saying what is wrong."
+  "Load the compiled module, building it first if it is missing.
+Signal an error that says what is wrong when that cannot be done."
   (unless (featurep 'netopt-core)
     (unless module-file-suffix
-      (error "Cannot load netopt: this Emacs was built without dynamic module support"))
-    (let ((file (netopt--module-file)))
+      (error "Cannot load netopt: this Emacs was built without dynamic \
+module support"))
+    (let ((file (or (netopt--module-file)
+                    (and (or noninteractive netopt-module-build-without-asking
+                             (y-or-n-p "The netopt module is not built yet.  \
+Build it now? "))
+                         (progn (require 'compile) (netopt-module-build))))))
       (unless file
-        (error "Cannot load netopt: compiled module not found; run `make' in %s"
-               (expand-file-name ".." netopt--lisp-directory)))
+        (error "Cannot load netopt: compiled module not found; run `make' \
+in %s" (or (netopt--source-directory) netopt--lisp-directory)))
       (module-load file)))
   (let ((version (netopt--module-version)))
     (unless (equal version netopt-module-version)
-      (error "Cannot load netopt: module version %s does not match Lisp version %s; \
-rebuild it with `make clean all'" version netopt-module-version))))
+      (error "Cannot load netopt: module version %s does not match Lisp \
+version %s; rebuild it with `make clean all' in %s"
+             version netopt-module-version
+             (or (netopt--source-directory) "the source directory")))))
 
 (require 'seq)
 (declare-function netopt--module-version "ext:netopt-core" ())

@@ -12,7 +12,11 @@
 
 #include <string.h>
 
+/* The Makefile passes the Version: header of netopt-module.el, so that
+   the Lisp layer and the module share one version.  */
+#ifndef NETOPT_MODULE_VERSION
 #define NETOPT_MODULE_VERSION "0.1.0"
+#endif
 
 __attribute__ ((visibility ("default"))) int plugin_is_GPL_compatible;
 
