@@ -211,4 +211,5 @@ options read from the kernel."
 
 (provide 'netopt-module)
 (require 'netopt-process)
+(require 'netopt-list)
 ;;; netopt-module.el ends here
