@@ -64,6 +64,7 @@ lint: $(MODULE)
 		--eval "(setq byte-compile-dest-file-function (lambda (f) (expand-file-name (concat (file-name-nondirectory f) \"c\") \"$$tmp\")))" \
 		-f batch-byte-compile $(LISP_SRCS)
 	@$(BATCH) -l test/run-checkdoc.el $(LISP_SRCS) $(wildcard test/*.el)
+	@EMACS='$(EMACS)' sh test/package-lint.sh $(LISP_SRCS)
 
 # The module built with AddressSanitizer and UndefinedBehaviorSanitizer,
 # every suite run against it.  Emacs itself is not instrumented, so the

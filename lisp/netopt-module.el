@@ -1,4 +1,4 @@
-;;; netopt-module.el --- Socket options for Emacs, done right  -*- lexical-binding: t; -*-
+;;; netopt-module.el --- Socket options, set and read back from the kernel  -*- lexical-binding: t; -*-
 
 ;; Copyright (C) 2026 The netopt-module authors
 
@@ -165,6 +165,13 @@ version %s; rebuild it with `make clean all' in %s"
 (declare-function netopt-live-p "ext:netopt-core" (socket))
 (declare-function netopt--socket-fd "ext:netopt-core" (socket))
 (netopt--load-module)
+
+;;;; Autoloads of the commands the module defines in C
+
+;;;###autoload (autoload 'netopt-set-option "netopt-module" "Set OPTION of TARGET to VALUE." t)
+;;;###autoload (autoload 'netopt-make-socket "netopt-module" "Create a socket and set its options.")
+;;;###autoload (autoload 'netopt-option "netopt-module" "Return OPTION of TARGET, read from the kernel.")
+;;;###autoload (autoload 'netopt-list-sockets "netopt-list" "List sockets and their options." t)
 
 ;;;; Registry of live sockets
 
