@@ -9,6 +9,7 @@
 ;;; Code:
 
 (require 'netopt-module)
+(require 'help)
 
 (defconst netopt-option-table--readme
   (expand-file-name "../README.org"
@@ -48,28 +49,63 @@
     (netopt-supported-options) "\n")
    "\n"))
 
-(defun netopt-option-table--bounds ()
-  "Return (START . END) of the generated block in the current buffer."
+(defconst netopt-option-table--functions
+  '(netopt-make-socket netopt-accept netopt-send netopt-receive
+    netopt-receive-from netopt-close netopt-socket-p netopt-live-p
+    netopt-set-option netopt-option netopt-supported-options
+    netopt-option-info netopt-contact netopt-make-network-process
+    netopt-join-group netopt-leave-group netopt-set-raw-option
+    netopt-raw-option netopt-list-sockets netopt-module-build)
+  "The public functions and commands, in the README's order.")
+
+(defun netopt-option-table--signature (function)
+  "Return FUNCTION's call signature, in the form of Help buffers."
+  (let* ((doc (documentation function t))
+         (fn (and doc (string-match "^(fn\\(.*\\))$" doc)
+                  (match-string 1 doc))))
+    (if fn
+        (format "(%s%s)" function fn)
+      (format "%S" (cons function (help-function-arglist function t))))))
+
+(defun netopt-option-table-api ()
+  "Return the Org table of the public functions, from their docstrings."
+  (concat
+   "| function | what it does |\n|-\n"
+   (mapconcat
+    (lambda (function)
+      (format "| =%s= | %s |"
+              (netopt-option-table--cell
+               (netopt-option-table--signature function))
+              (netopt-option-table--cell
+               (car (split-string (documentation function t) "\n")))))
+    netopt-option-table--functions "\n")
+   "\n"))
+
+(defun netopt-option-table--bounds (name)
+  "Return (START . END) of the generated block NAME in the current buffer."
   (goto-char (point-min))
-  (let ((start (progn (search-forward "# BEGIN OPTION TABLE\n") (point)))
-        (end (progn (search-forward "# END OPTION TABLE") (match-beginning 0))))
+  (let ((start (progn (search-forward (format "# BEGIN %s\n" name)) (point)))
+        (end (progn (search-forward (format "# END %s" name))
+                    (match-beginning 0))))
     (cons start end)))
 
-(defun netopt-option-table-readme-text ()
-  "Return the option reference currently in README.org."
+(defun netopt-option-table-readme-text (&optional name)
+  "Return the generated block NAME (default OPTION TABLE) in README.org."
   (with-temp-buffer
     (insert-file-contents netopt-option-table--readme)
-    (let ((b (netopt-option-table--bounds)))
+    (let ((b (netopt-option-table--bounds (or name "OPTION TABLE"))))
       (buffer-substring-no-properties (car b) (cdr b)))))
 
 (defun netopt-option-table-update ()
-  "Rewrite README.org's option reference from the option table."
+  "Rewrite README.org's option reference and API reference."
   (with-temp-buffer
     (insert-file-contents netopt-option-table--readme)
-    (let ((b (netopt-option-table--bounds)))
-      (delete-region (car b) (cdr b))
-      (goto-char (car b))
-      (insert (netopt-option-table)))
+    (dolist (block (list (cons "OPTION TABLE" (netopt-option-table))
+                         (cons "API REFERENCE" (netopt-option-table-api))))
+      (let ((b (netopt-option-table--bounds (car block))))
+        (delete-region (car b) (cdr b))
+        (goto-char (car b))
+        (insert (cdr block))))
     (write-region nil nil netopt-option-table--readme)))
 
 (provide 'option-table)

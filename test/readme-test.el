@@ -33,6 +33,13 @@
 
 (require 'option-table)
 
+(ert-deftest netopt-readme-api-reference ()
+  "README's API reference is generated from the docstrings, unchanged since."
+  (should (equal (netopt-option-table-readme-text "API REFERENCE")
+                 (netopt-option-table-api)))
+  (dolist (function netopt-option-table--functions)
+    (should (fboundp function))))
+
 (ert-deftest netopt-catalogue-readme-table ()
   "README's option reference is the one the option table generates."
   (should (equal (netopt-option-table-readme-text) (netopt-option-table))))
