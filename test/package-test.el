@@ -10,10 +10,22 @@
 
 (require 'netopt-test-helpers)
 
+(defvar netopt-package-test--module-file nil
+  "The NETOPT_MODULE_FILE the child Emacs gets, or nil for none.")
+
 (defun netopt-package-test--emacs (dir &rest args)
-  "Run a batch Emacs in DIR with ARGS; return (EXIT-CODE . OUTPUT)."
+  "Run a batch Emacs in DIR with ARGS; return (EXIT-CODE . OUTPUT).
+The child does not inherit NETOPT_MODULE_FILE (make check-sanitize sets
+it): it finds or builds its module as a user's Emacs would."
   (with-temp-buffer
     (let* ((default-directory (file-name-as-directory dir))
+           (process-environment
+            (append (and netopt-package-test--module-file
+                         (list (concat "NETOPT_MODULE_FILE="
+                                       netopt-package-test--module-file)))
+                    (seq-remove (lambda (e)
+                                  (string-prefix-p "NETOPT_MODULE_FILE=" e))
+                                process-environment)))
            (rc (apply #'call-process
                       (expand-file-name invocation-name invocation-directory)
                       nil t nil "-Q" "--batch" args)))
@@ -89,8 +101,7 @@
                                (directory-files-recursively
                                 (expand-file-name "module" netopt-test-root)
                                 "\\.c\\'"))))
-          (let ((process-environment (cons (concat "NETOPT_MODULE_FILE=" so)
-                                           process-environment)))
+          (let ((netopt-package-test--module-file so))
             (let ((result (netopt-package-test--emacs
                            netopt-test-root "-L" "lisp" "--eval"
                            "(condition-case e (require 'netopt-module) (error (princ (error-message-string e))))")))
