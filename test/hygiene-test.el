@@ -90,20 +90,11 @@ batches of 500 with a collection after each."
 
 (defun netopt-hygiene--tmux (&rest args)
   "Run tmux with ARGS on the test server; return its output."
-  (with-temp-buffer
-    (apply #'call-process "tmux" nil t nil "-L" netopt-hygiene--tmux args)
-    (buffer-string)))
+  (apply #'netopt-test-tmux netopt-hygiene--tmux args))
 
 (defun netopt-hygiene--screen-shows (regexp)
   "Wait up to 10 s for the tmux pane to match REGEXP; return the pane."
-  (let ((n 0) (pane ""))
-    (while (and (< n 100)
-                (not (string-match-p regexp
-                                     (setq pane (netopt-hygiene--tmux
-                                                 "capture-pane" "-p")))))
-      (sleep-for 0.1)
-      (setq n (1+ n)))
-    pane))
+  (netopt-test-tmux-wait netopt-hygiene--tmux regexp))
 
 (ert-deftest netopt-hygiene-quit-interrupts-blocking-calls ()
   "\\[keyboard-quit] interrupts netopt-accept and netopt-receive.

@@ -93,20 +93,11 @@
 
 (defun netopt-list-test--tmux (&rest args)
   "Run tmux with ARGS on the test's server; return its output."
-  (with-temp-buffer
-    (apply #'call-process "tmux" nil t nil "-L" netopt-list-test--tmux args)
-    (buffer-string)))
+  (apply #'netopt-test-tmux netopt-list-test--tmux args))
 
 (defun netopt-list-test--wait-for (regexp)
   "Wait up to 10 s for the pane to match REGEXP; return the pane text."
-  (let ((n 0) (pane ""))
-    (while (and (< n 100)
-                (not (string-match-p
-                      regexp (setq pane (netopt-list-test--tmux
-                                         "capture-pane" "-p")))))
-      (sleep-for 0.1)
-      (setq n (1+ n)))
-    pane))
+  (netopt-test-tmux-wait netopt-list-test--tmux regexp))
 
 (ert-deftest netopt-list-in-a-terminal ()
   "In `emacs -nw': open the list, go to a row, RET, read the screen."

@@ -142,5 +142,23 @@ cannot switch users."
       (forward-line 0)
       (buffer-substring (point) (point-max)))))
 
+(defun netopt-test-tmux (server &rest args)
+  "Run tmux with ARGS on the tmux SERVER (a socket name); return its output."
+  (with-temp-buffer
+    (apply #'call-process "tmux" nil t nil "-L" server args)
+    (buffer-string)))
+
+(defun netopt-test-tmux-wait (server regexp)
+  "Wait up to 10 s for the pane of tmux SERVER to match REGEXP.
+Return the pane's text."
+  (let ((n 0) (pane ""))
+    (while (and (< n 100)
+                (not (string-match-p
+                      regexp (setq pane (netopt-test-tmux server
+                                                          "capture-pane" "-p")))))
+      (sleep-for 0.1)
+      (setq n (1+ n)))
+    pane))
+
 (provide 'netopt-test-helpers)
 ;;; netopt-test-helpers.el ends here

@@ -202,16 +202,25 @@ raw_optname (emacs_env *env, emacs_value v, int *out)
   return lisp_bad_value (env, key, v, "expected a non-negative integer");
 }
 
+/* The TARGET, LEVEL and OPTNAME arguments of the raw functions.  */
+static struct nsock *
+raw_args (emacs_env *env, emacs_value *args, int *level, int *name)
+{
+  struct nsock *s = nsock_target (env, args[0]);
+  if (!s || !raw_level (env, args[1], level)
+      || !raw_optname (env, args[2], name))
+    return NULL;
+  return s;
+}
+
 /* (netopt-set-raw-option TARGET LEVEL OPTNAME VALUE) */
 NETOPT_DEFUN (Fnetopt_set_raw_option)
 {
   (void) data;
   (void) nargs;
-  struct nsock *s = nsock_target (env, args[0]);
-  if (!s)
-    return NULL;
   int level, name;
-  if (!raw_level (env, args[1], &level) || !raw_optname (env, args[2], &name))
+  struct nsock *s = raw_args (env, args, &level, &name);
+  if (!s)
     return NULL;
   intmax_t n;
   int rc;
@@ -296,11 +305,9 @@ NETOPT_DEFUN (Fnetopt_set_raw_option)
 NETOPT_DEFUN (Fnetopt_raw_option)
 {
   (void) data;
-  struct nsock *s = nsock_target (env, args[0]);
-  if (!s)
-    return NULL;
   int level, name;
-  if (!raw_level (env, args[1], &level) || !raw_optname (env, args[2], &name))
+  struct nsock *s = raw_args (env, args, &level, &name);
+  if (!s)
     return NULL;
   emacs_value length = nargs > 3 ? args[3] : Q.nil;
   if (lisp_nilp (env, length))
