@@ -348,6 +348,25 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
                   :type 'netopt-bad-value)
     (should (= (length (process-list)) before))))
 
+(netopt-process-deftest netopt-process-catalogue-options ()
+  "Options beyond the manual's eight work on an Emacs connection too."
+  (pcase-let ((`(,_srv ,cli ,_child) (netopt-process-test--pair)))
+    (netopt-set-option cli :priority 6)
+    (dolist (setting '((:nodelay t "nodelay" "1")
+                       (:user-timeout 4321 "user-timeout" "4321")
+                       (:keepintvl 9 "keepintvl" "9")
+                       (:tos 16 "tos" "16")
+                       (:congestion "reno" "congestion" "reno")))
+      (pcase-let ((`(,option ,value ,peek ,kernel) setting))
+        (should (eq (netopt-set-option cli option value) t))
+        (should (equal (cdr (assoc peek (netopt-process-test--check-marked
+                                         cli 6)))
+                       kernel))
+        (should (equal (netopt-option cli option) value))))
+    (should (eq (plist-get (netopt-option cli :info) :state) 'established))
+    ;; Options beyond the eight are not added to Emacs's contact plist.
+    (should-not (plist-member (process-contact cli t) :nodelay))))
+
 (netopt-process-deftest netopt-process-cache ()
   "A located socket is cached: the same handle serves repeated calls."
   (pcase-let ((`(,_srv ,cli ,_child) (netopt-process-test--pair)))
