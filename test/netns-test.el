@@ -111,5 +111,52 @@ within 10 seconds the first two fail while the third stays open."
                (list before joined after))))))
     (should (equal result '(nil "joined" nil)))))
 
+(ert-deftest netopt-netns-host-with-several-addresses ()
+  "A client whose :host has several addresses tries each until one connects.
+In a private mount namespace, /etc/hosts gives the name netopt-dual
+both ::1 and 127.0.0.1; a server listens on one of them only, first
+the one, then the other: the client reaches it either way, as
+`make-network-process' does."
+  (skip-unless (netopt-test-ipv6-p))
+  (let ((hosts (make-temp-file "netopt-hosts" nil nil
+                               "::1 netopt-dual\n127.0.0.1 netopt-dual\n")))
+    (unwind-protect
+        (with-temp-buffer
+          (unless (and (eq (user-uid) 0) (executable-find "unshare"))
+            (ert-skip "needs root and unshare"))
+          (let ((rc (call-process
+                     "unshare" nil t nil "-m" "sh" "-c"
+                     (format "mount --bind %s /etc/hosts && exec %s -Q --batch -L %s --eval %s"
+                             (shell-quote-argument hosts)
+                             (shell-quote-argument
+                              (expand-file-name invocation-name
+                                                invocation-directory))
+                             (shell-quote-argument
+                              (expand-file-name "lisp" netopt-test-root))
+                             (shell-quote-argument
+                              (format "(progn (require 'netopt-module) (prin1 %S))"
+                                      '(mapcar
+                                        (lambda (host)
+                                          (let* ((srv (netopt-make-socket
+                                                       :server t :host host
+                                                       :service t))
+                                                 (cli (netopt-make-socket
+                                                       :host "netopt-dual"
+                                                       :service (cadr (netopt-contact srv))
+                                                       :keepalive t)))
+                                            (prog1 (list (netopt-contact cli :family)
+                                                         (netopt-option cli :keepalive))
+                                              (netopt-close cli)
+                                              (netopt-close srv))))
+                                        '("127.0.0.1" "::1"))))))))
+            (unless (eq rc 0)
+              (error "Emacs in a mount namespace failed (%s): %s" rc
+                     (buffer-string)))
+            (goto-char (point-max))
+            (forward-line 0)
+            (should (equal (read (current-buffer))
+                           '((ipv4 t) (ipv6 t))))))
+      (delete-file hosts))))
+
 (provide 'netns-test)
 ;;; netns-test.el ends here

@@ -232,6 +232,57 @@ addr_resolve (emacs_env *env, const char *host, const char *service,
   return true;
 }
 
+bool
+addr_resolve_all (emacs_env *env, const char *host, const char *service,
+                  int port, int family, int type, struct naddr *out,
+                  size_t max, size_t *count)
+{
+  *count = 0;
+  /* The first address, by the fast path or the resolver (which signals
+     when there is none).  */
+  if (!addr_resolve (env, host, service, port, family, type, false, out))
+    return false;
+  *count = 1;
+  if (!host || max < 2)
+    return true;
+  struct addrinfo hints, *res = NULL;
+  memset (&hints, 0, sizeof hints);
+  hints.ai_family = family;
+  hints.ai_socktype = type;
+  hints.ai_flags = AI_NUMERICHOST;
+  /* A numeric host has exactly one address.  */
+  if (getaddrinfo (host, NULL, &hints, &res) == 0)
+    {
+      freeaddrinfo (res);
+      return true;
+    }
+  char portbuf[16];
+  hints.ai_flags = service ? 0 : AI_NUMERICSERV;
+  if (!service)
+    {
+      snprintf (portbuf, sizeof portbuf, "%d", port);
+      service = portbuf;
+    }
+  if (getaddrinfo (host, service, &hints, &res) != 0)
+    return true; /* keep the one we have */
+  for (struct addrinfo *a = res; a && *count < max; a = a->ai_next)
+    {
+      bool seen = false;
+      for (size_t i = 0; i < *count; i++)
+        if (out[i].len == a->ai_addrlen
+            && memcmp (&out[i].ss, a->ai_addr, a->ai_addrlen) == 0)
+          seen = true;
+      if (seen)
+        continue;
+      memset (&out[*count], 0, sizeof out[*count]);
+      memcpy (&out[*count].ss, a->ai_addr, a->ai_addrlen);
+      out[*count].len = a->ai_addrlen;
+      (*count)++;
+    }
+  freeaddrinfo (res);
+  return true;
+}
+
 void
 addr_host_string (const struct sockaddr *a, char *buf, size_t size)
 {

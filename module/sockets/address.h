@@ -40,6 +40,12 @@ bool addr_resolve (emacs_env *env, const char *host, const char *service,
                    int port, int family, int type, bool passive,
                    struct naddr *out);
 
+/* Like addr_resolve, but every address of HOST (at most MAX, in the
+   resolver's order) into OUT; *COUNT gets how many.  */
+bool addr_resolve_all (emacs_env *env, const char *host, const char *service,
+                       int port, int family, int type, struct naddr *out,
+                       size_t max, size_t *count);
+
 /* The numeric host of A ("127.0.0.1", "::1") into BUF.  */
 void addr_host_string (const struct sockaddr *a, char *buf, size_t size);
 

@@ -66,6 +66,8 @@ struct plan
   int service_port; /* -1: t, -2: none */
   bool has_local, has_remote;
   struct naddr local, remote;
+  struct naddr candidates[8]; /* every address of a client's :host */
+  size_t ncandidates;
   double timeout;
   struct nsetting *options, *child;
   size_t option_count, child_count;
@@ -105,6 +107,56 @@ family_mismatch (emacs_env *env, emacs_value key, emacs_value v)
 {
   return lisp_bad_value (env, key, v,
                          "address does not match the socket's family");
+}
+
+/* Convert the option arguments for a socket of P's family and type into
+   P->options.  The server default :reuseaddr t comes first; an explicit
+   one follows.  */
+static bool
+convert_options (emacs_env *env, struct pending_options *po, struct plan *p)
+{
+  free (p->options);
+  p->options = NULL;
+  p->option_count = 0;
+  bool default_reuse = p->server && p->family != AF_UNIX
+                       && !po->has_reuseaddr;
+  size_t nopts = (size_t) po->n / 2 + (default_reuse ? 1 : 0);
+  p->options = calloc (nopts ? nopts : 1, sizeof *p->options);
+  if (!p->options)
+    return lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+  size_t k = 0;
+  if (default_reuse)
+    {
+      const struct nv_option *opt
+        = nopt_lookup (env, env->intern (env, ":reuseaddr"));
+      NL_CHECK_BOOL (env);
+      if (opt)
+        {
+          p->options[k].opt = opt;
+          p->options[k].value.i = 1;
+          k++;
+        }
+    }
+  for (ptrdiff_t i = 0; i < po->n; i += 2)
+    {
+      emacs_value key = po->pairs[i];
+      const struct nv_option *opt = nopt_lookup (env, key);
+      if (!opt)
+        return NL_PENDING (env) ? false
+                                : nopt_signal_unknown (env, key, NULL);
+      if (!nv_applies (opt, p->family, p->type))
+        return nopt_signal_unknown (env, key,
+                                    "does not apply to this kind of socket");
+      if (opt->when == NW_NEVER)
+        return nopt_signal_unknown (env, key, "read-only");
+      if (!nv_from_lisp (env, opt, key, po->pairs[i + 1],
+                         &p->options[k].value))
+        return false;
+      p->options[k].opt = opt;
+      k++;
+    }
+  p->option_count = k;
+  return true;
 }
 
 static bool
@@ -279,9 +331,12 @@ plan_make (emacs_env *env, emacs_value *kv, struct pending_options *po,
       if (!has_service || p->service_port < 0)
         return lisp_bad_value (env, Q.k_service, kv[K_SERVICE],
                                "a client needs a port or service name");
-      if (!addr_resolve (env, p->host, p->service_name, p->service_port,
-                         p->family, p->type, false, &p->remote))
+      if (!addr_resolve_all (env, p->host, p->service_name, p->service_port,
+                             p->family, p->type, p->candidates,
+                             sizeof p->candidates / sizeof p->candidates[0],
+                             &p->ncandidates))
         return false;
+      p->remote = p->candidates[0];
       p->has_remote = true;
     }
 
@@ -293,45 +348,9 @@ plan_make (emacs_env *env, emacs_value *kv, struct pending_options *po,
       || (p->has_remote && p->remote.ss.ss_family != p->family))
     return family_mismatch (env, Q.k_host, kv[K_HOST]);
 
-  /* Options, converted now so that a bad one leaves nothing behind.  The
-     server default :reuseaddr t comes first; an explicit one follows.  */
-  bool default_reuse = p->server && p->family != AF_UNIX
-                       && !po->has_reuseaddr;
-  size_t nopts = (size_t) po->n / 2 + (default_reuse ? 1 : 0);
-  p->options = calloc (nopts ? nopts : 1, sizeof *p->options);
-  if (!p->options)
-    return lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
-  size_t k = 0;
-  if (default_reuse)
-    {
-      const struct nv_option *opt = nopt_lookup (env, env->intern (env, ":reuseaddr"));
-      NL_CHECK_BOOL (env);
-      if (opt)
-        {
-          p->options[k].opt = opt;
-          p->options[k].value.i = 1;
-          k++;
-        }
-    }
-  for (ptrdiff_t i = 0; i < po->n; i += 2)
-    {
-      emacs_value key = po->pairs[i];
-      const struct nv_option *opt = nopt_lookup (env, key);
-      if (!opt)
-        return NL_PENDING (env) ? false
-                                : nopt_signal_unknown (env, key, NULL);
-      if (!nv_applies (opt, p->family, p->type))
-        return nopt_signal_unknown (env, key,
-                                    "does not apply to this kind of socket");
-      if (opt->when == NW_NEVER)
-        return nopt_signal_unknown (env, key, "read-only");
-      if (!nv_from_lisp (env, opt, key, po->pairs[i + 1],
-                         &p->options[k].value))
-        return false;
-      p->options[k].opt = opt;
-      k++;
-    }
-  p->option_count = k;
+  /* Options, converted now so that a bad one leaves nothing behind.  */
+  if (!convert_options (env, po, p))
+    return false;
 
   if (!lisp_nilp (env, kv[K_CHILD_OPTIONS])
       && !nopt_convert_plist (env, kv[K_CHILD_OPTIONS], p->family, p->type,
@@ -413,56 +432,83 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   if (!plan_make (env, kv, &po, &p))
     goto out;
 
-  fd = socket (p.family, p.type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      lisp_system_error (env, "Cannot create socket", errno, 1,
-                         (emacs_value[]){ kv[K_NAME] });
-      goto out;
-    }
-  struct nsock probe = { .fd = fd, .family = p.family, .type = p.type };
-  for (size_t i = 0; i < p.option_count; i++)
-    {
-      emacs_value kw = env->intern (env, p.options[i].opt->keyword);
-      if (NL_PENDING (env))
-        goto out;
-      if (!nopt_apply (env, &probe, p.options[i].opt, kw, NULL,
-                       &p.options[i].value))
-        goto out;
-    }
-  if (p.has_local
-      && bind (fd, (struct sockaddr *) &p.local.ss, p.local.len) != 0)
-    {
-      lisp_system_error (env, "Cannot bind", errno, 2,
-                         (emacs_value[]){ kv[K_NAME], kv[K_LOCAL] });
-      goto out;
-    }
+  /* A client whose :host has several addresses tries each in turn, as
+     Emacs does, until one connects.  */
   bool listening = false;
-  if (p.server && p.type != SOCK_DGRAM)
+  for (size_t attempt = 0;; attempt++)
     {
-      if (listen (fd, p.backlog) != 0)
+      fd = socket (p.family, p.type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      if (fd < 0)
         {
-          lisp_system_error (env, "Cannot listen", errno, 1,
+          lisp_system_error (env, "Cannot create socket", errno, 1,
                              (emacs_value[]){ kv[K_NAME] });
           goto out;
         }
-      listening = true;
-    }
-  if (!p.server && p.has_remote)
-    {
+      struct nsock probe = { .fd = fd, .family = p.family, .type = p.type };
+      for (size_t i = 0; i < p.option_count; i++)
+        {
+          emacs_value kw = env->intern (env, p.options[i].opt->keyword);
+          if (NL_PENDING (env))
+            goto out;
+          if (!nopt_apply (env, &probe, p.options[i].opt, kw, NULL,
+                           &p.options[i].value))
+            goto out;
+        }
+      if (p.has_local
+          && bind (fd, (struct sockaddr *) &p.local.ss, p.local.len) != 0)
+        {
+          lisp_system_error (env, "Cannot bind", errno, 2,
+                             (emacs_value[]){ kv[K_NAME], kv[K_LOCAL] });
+          goto out;
+        }
+      if (p.server && p.type != SOCK_DGRAM)
+        {
+          if (listen (fd, p.backlog) != 0)
+            {
+              lisp_system_error (env, "Cannot listen", errno, 1,
+                                 (emacs_value[]){ kv[K_NAME] });
+              goto out;
+            }
+          listening = true;
+        }
+      if (p.server || !p.has_remote)
+        break;
       int err = connect_wait (env, fd, &p.remote, p.timeout);
       if (err < 0)
         goto out; /* quit */
-      if (err != 0)
+      if (err == 0)
+        break;
+      struct naddr failed = p.remote;
+      bool next = attempt + 1 < p.ncandidates
+                  && (err == ECONNREFUSED || err == ENETUNREACH
+                      || err == EHOSTUNREACH || err == ETIMEDOUT
+                      || err == EADDRNOTAVAIL || err == EAFNOSUPPORT);
+      if (next)
         {
-          emacs_value where = addr_to_lisp (env, (struct sockaddr *) &p.remote.ss,
-                                            p.remote.len);
-          if (!where)
-            goto out;
-          lisp_system_error (env, "Cannot connect", err, 2,
-                             (emacs_value[]){ kv[K_NAME], where });
-          goto out;
+          nsock_release_fd (fd);
+          fd = -1;
+          p.remote = p.candidates[attempt + 1];
+          if (p.remote.ss.ss_family != p.family)
+            {
+              /* Options apply per family: convert them again; one that
+                 does not apply to the other family ends the search.  */
+              p.family = p.remote.ss.ss_family;
+              if (!convert_options (env, &po, &p))
+                {
+                  env->non_local_exit_clear (env);
+                  next = false;
+                }
+            }
         }
+      if (next)
+        continue;
+      emacs_value where = addr_to_lisp (env, (struct sockaddr *) &failed.ss,
+                                        failed.len);
+      if (!where)
+        goto out;
+      lisp_system_error (env, "Cannot connect", err, 2,
+                         (emacs_value[]){ kv[K_NAME], where });
+      goto out;
     }
 
   struct nsock *s = nsock_new (fd, p.family, p.type, true, p.name);
