@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 # One version for the Lisp layer and the module: the Version: header.
 MAIN_EL := $(firstword $(wildcard lisp/netopt-module.el netopt-module.el))
 VERSION := $(shell sed -n 's/^;; Version: //p' $(MAIN_EL))
-NETOPT_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden \
+NETOPT_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread \
 	-Wall -Wextra -Werror -DNETOPT_MODULE_VERSION='"$(VERSION)"'
 LDFLAGS ?=
 

@@ -97,9 +97,43 @@
       ;; Reply to the sender's address.
       (netopt-send srv "back" :to (cdr got))
       (should (equal (netopt-receive free :timeout 5) "back")))
-    ;; Each receive returns one datagram, cut at :max.
+    ;; A datagram is never cut: one longer than :max signals and stays
+    ;; queued, and a larger :max then reads it whole.
     (netopt-send connected "abcdef")
-    (should (equal (netopt-receive srv :max 3 :timeout 5) "abc"))))
+    (let ((err (should-error (netopt-receive srv :max 3 :timeout 5)
+                             :type 'netopt-system-error)))
+      (should (equal (nth 2 err) "Message too long")))
+    (should (equal (netopt-receive srv :max 6 :timeout 5) "abcdef"))
+    (should-not (netopt-receive srv :timeout 0))))
+
+(netopt-deftest netopt-sockets-datagram-whole ()
+  "Without :max the whole next datagram or record is returned."
+  (let* ((srv (netopt-test-socket :type 'datagram :server t
+                                  :host "127.0.0.1" :service t :rcvbuf 400000))
+         (cli (netopt-test-socket :type 'datagram :host "127.0.0.1"
+                                  :service (netopt-test-port srv)))
+         (big (make-string 65000 ?x))
+         (file (netopt-test-temp-socket-name)))
+    ;; Larger than the default :max of a stream read (65536 bytes)?
+    ;; UDP's limit is 65507; 65000 bytes, then an empty datagram.
+    (should (= (netopt-send cli big) 65000))
+    (should (= (netopt-send cli "") 0))
+    (should (equal (netopt-receive srv :timeout 5) big))
+    (should (equal (netopt-receive srv :timeout 5) ""))
+    ;; A local seqpacket record of 200000 bytes, read whole.
+    (unwind-protect
+        (let* ((lsrv (netopt-test-socket :family 'local :type 'seqpacket
+                                         :service file :server t))
+               (lcli (netopt-test-socket :family 'local :type 'seqpacket
+                                         :service file :sndbuf 500000))
+               (child (netopt-accept lsrv 5))
+               (record (make-string 200000 ?r)))
+          (should (= (netopt-send lcli record) 200000))
+          (should-error (netopt-receive child :max 1000 :timeout 5)
+                        :type 'netopt-system-error)
+          (should (equal (netopt-receive child :timeout 5) record))
+          (netopt-close child))
+      (ignore-errors (delete-file file)))))
 
 (netopt-deftest netopt-sockets-local-family ()
   "Local (Unix) stream and datagram sockets, by file name."

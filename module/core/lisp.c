@@ -74,10 +74,7 @@ lisp_unibyte (emacs_env *env, const char *bytes, size_t len)
   emacs_value *items = malloc ((len ? len : 1) * sizeof *items);
   if (!items)
     {
-      lisp_signal (env, Q.err_error,
-                   lisp_list (env, 1,
-                              (emacs_value[]){ lisp_string (env,
-                                                            "Out of memory") }));
+      lisp_out_of_memory (env);
       return NULL;
     }
   for (size_t i = 0; i < len; i++)
@@ -139,10 +136,7 @@ lisp_copy_string (emacs_env *env, emacs_value v, size_t *len)
   char *buf = malloc (size > 0 ? (size_t) size : 1);
   if (!buf)
     {
-      lisp_signal (env, Q.err_error,
-                   lisp_list (env, 1,
-                              (emacs_value[]){ lisp_string (env,
-                                                            "Out of memory") }));
+      lisp_out_of_memory (env);
       return NULL;
     }
   if (!env->copy_string_contents (env, v, buf, &size) || NL_PENDING (env))
@@ -285,4 +279,100 @@ lisp_parse_keywords (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
                           lisp_list (env, 2, (emacs_value[]){ msg, args[i] }));
     }
   return true;
+}
+
+bool
+lisp_out_of_memory (emacs_env *env)
+{
+  /* As Emacs's own memory_full: an `error', never a bad value.  */
+  emacs_value msg = lisp_string (env, "Memory exhausted");
+  if (!msg)
+    return false;
+  return lisp_signal (env, Q.err_error, lisp_list (env, 1, &msg));
+}
+
+/* Decode the UTF-8 of characters below 256 back into their bytes, in
+   place.  Returns the new length.  */
+static size_t
+utf8_to_latin1 (char *buf, size_t len)
+{
+  size_t out = 0;
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char) buf[i];
+      if (c >= 0xC0 && i + 1 < len)
+        {
+          buf[out++] = (char) (((c & 0x03) << 6)
+                               | ((unsigned char) buf[i + 1] & 0x3F));
+          i++;
+        }
+      else
+        buf[out++] = (char) c;
+    }
+  buf[out] = '\0';
+  return out;
+}
+
+char *
+lisp_string_bytes (emacs_env *env, emacs_value v, size_t *len)
+{
+  if (!lisp_is_type (env, v, Q.string_type))
+    {
+      lisp_wrong_type (env, Q.stringp, v);
+      return NULL;
+    }
+  /* Text Emacs can give as UTF-8 (ASCII, valid Unicode) comes at once:
+     the bytes are those of (encode-coding-string V 'utf-8-unix).  */
+  ptrdiff_t size = 0;
+  env->copy_string_contents (env, v, NULL, &size);
+  if (!NL_PENDING (env))
+    return lisp_copy_string (env, v, len);
+  emacs_value sym, data;
+  if (env->non_local_exit_get (env, &sym, &data) != emacs_funcall_exit_signal)
+    return NULL;
+  env->non_local_exit_clear (env);
+  /* Raw bytes (a unibyte string, or raw-byte characters in a multibyte
+     one): take the bytes, as latin-1 text the module can copy.  */
+  emacs_value bytes = v;
+  emacs_value multi = env->funcall (env, Q.multibyte_string_p, 1, &v);
+  NL_CHECK (env);
+  if (env->is_not_nil (env, multi))
+    {
+      bytes = env->funcall (env, Q.encode_coding_string, 3,
+                            (emacs_value[]){ v, Q.utf_8_unix, Q.t });
+      NL_CHECK (env);
+    }
+  emacs_value latin = env->funcall (env, Q.decode_coding_string, 3,
+                                    (emacs_value[]){ bytes,
+                                                     Q.iso_latin_1_unix,
+                                                     Q.t });
+  NL_CHECK (env);
+  size_t n;
+  char *buf = lisp_copy_string (env, latin, &n);
+  if (!buf)
+    return NULL;
+  n = utf8_to_latin1 (buf, n);
+  if (len)
+    *len = n;
+  return buf;
+}
+
+void
+lisp_note_sent (emacs_env *env, size_t sent)
+{
+  emacs_value sym, data;
+  if (env->non_local_exit_get (env, &sym, &data) != emacs_funcall_exit_signal)
+    return; /* a throw goes on unchanged */
+  env->non_local_exit_clear (env);
+  emacs_value count = env->make_integer (env, (intmax_t) sent);
+  emacs_value tail = NL_PENDING (env) ? NULL
+                                      : lisp_list (env, 2,
+                                                   (emacs_value[]){ Q.k_sent,
+                                                                    count });
+  emacs_value all = tail ? env->funcall (env, Q.append, 2,
+                                         (emacs_value[]){ data, tail })
+                         : NULL;
+  if (NL_PENDING (env))
+    env->non_local_exit_clear (env);
+  env->non_local_exit_signal (env, sym, all ? all : data);
 }

@@ -50,6 +50,15 @@
   X (symbol_value, "symbol-value")                                         \
   X (unibyte_string, "unibyte-string")                                     \
   X (apply, "apply")                                                       \
+  X (quit, "quit")                                                         \
+  X (accept_process_output, "accept-process-output")                       \
+  X (multibyte_string_p, "multibyte-string-p")                             \
+  X (encode_coding_string, "encode-coding-string")                         \
+  X (utf_8_unix, "utf-8-unix")                                             \
+  X (iso_latin_1_unix, "iso-latin-1-unix")                                 \
+  X (decode_coding_string, "decode-coding-string")                         \
+  X (append, "append")                                                     \
+  X (k_sent, ":sent")                                                      \
   X (string_type, "string")                                                \
   X (integer_type, "integer")                                              \
   X (float_type, "float")                                                  \
@@ -153,6 +162,16 @@ bool lisp_is_type (emacs_env *env, emacs_value v, emacs_value type);
    Returns NULL with an exit pending on failure.  */
 char *lisp_copy_string (emacs_env *env, emacs_value v, size_t *len);
 
+/* The bytes of the string V, as netopt sends them: a multibyte string
+   as its UTF-8 encoding (raw-byte characters as their bytes), a
+   unibyte string as it is.  Free with free.  NULL with an exit
+   pending on failure.  */
+char *lisp_string_bytes (emacs_env *env, emacs_value v, size_t *len);
+
+/* Add (:sent SENT) to the data of the pending signal, so that a send
+   interrupted after part of its string went out says how much did.  */
+void lisp_note_sent (emacs_env *env, size_t sent);
+
 /* Extract an integer into *OUT if V is an integer within [MIN, MAX].
    Returns false without signalling when V is not such an integer (any
    overflow error raised by Emacs is cleared).  */
@@ -168,6 +187,10 @@ bool lisp_seconds (emacs_env *env, emacs_value keyword, emacs_value v,
 /* Signal netopt-bad-value: (OPTION VALUE REASON).  Returns false.  */
 bool lisp_bad_value (emacs_env *env, emacs_value option, emacs_value value,
                      const char *reason);
+
+/* Signal netopt-error ("Memory exhausted"): what a failed allocation
+   reports, whatever the call was doing.  Returns false.  */
+bool lisp_out_of_memory (emacs_env *env);
 
 /* Signal netopt-system-error, or netopt-permission-denied for EPERM and
    EACCES, with data (WHAT STRERROR . EXTRA), EXTRA being N values.

@@ -5,6 +5,7 @@
    from.  */
 
 #include "../options/api.h"
+#include "../options/defaults.h"
 #include "../options/extra.h"
 #include "../process/locate.h"
 #include "../sockets/sockets.h"
@@ -156,6 +157,7 @@ emacs_module_init (struct emacs_runtime *runtime)
   if (env->size < (ptrdiff_t) sizeof (struct emacs_env_25))
     return 2;
   netopt_env_size = env->size;
+  nopt_defaults_init ();
   if (!lisp_init_symbols (env) || !nopt_init (env) || !register_functions (env))
     return 3;
   emacs_value feature = env->intern (env, "netopt-core");

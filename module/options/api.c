@@ -161,7 +161,7 @@ nopt_convert_plist (emacs_env *env, emacs_value plist, int family, int type,
   enum { MAX_CHILD_OPTIONS = 512 };
   struct nsetting *settings = calloc (MAX_CHILD_OPTIONS, sizeof *settings);
   if (!settings)
-    return lisp_bad_value (env, Q.k_child_options, plist, "out of memory");
+    return lisp_out_of_memory (env);
   emacs_value tail = plist;
   size_t k = 0;
   while (!lisp_nilp (env, tail))

@@ -256,7 +256,7 @@ NETOPT_DEFUN (Fnetopt_set_raw_option)
       unsigned char *buf = malloc (len ? (size_t) len : 1);
       if (!buf)
         {
-          lisp_bad_value (env, key, args[3], "out of memory");
+          lisp_out_of_memory (env);
           return NULL;
         }
       emacs_value aref = env->intern (env, "aref");
@@ -336,7 +336,7 @@ NETOPT_DEFUN (Fnetopt_raw_option)
   char *buf = calloc (want ? (size_t) want : 1, 1);
   if (!buf)
     {
-      lisp_bad_value (env, Q.nil, length, "out of memory");
+      lisp_out_of_memory (env);
       return NULL;
     }
   socklen_t len = (socklen_t) want;

@@ -144,7 +144,7 @@ const struct nv_option nv_options[] = {
 #endif
 #ifdef SO_MARK
   { ":mark", "SO_MARK", NL_SOCKET, SO_MARK, 0, NV_INT, NF_ALL, NT_ALL,
-    NW_ALWAYS, 0, UINT32_MAX / 2, true, true,
+    NW_ALWAYS, 0, UINT32_MAX, true, true,
     "Firewall mark of sent packets (needs CAP_NET_ADMIN)." },
 #endif
 #ifdef SO_BUSY_POLL

@@ -143,7 +143,9 @@ nv_from_lisp (emacs_env *env, const struct nv_option *opt,
     case NV_INT:
       if (lisp_int_in_range (env, value, opt->min, opt->max, &n))
         {
-          out->i = (int) n;
+          /* A row whose range goes past INT_MAX is an unsigned 32-bit
+             kernel value (:mark): the int carries its bits.  */
+          out->i = opt->max > INT_MAX ? (int) (uint32_t) n : (int) n;
           return true;
         }
       NL_CHECK_BOOL (env);
@@ -217,7 +219,9 @@ nv_to_lisp (emacs_env *env, const struct nv_option *opt,
     case NV_BOOL:
       return v->i ? Q.t : Q.nil;
     case NV_INT:
-      r = env->make_integer (env, v->i);
+      r = env->make_integer (env, opt->max > INT_MAX
+                                    ? (intmax_t) (uint32_t) v->i
+                                    : (intmax_t) v->i);
       break;
     case NV_LINGER:
       if (!v->lg.l_onoff)

@@ -237,7 +237,7 @@ NETOPT_DEFUN (Fnetopt_find_fds)
   w.exclude = calloc (count ? (size_t) count : 1, sizeof *w.exclude);
   if (!w.exclude)
     {
-      lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+      lisp_out_of_memory (env);
       return NULL;
     }
   w.nexclude = (size_t) count;
@@ -335,7 +335,7 @@ NETOPT_DEFUN (Fnetopt_borrow)
   free (name);
   if (!s)
     {
-      lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+      lisp_out_of_memory (env);
       return NULL;
     }
   return nsock_wrap (env, s);

@@ -3,6 +3,10 @@
 #include "address.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -155,118 +159,199 @@ addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
   return v;
 }
 
-bool
-addr_resolve (emacs_env *env, const char *host, const char *service,
-              int port, int family, int type, bool passive, struct naddr *out)
+/* The numeric forms that need no resolver: the wildcard, an IPv4 or
+   IPv6 literal.  True when *OUT was filled.  */
+static bool
+numeric_address (const char *host, int port, int family, bool passive,
+                 struct naddr *out)
 {
-  /* Numeric hosts and the wildcard need no resolver: getaddrinfo costs
-     microseconds even for them.  */
-  if (!service && port >= 0 && port <= 65535)
-    {
-      memset (out, 0, sizeof *out);
-      struct sockaddr_in *in = (struct sockaddr_in *) &out->ss;
-      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &out->ss;
-      bool v4ok = family == AF_UNSPEC || family == AF_INET;
-      bool v6ok = family == AF_UNSPEC || family == AF_INET6;
-      if (!host && passive && family != AF_INET6)
-        {
-          in->sin_family = AF_INET;
-          in->sin_addr.s_addr = htonl (INADDR_ANY);
-          in->sin_port = htons ((uint16_t) port);
-          out->len = sizeof *in;
-          return true;
-        }
-      if (!host && passive)
-        {
-          in6->sin6_family = AF_INET6;
-          in6->sin6_addr = in6addr_any;
-          in6->sin6_port = htons ((uint16_t) port);
-          out->len = sizeof *in6;
-          return true;
-        }
-      if (host && v4ok && inet_pton (AF_INET, host, &in->sin_addr) == 1)
-        {
-          in->sin_family = AF_INET;
-          in->sin_port = htons ((uint16_t) port);
-          out->len = sizeof *in;
-          return true;
-        }
-      if (host && v6ok && !strchr (host, '%')
-          && inet_pton (AF_INET6, host, &in6->sin6_addr) == 1)
-        {
-          in6->sin6_family = AF_INET6;
-          in6->sin6_port = htons ((uint16_t) port);
-          out->len = sizeof *in6;
-          return true;
-        }
-    }
-  struct addrinfo hints, *res = NULL;
-  memset (&hints, 0, sizeof hints);
-  hints.ai_family = family;
-  hints.ai_socktype = type;
-  hints.ai_flags = passive ? AI_PASSIVE : 0;
-  char portbuf[16];
-  if (!service)
-    {
-      snprintf (portbuf, sizeof portbuf, "%d", port);
-      service = portbuf;
-      hints.ai_flags |= AI_NUMERICSERV;
-    }
-  int rc = getaddrinfo (host, service, &hints, &res);
-  if (rc != 0 || !res)
-    {
-      const char *why = rc == EAI_SYSTEM ? "System error" : gai_strerror (rc);
-      emacs_value items[3];
-      items[0] = lisp_string (env, "Cannot resolve address");
-      NL_CHECK_BOOL (env);
-      items[1] = lisp_string (env, why);
-      NL_CHECK_BOOL (env);
-      items[2] = host ? lisp_string (env, host) : Q.nil;
-      NL_CHECK_BOOL (env);
-      return lisp_signal (env, Q.err_system, lisp_list (env, 3, items));
-    }
   memset (out, 0, sizeof *out);
-  memcpy (&out->ss, res->ai_addr, res->ai_addrlen);
-  out->len = res->ai_addrlen;
-  freeaddrinfo (res);
-  return true;
+  struct sockaddr_in *in = (struct sockaddr_in *) &out->ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &out->ss;
+  bool v4ok = family == AF_UNSPEC || family == AF_INET;
+  bool v6ok = family == AF_UNSPEC || family == AF_INET6;
+  if (!host && passive && family != AF_INET6)
+    {
+      in->sin_family = AF_INET;
+      in->sin_addr.s_addr = htonl (INADDR_ANY);
+      in->sin_port = htons ((uint16_t) port);
+      out->len = sizeof *in;
+      return true;
+    }
+  if (!host && passive)
+    {
+      in6->sin6_family = AF_INET6;
+      in6->sin6_addr = in6addr_any;
+      in6->sin6_port = htons ((uint16_t) port);
+      out->len = sizeof *in6;
+      return true;
+    }
+  if (host && v4ok && inet_pton (AF_INET, host, &in->sin_addr) == 1)
+    {
+      in->sin_family = AF_INET;
+      in->sin_port = htons ((uint16_t) port);
+      out->len = sizeof *in;
+      return true;
+    }
+  if (host && v6ok && !strchr (host, '%')
+      && inet_pton (AF_INET6, host, &in6->sin6_addr) == 1)
+    {
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons ((uint16_t) port);
+      out->len = sizeof *in6;
+      return true;
+    }
+  return false;
+}
+
+/* One getaddrinfo call, run by its own thread while the caller lets
+   Emacs run.  The job is shared: whoever drops the last reference (the
+   resolver thread when it finishes, or the caller when it gives up on
+   a deadline or a quit) frees it, so a caller never waits for a silent
+   name server past its deadline.  */
+struct resolve_job
+{
+  atomic_int refs;
+  atomic_bool done;
+  char *host, *service;
+  struct addrinfo hints;
+  int rc, err;
+  struct addrinfo *res;
+};
+
+static void
+job_unref (struct resolve_job *job)
+{
+  if (atomic_fetch_sub (&job->refs, 1) != 1)
+    return;
+  if (job->res)
+    freeaddrinfo (job->res);
+  free (job->host);
+  free (job->service);
+  free (job);
+}
+
+static void *
+resolve_thread (void *arg)
+{
+  struct resolve_job *job = arg;
+  job->rc = getaddrinfo (job->host, job->service, &job->hints, &job->res);
+  job->err = errno;
+  atomic_store (&job->done, true);
+  job_unref (job);
+  return NULL;
+}
+
+static bool
+job_done (void *arg)
+{
+  return atomic_load (&((struct resolve_job *) arg)->done);
+}
+
+/* Start JOB's thread, with every signal blocked in it (Emacs's
+   handlers belong to Emacs's threads).  Returns 0 or an errno value.  */
+static int
+start_job (struct resolve_job *job)
+{
+  sigset_t all, old;
+  sigfillset (&all);
+  int err = pthread_sigmask (SIG_SETMASK, &all, &old);
+  if (err != 0)
+    return err;
+  pthread_attr_t attr;
+  err = pthread_attr_init (&attr);
+  if (err == 0)
+    {
+      err = pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+      pthread_t thread;
+      if (err == 0)
+        err = pthread_create (&thread, &attr, resolve_thread, job);
+      pthread_attr_destroy (&attr);
+    }
+  int err2 = pthread_sigmask (SIG_SETMASK, &old, NULL);
+  return err != 0 ? err : err2;
+}
+
+static bool
+resolve_error (emacs_env *env, const char *why, const char *host)
+{
+  emacs_value items[3];
+  items[0] = lisp_string (env, "Cannot resolve address");
+  NL_CHECK_BOOL (env);
+  items[1] = lisp_string (env, why);
+  NL_CHECK_BOOL (env);
+  items[2] = host ? lisp_string (env, host) : Q.nil;
+  NL_CHECK_BOOL (env);
+  return lisp_signal (env, Q.err_system, lisp_list (env, 3, items));
 }
 
 bool
-addr_resolve_all (emacs_env *env, const char *host, const char *service,
-                  int port, int family, int type, struct naddr *out,
-                  size_t max, size_t *count)
+addr_resolve (emacs_env *env, const char *host, const char *service,
+              int port, int family, int type, bool passive,
+              const struct ndeadline *deadline, struct naddr *out,
+              size_t max, size_t *count)
 {
   *count = 0;
-  /* The first address, by the fast path or the resolver (which signals
-     when there is none).  */
-  if (!addr_resolve (env, host, service, port, family, type, false, out))
-    return false;
-  *count = 1;
-  if (!host || max < 2)
-    return true;
-  struct addrinfo hints, *res = NULL;
-  memset (&hints, 0, sizeof hints);
-  hints.ai_family = family;
-  hints.ai_socktype = type;
-  hints.ai_flags = AI_NUMERICHOST;
-  /* A numeric host has exactly one address.  */
-  if (getaddrinfo (host, NULL, &hints, &res) == 0)
+  /* Numeric hosts and the wildcard need no resolver.  */
+  if (!service && port >= 0 && port <= 65535
+      && numeric_address (host, port, family, passive, out))
     {
-      freeaddrinfo (res);
+      *count = 1;
       return true;
     }
+  struct resolve_job *job = calloc (1, sizeof *job);
   char portbuf[16];
-  hints.ai_flags = service ? 0 : AI_NUMERICSERV;
   if (!service)
+    snprintf (portbuf, sizeof portbuf, "%d", port);
+  if (job)
     {
-      snprintf (portbuf, sizeof portbuf, "%d", port);
-      service = portbuf;
+      job->host = host ? strdup (host) : NULL;
+      job->service = strdup (service ? service : portbuf);
     }
-  if (getaddrinfo (host, service, &hints, &res) != 0)
-    return true; /* keep the one we have */
-  for (struct addrinfo *a = res; a && *count < max; a = a->ai_next)
+  if (!job || (host && !job->host) || !job->service)
     {
+      if (job)
+        {
+          atomic_init (&job->refs, 1);
+          job_unref (job);
+        }
+      return lisp_out_of_memory (env);
+    }
+  job->hints.ai_family = family;
+  job->hints.ai_socktype = type;
+  job->hints.ai_flags = (passive ? AI_PASSIVE : 0)
+                        | (service ? 0 : AI_NUMERICSERV);
+  atomic_init (&job->refs, 2);
+  atomic_init (&job->done, false);
+  int err = start_job (job);
+  if (err != 0)
+    {
+      atomic_store (&job->refs, 1);
+      job_unref (job);
+      return lisp_system_error (env, "Cannot start the resolver", err, 0,
+                                NULL);
+    }
+  enum nwait_result w = nwait_until (env, job_done, job, deadline);
+  if (w != NWAIT_READY)
+    {
+      job_unref (job); /* the thread frees it when it finishes */
+      if (w == NWAIT_TIMEOUT)
+        return resolve_error (env, strerror (ETIMEDOUT), host);
+      return false; /* a quit or a throw is pending */
+    }
+  if (job->rc != 0 || !job->res)
+    {
+      const char *why = job->rc == EAI_SYSTEM ? strerror (job->err)
+                        : job->rc != 0        ? gai_strerror (job->rc)
+                                              : "No address";
+      bool r = resolve_error (env, why, host);
+      job_unref (job);
+      return r;
+    }
+  for (struct addrinfo *a = job->res; a && *count < max; a = a->ai_next)
+    {
+      if (a->ai_addrlen > sizeof out[0].ss)
+        continue;
       bool seen = false;
       for (size_t i = 0; i < *count; i++)
         if (out[i].len == a->ai_addrlen
@@ -279,7 +364,9 @@ addr_resolve_all (emacs_env *env, const char *host, const char *service,
       out[*count].len = a->ai_addrlen;
       (*count)++;
     }
-  freeaddrinfo (res);
+  job_unref (job);
+  if (*count == 0)
+    return resolve_error (env, "No address", host);
   return true;
 }
 

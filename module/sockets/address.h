@@ -8,6 +8,7 @@
 #define NETOPT_SOCKETS_ADDRESS_H
 
 #include "../core/lisp.h"
+#include "wait.h"
 
 #include <sys/socket.h>
 
@@ -33,18 +34,16 @@ emacs_value addr_to_lisp (emacs_env *env, const struct sockaddr *a,
                           socklen_t len);
 
 /* Resolve HOST (NULL: the wildcard, or loopback when !PASSIVE) and PORT
-   for FAMILY (AF_UNSPEC: any) and TYPE into *OUT.  SERVICE, when
-   non-NULL, is a service name looked up instead of PORT.  Signals
-   netopt-system-error when the name cannot be resolved.  */
+   for FAMILY (AF_UNSPEC: any) and TYPE into OUT: at most MAX addresses,
+   in the resolver's order; *COUNT gets how many.  SERVICE, when
+   non-NULL, is a service name looked up instead of PORT.  A name is
+   looked up once, by a resolver thread, while Emacs runs; the wait ends
+   at DEADLINE or on C-g.  Signals netopt-system-error ("Cannot resolve
+   address" WHY HOST) when there is no address, or none in time.  */
 bool addr_resolve (emacs_env *env, const char *host, const char *service,
                    int port, int family, int type, bool passive,
-                   struct naddr *out);
-
-/* Like addr_resolve, but every address of HOST (at most MAX, in the
-   resolver's order) into OUT; *COUNT gets how many.  */
-bool addr_resolve_all (emacs_env *env, const char *host, const char *service,
-                       int port, int family, int type, struct naddr *out,
-                       size_t max, size_t *count);
+                   const struct ndeadline *deadline, struct naddr *out,
+                   size_t max, size_t *count);
 
 /* The numeric host of A ("127.0.0.1", "::1") into BUF.  */
 void addr_host_string (const struct sockaddr *a, char *buf, size_t size);

@@ -68,7 +68,7 @@ struct plan
   struct naddr local, remote;
   struct naddr candidates[8]; /* every address of a client's :host */
   size_t ncandidates;
-  double timeout;
+  struct ndeadline deadline; /* one for the whole call */
   struct nsetting *options, *child;
   size_t option_count, child_count;
 };
@@ -123,7 +123,7 @@ convert_options (emacs_env *env, struct pending_options *po, struct plan *p)
   size_t nopts = (size_t) po->n / 2 + (default_reuse ? 1 : 0);
   p->options = calloc (nopts ? nopts : 1, sizeof *p->options);
   if (!p->options)
-    return lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+    return lisp_out_of_memory (env);
   size_t k = 0;
   if (default_reuse)
     {
@@ -174,9 +174,7 @@ plan_make (emacs_env *env, emacs_value *kv, struct pending_options *po,
       return lisp_bad_value (env, Q.k_name, kv[K_NAME], "expected a string");
     }
   if (!p->name)
-    return NL_PENDING (env) ? false
-                            : lisp_bad_value (env, Q.k_name, kv[K_NAME],
-                                              "out of memory");
+    return NL_PENDING (env) ? false : lisp_out_of_memory (env);
 
   /* :type and :family */
   if (!parse_symbol_arg (env, Q.k_type, kv[K_TYPE],
@@ -241,6 +239,19 @@ plan_make (emacs_env *env, emacs_value *kv, struct pending_options *po,
       if (len == 0 || memchr (p->service_name, '\0', len))
         return lisp_bad_value (env, Q.k_service, kv[K_SERVICE],
                                "empty or contains a NUL byte");
+      /* A port given as digits is a port, with a port's range.  */
+      if (p->family != AF_UNIX && strspn (p->service_name, "0123456789") == len)
+        {
+          char *end;
+          errno = 0;
+          unsigned long n = strtoul (p->service_name, &end, 10);
+          if (errno != 0 || n > 65535)
+            return lisp_bad_value (env, Q.k_service, kv[K_SERVICE],
+                                   "a port is 0-65535");
+          p->service_port = (int) n;
+          free (p->service_name);
+          p->service_name = NULL;
+        }
     }
   else
     {
@@ -272,8 +283,10 @@ plan_make (emacs_env *env, emacs_value *kv, struct pending_options *po,
       NL_CHECK_BOOL (env);
       timeout_key = Q.connect_timeout;
     }
-  if (!lisp_seconds (env, timeout_key, timeout, &p->timeout))
+  double seconds;
+  if (!lisp_seconds (env, timeout_key, timeout, &seconds))
     return false;
+  p->deadline = ndeadline_in (seconds);
 
   /* Decide the family and the addresses.  */
   bool local_family = p->family == AF_UNIX;
@@ -318,11 +331,12 @@ plan_make (emacs_env *env, emacs_value *kv, struct pending_options *po,
       if (!has_service)
         return lisp_bad_value (env, Q.k_service, Q.nil,
                                "a server needs :service (t: any free port)");
+      size_t n;
       if (!addr_resolve (env, p->host, p->service_name,
                          p->service_port < 0 ? 0 : p->service_port,
                          p->family == AF_UNSPEC && !p->host ? AF_INET
                                                             : p->family,
-                         p->type, true, &p->local))
+                         p->type, true, &p->deadline, &p->local, 1, &n))
         return false;
       p->has_local = true;
     }
@@ -331,10 +345,11 @@ plan_make (emacs_env *env, emacs_value *kv, struct pending_options *po,
       if (!has_service || p->service_port < 0)
         return lisp_bad_value (env, Q.k_service, kv[K_SERVICE],
                                "a client needs a port or service name");
-      if (!addr_resolve_all (env, p->host, p->service_name, p->service_port,
-                             p->family, p->type, p->candidates,
-                             sizeof p->candidates / sizeof p->candidates[0],
-                             &p->ncandidates))
+      if (!addr_resolve (env, p->host, p->service_name, p->service_port,
+                         p->family, p->type, false, &p->deadline,
+                         p->candidates,
+                         sizeof p->candidates / sizeof p->candidates[0],
+                         &p->ncandidates))
         return false;
       p->remote = p->candidates[0];
       p->has_remote = true;
@@ -359,39 +374,48 @@ plan_make (emacs_env *env, emacs_value *kv, struct pending_options *po,
   return true;
 }
 
-/* Connect FD to A, waiting up to TIMEOUT seconds.  Returns 0, an errno
-   value, or -1 when a quit is pending.  */
+/* Connect FD to A by DEADLINE, letting Emacs run while it waits.
+   Returns 0, an errno value, or -1 when a non-local exit (C-g, a
+   throw) is pending.  */
 static int
-connect_wait (emacs_env *env, int fd, const struct naddr *a, double timeout)
+connect_wait (emacs_env *env, int fd, const struct naddr *a,
+              const struct ndeadline *deadline)
 {
-  if (connect (fd, (const struct sockaddr *) &a->ss, a->len) == 0)
-    return 0;
-  if (errno != EINPROGRESS && errno != EAGAIN && errno != EINTR)
-    return errno;
-  if (errno == EAGAIN)
+  double slice = 0;
+  for (;;)
     {
-      /* A local stream server's backlog is full: retry until the
-         timeout, as a blocking connect would wait.  */
-      for (;;)
+      if (connect (fd, (const struct sockaddr *) &a->ss, a->len) == 0)
+        return 0;
+      if (errno == EISCONN)
+        return 0;
+      if (errno == EINPROGRESS || errno == EINTR || errno == EALREADY)
+        break;
+      if (errno != EAGAIN)
+        return errno;
+      /* A local server's backlog is full, or no ephemeral port is free:
+         nothing to poll (the socket is not connecting), so let Emacs
+         run for a slice and try again, until the deadline.  */
+      switch (nwait_slice (env, deadline, &slice))
         {
-          enum nwait_result w = nwait (env, fd, POLLOUT, timeout);
-          if (w == NWAIT_QUIT)
-            return -1;
-          if (w == NWAIT_TIMEOUT)
-            return ETIMEDOUT;
-          if (connect (fd, (const struct sockaddr *) &a->ss, a->len) == 0)
-            return 0;
-          if (errno != EAGAIN)
-            return errno == EISCONN ? 0 : errno;
+        case NWAIT_READY:
+          continue;
+        case NWAIT_TIMEOUT:
+          return ETIMEDOUT;
+        default:
+          return -1;
         }
     }
-  enum nwait_result w = nwait (env, fd, POLLOUT, timeout);
-  if (w == NWAIT_QUIT)
-    return -1;
-  if (w == NWAIT_TIMEOUT)
-    return ETIMEDOUT;
-  if (w == NWAIT_ERROR)
-    return errno;
+  switch (nwait_fd (env, NULL, fd, POLLOUT, deadline))
+    {
+    case NWAIT_READY:
+      break;
+    case NWAIT_TIMEOUT:
+      return ETIMEDOUT;
+    case NWAIT_ERROR:
+      return errno;
+    default:
+      return -1;
+    }
   int err = 0;
   socklen_t len = sizeof err;
   if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
@@ -412,7 +436,7 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   po.pairs = calloc ((size_t) nargs + 1, sizeof *po.pairs);
   if (!po.pairs)
     {
-      lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+      lisp_out_of_memory (env);
       return NULL;
     }
   struct plan p;
@@ -457,8 +481,12 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       if (p.has_local
           && bind (fd, (struct sockaddr *) &p.local.ss, p.local.len) != 0)
         {
-          lisp_system_error (env, "Cannot bind", errno, 2,
-                             (emacs_value[]){ kv[K_NAME], kv[K_LOCAL] });
+          int err = errno;
+          emacs_value where = addr_to_lisp (env, (struct sockaddr *) &p.local.ss,
+                                            p.local.len);
+          if (where)
+            lisp_system_error (env, "Cannot bind", err, 2,
+                               (emacs_value[]){ kv[K_NAME], where });
           goto out;
         }
       if (p.server && p.type != SOCK_DGRAM)
@@ -473,7 +501,7 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
         }
       if (p.server || !p.has_remote)
         break;
-      int err = connect_wait (env, fd, &p.remote, p.timeout);
+      int err = connect_wait (env, fd, &p.remote, &p.deadline);
       if (err < 0)
         goto out; /* quit */
       if (err == 0)
@@ -514,7 +542,7 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   struct nsock *s = nsock_new (fd, p.family, p.type, true, p.name);
   if (!s)
     {
-      lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+      lisp_out_of_memory (env);
       goto out;
     }
   fd = -1; /* S owns it now */

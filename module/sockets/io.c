@@ -4,6 +4,7 @@
 #include "address.h"
 #include "sockets.h"
 #include "wait.h"
+#include "../options/defaults.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -25,43 +26,25 @@ socket_error (emacs_env *env, const char *what, int err, const struct nsock *s)
   return lisp_system_error (env, what, err, 1, &name);
 }
 
-/* Bring the accepted CHILD back to the kernel's defaults for every
-   option that accept(2) copies from the listener (except :reuseaddr, see
-   the table), by comparing it with a fresh socket of the same kind.
-   Returns 0 or an errno value; *FAILED names the option that failed.  */
-static int
-reset_to_defaults (const struct nsock *child, const struct nv_option **failed)
+/* Report the end of a wait that did not find its descriptor ready:
+   nil for a timeout, NULL with an exit pending otherwise.  */
+static emacs_value
+wait_failed (emacs_env *env, enum nwait_result w, const char *what,
+             const struct nsock *s)
 {
-  int fresh = socket (child->family, child->type | SOCK_CLOEXEC, 0);
-  if (fresh < 0)
-    return errno;
-  int result = 0;
-  for (size_t i = 0; i < nv_option_count && result == 0; i++)
+  switch (w)
     {
-      const struct nv_option *opt = &nv_options[i];
-      if (!opt->reset_on_accept || opt->when != NW_ALWAYS
-          || !nv_applies (opt, child->family, child->type))
-        continue;
-      struct nv_value dflt, now;
-      if (nv_kernel_get (fresh, child->family, opt, &dflt) != 0
-          || nv_kernel_get (child->fd, child->family, opt, &now) != 0)
-        continue; /* not readable here: nothing to undo */
-      if (nv_equal (opt, &dflt, &now))
-        continue;
-      int err = nv_kernel_set (child->fd, child->family, opt, &dflt);
-      /* Unbinding a device needs CAP_NET_RAW; without it the child stays
-         on the listener's device, the one its packets came through.  */
-      if (err == EPERM && opt->type == NV_DEVICE)
-        continue;
-      if (err != 0)
-        {
-          *failed = opt;
-          result = err;
-        }
+    case NWAIT_TIMEOUT:
+      return Q.nil;
+    case NWAIT_CLOSED:
+      nsock_signal_closed (env, s);
+      return NULL;
+    case NWAIT_ERROR:
+      socket_error (env, what, errno, s);
+      return NULL;
+    default:
+      return NULL; /* the quit or throw is pending */
     }
-  if (close (fresh) != 0 && result == 0)
-    result = errno;
-  return result;
 }
 
 /* (netopt-accept SERVER &optional TIMEOUT) */
@@ -83,6 +66,7 @@ NETOPT_DEFUN (Fnetopt_accept)
       lisp_signal (env, Q.err_error, lisp_list (env, 2, items));
       return NULL;
     }
+  struct ndeadline deadline = ndeadline_in (timeout);
   struct sockaddr_storage peer;
   socklen_t plen;
   int fd;
@@ -95,21 +79,16 @@ NETOPT_DEFUN (Fnetopt_accept)
         break;
       if (errno == EINTR || errno == ECONNABORTED)
         continue;
+      /* EMFILE and the like leave the connection queued: a later
+         accept still gets it.  */
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         {
           socket_error (env, "Cannot accept", errno, srv);
           return NULL;
         }
-      enum nwait_result w = nwait (env, srv->fd, POLLIN, timeout);
-      if (w == NWAIT_QUIT)
-        return NULL;
-      if (w == NWAIT_TIMEOUT)
-        return Q.nil;
-      if (w == NWAIT_ERROR)
-        {
-          socket_error (env, "Cannot accept", errno, srv);
-          return NULL;
-        }
+      enum nwait_result w = nwait_fd (env, srv, srv->fd, POLLIN, &deadline);
+      if (w != NWAIT_READY)
+        return wait_failed (env, w, "Cannot accept", srv);
     }
 
   char host[64] = "";
@@ -126,7 +105,7 @@ NETOPT_DEFUN (Fnetopt_accept)
   if (!child)
     {
       nsock_release_fd (fd);
-      lisp_bad_value (env, Q.nil, Q.nil, "out of memory");
+      lisp_out_of_memory (env);
       return NULL;
     }
   emacs_value result = nsock_wrap (env, child);
@@ -139,7 +118,7 @@ NETOPT_DEFUN (Fnetopt_accept)
     }
 
   const struct nv_option *failed = NULL;
-  int err = reset_to_defaults (child, &failed);
+  int err = nopt_reset_child (child->fd, child->family, child->type, &failed);
   if (err != 0)
     {
       nsock_close (child);
@@ -206,18 +185,20 @@ NETOPT_DEFUN (Fnetopt_send)
   if (env->is_not_nil (env, kv[SK_OOB]))
     flags |= MSG_OOB;
   size_t len;
-  char *buf = lisp_copy_string (env, args[1], &len);
+  char *buf = lisp_string_bytes (env, args[1], &len);
   if (!buf)
     return NULL;
 
+  struct ndeadline deadline = ndeadline_in (timeout);
   size_t sent = 0;
   bool stream = s->type == SOCK_STREAM;
   emacs_value result = NULL;
+  int fd = s->fd;
   do
     {
-      ssize_t n = has_to ? sendto (s->fd, buf + sent, len - sent, flags,
+      ssize_t n = has_to ? sendto (fd, buf + sent, len - sent, flags,
                                    (struct sockaddr *) &to.ss, to.len)
-                         : send (s->fd, buf + sent, len - sent, flags);
+                         : send (fd, buf + sent, len - sent, flags);
       if (n >= 0)
         {
           sent += (size_t) n;
@@ -229,17 +210,23 @@ NETOPT_DEFUN (Fnetopt_send)
         continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         {
-          socket_error (env, "Cannot send", errno, s);
+          int err = errno;
+          emacs_value name = lisp_string (env, s->name);
+          emacs_value count = name ? env->make_integer (env, (intmax_t) sent)
+                                   : NULL;
+          if (count && !NL_PENDING (env))
+            lisp_system_error (env, "Cannot send", err, 3,
+                               (emacs_value[]){ name, Q.k_sent, count });
           goto out;
         }
-      enum nwait_result w = nwait (env, s->fd, POLLOUT, timeout);
-      if (w == NWAIT_QUIT)
-        goto out;
+      enum nwait_result w = nwait_fd (env, s, fd, POLLOUT, &deadline);
       if (w == NWAIT_TIMEOUT)
         break; /* report what went out */
-      if (w == NWAIT_ERROR)
+      if (w != NWAIT_READY)
         {
-          socket_error (env, "Cannot send", errno, s);
+          wait_failed (env, w, "Cannot send", s);
+          if (sent > 0)
+            lisp_note_sent (env, sent);
           goto out;
         }
     }
@@ -258,6 +245,34 @@ enum
   RK_COUNT
 };
 
+/* The size of the datagram or record queued first on FD, without
+   taking it; -1 with errno (EAGAIN: none yet).  */
+static ssize_t
+datagram_size (int fd)
+{
+  for (;;)
+    {
+#ifdef __linux__
+      /* Linux returns the real length with MSG_TRUNC.  */
+      char byte;
+      ssize_t n = recv (fd, &byte, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+#else
+      int avail = 0;
+      struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
+      ssize_t n = poll (&p, 1, 0);
+      if (n == 0)
+        {
+          errno = EAGAIN;
+          n = -1;
+        }
+      else if (n > 0)
+        n = ioctl (fd, FIONREAD, &avail) == 0 ? avail : -1;
+#endif
+      if (n >= 0 || errno != EINTR)
+        return n;
+    }
+}
+
 /* Receive into a fresh string; FROM/FROMLEN get the sender when
    non-NULL.  Returns the string, nil on timeout, NULL on error.  */
 static emacs_value
@@ -273,7 +288,8 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
                             kv, NULL, NULL))
     return NULL;
   intmax_t max = 65536;
-  if (!lisp_nilp (env, kv[RK_MAX])
+  bool has_max = !lisp_nilp (env, kv[RK_MAX]);
+  if (has_max
       && !lisp_int_in_range (env, kv[RK_MAX], 1, NETOPT_MAX_RECEIVE, &max))
     {
       NL_CHECK (env);
@@ -299,21 +315,51 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
           return NULL;
         }
     }
-  char *buf = malloc ((size_t) max);
-  if (!buf)
-    {
-      lisp_bad_value (env, Q.k_max, kv[RK_MAX], "out of memory");
-      return NULL;
-    }
+  /* Datagrams and records are never cut: their size is looked at
+     first, and one larger than :max stays queued.  */
+  bool whole = !oob && s->type != SOCK_STREAM;
+  struct ndeadline deadline = ndeadline_in (timeout);
+  int fd = s->fd;
+  char *buf = NULL;
   emacs_value result = NULL;
   bool waited_ready = false;
   for (;;)
     {
-      if (from)
-        *fromlen = sizeof *from;
-      ssize_t n = recvfrom (s->fd, buf, (size_t) max,
-                            MSG_DONTWAIT | (oob ? MSG_OOB : 0),
-                            (struct sockaddr *) from, fromlen);
+      size_t want = (size_t) max;
+      ssize_t n = 0;
+      if (whole)
+        {
+          n = datagram_size (fd);
+          if (n >= 0 && has_max && n > max)
+            {
+              emacs_value items[3];
+              items[0] = lisp_string (env, s->name);
+              if (items[0])
+                {
+                  items[1] = env->make_integer (env, (intmax_t) n);
+                  items[2] = env->make_integer (env, max);
+                }
+              if (items[0] && !NL_PENDING (env))
+                lisp_system_error (env, "Cannot receive", EMSGSIZE, 3, items);
+              break;
+            }
+          if (n >= 0)
+            want = (size_t) n;
+        }
+      if (n >= 0)
+        {
+          free (buf);
+          buf = malloc (want ? want : 1);
+          if (!buf)
+            {
+              lisp_out_of_memory (env);
+              break;
+            }
+          if (from)
+            *fromlen = sizeof *from;
+          n = recvfrom (fd, buf, want, MSG_DONTWAIT | (oob ? MSG_OOB : 0),
+                        (struct sockaddr *) from, fromlen);
+        }
       if (n >= 0)
         {
           result = lisp_unibyte (env, buf, (size_t) n);
@@ -329,18 +375,11 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
           socket_error (env, "Cannot receive", errno, s);
           break;
         }
-      enum nwait_result w = nwait (env, s->fd, oob ? POLLPRI : POLLIN,
-                                   timeout);
-      if (w == NWAIT_QUIT)
-        break;
-      if (w == NWAIT_TIMEOUT)
+      enum nwait_result w = nwait_fd (env, s, fd, oob ? POLLPRI : POLLIN,
+                                      &deadline);
+      if (w != NWAIT_READY)
         {
-          result = Q.nil;
-          break;
-        }
-      if (w == NWAIT_ERROR)
-        {
-          socket_error (env, "Cannot receive", errno, s);
+          result = wait_failed (env, w, "Cannot receive", s);
           break;
         }
       waited_ready = true;
