@@ -174,13 +174,15 @@ means no limit."
 
 (defun netopt-list--row (columns)
   "Return the vector COLUMNS (strings) fitted to `netopt-list--format'."
-  (let ((last (1- (length netopt-list--format))))
+  (let ((last (1- (length netopt-list--format)))
+        (i -1))
     (apply #'vector
-           (seq-map-indexed
-            (lambda (text i)
-              (netopt-list--fit text (if (= i last) 0
-                                       (nth 1 (aref netopt-list--format i)))))
-            columns))))
+           (mapcar (lambda (text)
+                     (setq i (1+ i))
+                     (netopt-list--fit
+                      text (if (= i last) 0
+                             (nth 1 (aref netopt-list--format i)))))
+                   columns))))
 
 (defun netopt-list--entry (target)
   "Return the tabulated-list entry of TARGET, or nil if it is gone.

@@ -110,7 +110,7 @@
   (should (eq (tabulated-list-get-id) target)))
 
 (defun netopt-list-test--header-columns ()
-  "Return ((NAME . COLUMN) ...): where each header label starts."
+  "Return ((NAME . COLUMN) ...): the column of each header label."
   (let ((header header-line-format) (x 0) (result nil))
     (should (stringp header))
     (dotimes (i (length header))
@@ -123,7 +123,7 @@
     (nreverse result)))
 
 (defun netopt-list-test--row-columns ()
-  "Return ((NAME . COLUMN) ...): where each column of this line starts."
+  "Return ((NAME . COLUMN) ...): the start column of each column here."
   (let ((pos (line-beginning-position)) (end (line-end-position))
         (result nil))
     (while (< pos end)
