@@ -341,11 +341,26 @@
                  (shell-quote-argument
                   (expand-file-name "lisp" netopt-test-root))
                  (shell-quote-argument
-                  "(progn (setq s (netopt-make-socket :name \"tty-sock\" :server t :host \"127.0.0.1\" :service t :keepalive t :keepidle 42 :linger 3)) (netopt-list-sockets) (delete-other-windows))")))
+                  "(progn (setq s (netopt-make-socket :name \"tty-sock\" :server t :host \"127.0.0.1\" :service t :keepalive t :keepidle 42 :linger 3)) (setq l (netopt-make-socket :name (make-string 60 ?L) :server t :host \"127.0.0.1\" :service t)) (netopt-list-sockets) (delete-other-windows))")))
         (let ((pane (netopt-list-test--wait-for "tty-sock")))
           (should (string-match-p "Name.* +Owner +Kind" pane))
           (should (string-match-p "tty-sock +netopt .*keepalive(42/75/9) linger=3"
-                                  pane)))
+                                  pane))
+          ;; On the screen, a long name is cut, not pushing its row.
+          (let ((column (lambda (regexp)
+                          (unless (string-match regexp pane)
+                            (ert-fail (list "Not on the screen" regexp pane)))
+                          (let ((start (match-beginning 1)))
+                            (string-width
+                             (substring pane (1+ (or (string-match-p
+                                                      "\n[^\n]*\\'"
+                                                      (substring pane 0 start))
+                                                     -1))
+                                        start))))))
+            (should (= (funcall column "\\(Owner\\) +Kind")
+                       (funcall column "LLLL[^ \n]* +\\(netopt\\)")))
+            (should (= (funcall column "Owner +\\(Kind\\)")
+                       (funcall column "LLLL[^ \n]* +netopt +\\(ipv4\\)")))))
         (netopt-list-test--tmux "send-keys" "C-s" "tty-sock" "Enter" "Enter")
         (let ((pane (netopt-list-test--wait-for ":keepidle +42")))
           (should (string-match-p "tty-sock: ipv4 stream server" pane))
