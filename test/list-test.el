@@ -316,8 +316,10 @@
       ;; Reading it is what clears it.
       (should (= (netopt-option s :error) 0)))))
 
-(defconst netopt-list-test--tmux "netopt-list-test"
-  "The tmux server (socket name) of the terminal test.")
+(defconst netopt-list-test--tmux (format "netopt-list-test-%d" (emacs-pid))
+  "The tmux server (socket name) of the terminal test.
+The name is this Emacs's own, so that test runs in parallel (other
+worktrees, the -module-assertions run) never kill each other's server.")
 
 (defun netopt-list-test--tmux (&rest args)
   "Run tmux with ARGS on the test's server; return its output."
