@@ -26,8 +26,6 @@
 (declare-function netopt-supported-options "ext:netopt-core" ())
 (declare-function netopt--live-sockets "netopt-module" ())
 
-(declare-function netopt-socket-p "ext:netopt-core" (object))
-
 (defconst netopt-list--unread-options '(:error)
   "Options that the list and the description never read.
 Reading :error (SO_ERROR) clears the socket's pending error, which
