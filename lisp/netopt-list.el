@@ -24,8 +24,17 @@
                   (target option value &optional no-error))
 (declare-function netopt-option-info "ext:netopt-core" (option))
 (declare-function netopt-supported-options "ext:netopt-core" ())
-(declare-function netopt--read-options "ext:netopt-core" (target))
 (declare-function netopt--live-sockets "netopt-module" ())
+
+(defconst netopt-list--unread-options '(:error)
+  "Options that the list and the description never read.
+Reading :error (SO_ERROR) clears the socket's pending error, which
+belongs to whoever asks for it with `netopt-option'.")
+
+(defconst netopt-list--format
+  [("Name" 22 t) ("Owner" 7 t) ("Kind" 26 t) ("Local" 22 t)
+   ("Remote" 22 t) ("State" 12 t) ("Options" 0 t)]
+  "The columns of the socket list, as `tabulated-list-format' wants.")
 
 (defun netopt-list--targets ()
   "Return the live netopt sockets and Emacs network processes."
@@ -36,8 +45,41 @@
                       (process-list))))
 
 (defun netopt-list--get (target option)
-  "Return OPTION of TARGET from the kernel, or nil when it cannot be read."
-  (condition-case nil (netopt-option target option) (netopt-error nil)))
+  "Return OPTION of TARGET from the kernel, or nil when it cannot be read.
+OPTION must not be one of `netopt-list--unread-options'."
+  (unless (memq option netopt-list--unread-options)
+    (condition-case nil (netopt-option target option) (netopt-error nil))))
+
+(defun netopt-list--read-all (target)
+  "Return a plist of the options that apply to TARGET, read now.
+Options that do not apply or cannot be read are left out, and so are
+`netopt-list--unread-options': reading them would change the socket."
+  (let ((result nil))
+    (dolist (option (netopt-supported-options))
+      (unless (memq option netopt-list--unread-options)
+        (condition-case nil
+            (let ((value (netopt-option target option)))
+              (push option result)
+              (push value result))
+          (netopt-error nil))))
+    (nreverse result)))
+
+(defconst netopt-list--contact-keys
+  '(:name :type :family :server :host :service :local :remote)
+  "The entries of a contact plist the list shows.")
+
+(defun netopt-list--contact (target)
+  "Return TARGET's contact plist without options, addresses from the kernel.
+No option is read.  Signal a `netopt-error' when TARGET's socket
+cannot be found."
+  (let ((plist nil))
+    (dolist (key netopt-list--contact-keys)
+      (setq plist (plist-put plist key (netopt-contact target key))))
+    plist))
+
+(defun netopt-list--reason (target err)
+  "Return the message of ERR, a signal about TARGET, without TARGET in it."
+  (error-message-string (cons (car err) (remq target (cdr err)))))
 
 (defun netopt-list--address (address)
   "Return ADDRESS (a `process-contact' address) as text."
@@ -53,10 +95,34 @@
                  (aref address 8)))
         (t (format "%s" address))))
 
-(defun netopt-list--kind (contact)
-  "Return the kind of socket CONTACT (a `netopt-contact' plist) describes."
+(defun netopt-list--family (contact &optional process)
+  "Return the family of the socket CONTACT describes, never nil.
+When CONTACT has no :family, it is derived from the addresses (a file
+name: local; a 5-element vector: ipv4; a 9-element vector: ipv6), from
+a :service file name, or from PROCESS's `process-contact'; \"?\" when
+nothing tells."
+  (let ((local (plist-get contact :local))
+        (remote (plist-get contact :remote))
+        (service (plist-get contact :service)))
+    (or (plist-get contact :family)
+        (and (or (stringp local) (stringp remote)) 'local)
+        (seq-some (lambda (address)
+                    (and (vectorp address)
+                         (cdr (assq (length address) '((5 . ipv4) (9 . ipv6))))))
+                  (list local remote))
+        (and process (process-contact process :family))
+        (and (stringp service)
+             (not (plist-get contact :host))
+             (not (string-match-p "\\`[0-9]+\\'" service))
+             (or (string-match-p "/" service) (file-exists-p service))
+             'local)
+        "?")))
+
+(defun netopt-list--kind (contact &optional process)
+  "Return the kind of socket CONTACT (a `netopt-contact' plist) describes.
+PROCESS, when non-nil, is the network process CONTACT belongs to."
   (format "%s %s %s"
-          (or (plist-get contact :family) "")
+          (netopt-list--family contact process)
           (or (plist-get contact :type) "stream")
           (cond ((plist-get contact :server) "server")
                 ((plist-get contact :remote) "client")
@@ -91,20 +157,64 @@
         (push (format "user-timeout=%s" timeout) parts)))
     (mapconcat #'identity (nreverse parts) " ")))
 
+(defun netopt-list--fit (text width)
+  "Return TEXT made to take WIDTH columns at most, on one line.
+Control characters are shown as escapes.  Text cut short ends in an
+ellipsis and keeps the whole TEXT as its help echo.  A WIDTH of 0
+means no limit."
+  (let ((line (replace-regexp-in-string
+               "[[:cntrl:]]" (lambda (c) (text-char-description (aref c 0)))
+               text t t)))
+    (if (or (<= width 0) (<= (string-width line) width))
+        line
+      (propertize (truncate-string-to-width line width nil nil t)
+                  'help-echo text))))
+
+(defun netopt-list--row (columns)
+  "Return the vector COLUMNS (strings) fitted to `netopt-list--format'."
+  (let ((last (1- (length netopt-list--format)))
+        (i -1))
+    (apply #'vector
+           (mapcar (lambda (text)
+                     (setq i (1+ i))
+                     (netopt-list--fit
+                      text (if (= i last) 0
+                             (nth 1 (aref netopt-list--format i)))))
+                   columns))))
+
 (defun netopt-list--entry (target)
-  "Return the tabulated-list entry of TARGET, or nil if it is gone."
-  (condition-case nil
-      (let ((contact (netopt-contact target t)))
+  "Return the tabulated-list entry of TARGET, or nil if it is gone.
+A live network process whose socket cannot be read still has its
+entry, from what `process-contact' knows, with the reason in place
+of its options."
+  (let* ((process (and (processp target) target))
+         (failure nil)
+         (contact (condition-case err (netopt-list--contact target)
+                    (netopt-error (setq failure err) nil))))
+    (cond
+     ((null failure)
+      (list target
+            (netopt-list--row
+             (list (if process (process-name process)
+                     (format "%s" (plist-get contact :name)))
+                   (if process "emacs" "netopt")
+                   (netopt-list--kind contact process)
+                   (netopt-list--address (plist-get contact :local))
+                   (netopt-list--address (plist-get contact :remote))
+                   (format "%s" (netopt-list--state target contact))
+                   (netopt-list--options target)))))
+     ((and process (process-live-p process))
+      (let ((contact (process-contact process t)))
         (list target
-              (vector (if (processp target) (process-name target)
-                        (plist-get contact :name))
-                      (if (processp target) "emacs" "netopt")
-                      (netopt-list--kind contact)
-                      (netopt-list--address (plist-get contact :local))
-                      (netopt-list--address (plist-get contact :remote))
-                      (format "%s" (netopt-list--state target contact))
-                      (netopt-list--options target))))
-    (netopt-error nil)))
+              (netopt-list--row
+               (list (process-name process)
+                     "emacs"
+                     (netopt-list--kind contact process)
+                     (netopt-list--address (plist-get contact :local))
+                     (netopt-list--address (plist-get contact :remote))
+                     (format "%s" (process-status process))
+                     (format "not read: %s"
+                             (netopt-list--reason process failure))))))))))
 
 (defun netopt-list--refresh ()
   "Recompute the entries of the socket list."
@@ -123,9 +233,7 @@
 \\<netopt-list-mode-map>\\[netopt-list-describe] describes the socket at \
 point, \\[netopt-list-set-option] sets one of its options, \
 \\[revert-buffer] refreshes."
-  (setq tabulated-list-format
-        [("Name" 22 t) ("Owner" 7 t) ("Kind" 24 t) ("Local" 22 t)
-         ("Remote" 22 t) ("State" 12 t) ("Options" 0 t)])
+  (setq tabulated-list-format (copy-sequence netopt-list--format))
   (setq tabulated-list-sort-key '("Name" . nil))
   (add-hook 'tabulated-list-revert-hook #'netopt-list--refresh nil t)
   (tabulated-list-init-header))
@@ -161,29 +269,47 @@ point, \\[netopt-list-set-option] sets one of its options, \
 line sets it, \\[netopt-describe-refresh] reads every value again.")
 
 (defun netopt-describe-refresh ()
-  "Show every option of the described socket, read from the kernel."
+  "Show every option of the described socket, read from the kernel.
+Options that reading would change, such as :error, are not read."
   (interactive)
   (let ((target netopt-describe--target)
         (inhibit-read-only t)
         (line (line-number-at-pos)))
     (erase-buffer)
     (insert (format "%s\n\n" (netopt-list--entry-title target)))
-    (let ((values (netopt--read-options target)))
-      (while values
-        (let* ((option (car values))
-               (doc (plist-get (netopt-option-info option) :doc)))
-          (insert (propertize (format "%-16s %-28s %s\n" option
-                                      (format "%S" (cadr values)) doc)
-                              'netopt-option option)))
-        (setq values (cddr values))))
+    (condition-case err
+        (progn
+          (netopt-list--contact target)
+          (let ((values (netopt-list--read-all target)))
+            (while values
+              (let ((option (car values)))
+                (insert (propertize
+                         (netopt-describe--line option (format "%S" (cadr values)))
+                         'netopt-option option)))
+              (setq values (cddr values))))
+          (dolist (option netopt-list--unread-options)
+            (when (memq option (netopt-supported-options))
+              (insert (netopt-describe--line
+                       option "not read (reading clears it)")))))
+      (netopt-error
+       (insert (format "The socket cannot be read: %s\n"
+                       (netopt-list--reason target err)))))
     (goto-char (point-min))
     (forward-line (1- line))))
 
+(defun netopt-describe--line (option value)
+  "Return the description line of OPTION showing VALUE (a string)."
+  (format "%-16s %-28s %s\n" option value
+          (plist-get (netopt-option-info option) :doc)))
+
 (defun netopt-list--entry-title (target)
   "Return a one-line title for TARGET."
-  (let ((contact (netopt-contact target t)))
+  (let* ((process (and (processp target) target))
+         (contact (condition-case nil (netopt-list--contact target)
+                    (netopt-error (and process (process-contact process t))))))
     (format "%s: %s, local %s, remote %s"
-            (plist-get contact :name) (netopt-list--kind contact)
+            (if process (process-name process) (plist-get contact :name))
+            (netopt-list--kind contact process)
             (netopt-list--address (plist-get contact :local))
             (netopt-list--address (plist-get contact :remote)))))
 
@@ -191,7 +317,8 @@ line sets it, \\[netopt-describe-refresh] reads every value again.")
   "Describe every option of TARGET (a netopt socket or network process)."
   (let ((buffer (get-buffer-create
                  (format "*netopt: %s*"
-                         (plist-get (netopt-contact target t) :name)))))
+                         (if (processp target) (process-name target)
+                           (netopt-contact target :name))))))
     (with-current-buffer buffer
       (netopt-describe-mode)
       (setq netopt-describe--target target)
@@ -245,8 +372,7 @@ line sets it, \\[netopt-describe-refresh] reads every value again.")
                                     (format "%s (Emacs process)"
                                             (process-name target))
                                   (format "%s (netopt socket %d)"
-                                          (plist-get (netopt-contact target t)
-                                                     :name)
+                                          (netopt-contact target :name)
                                           (netopt--socket-fd target)))
                                 target))
                         targets)))
@@ -259,7 +385,7 @@ line sets it, \\[netopt-describe-refresh] reads every value again.")
                           (seq-filter
                            (lambda (o)
                              (plist-get (netopt-option-info o) :settable))
-                           (let ((live (netopt--read-options target)) l)
+                           (let ((live (netopt-list--read-all target)) l)
                              (while live (push (car live) l)
                                (setq live (cddr live)))
                              (nreverse l)))))

@@ -10,6 +10,7 @@
 
 (require 'netopt-test-helpers)
 (require 'netopt-list)
+(require 'text-property-search)
 
 (netopt-deftest netopt-list-shows-sockets-and-processes ()
   "The list shows netopt sockets and Emacs processes with live options."
@@ -88,8 +89,237 @@
       (call-interactively #'netopt-set-option))
     (should (equal (netopt-test-kernel s "priority") 3))))
 
-(defconst netopt-list-test--tmux "netopt-list-test"
-  "The tmux server (socket name) of the terminal test.")
+;;;; Every network process has its row; columns stay aligned
+
+(defun netopt-list-test--row (target)
+  "Return the columns of TARGET's row in the current socket list, or nil."
+  (save-excursion
+    (goto-char (point-min))
+    (let ((row nil))
+      (while (and (not row) (not (eobp)))
+        (when (eq (tabulated-list-get-id) target)
+          (setq row (tabulated-list-get-entry)))
+        (forward-line 1))
+      row)))
+
+(defun netopt-list-test--goto (target)
+  "Move point to TARGET's row in the current socket list."
+  (goto-char (point-min))
+  (while (and (not (eobp)) (not (eq (tabulated-list-get-id) target)))
+    (forward-line 1))
+  (should (eq (tabulated-list-get-id) target)))
+
+(defun netopt-list-test--header-columns ()
+  "Return ((NAME . COLUMN) ...): the column of each header label."
+  (let ((header header-line-format) (x 0) (result nil))
+    (should (stringp header))
+    (dotimes (i (length header))
+      (let ((display (get-text-property i 'display header))
+            (name (get-text-property i 'tabulated-list-column-name header)))
+        (cond ((eq (car-safe display) 'space)
+               (setq x (plist-get (cdr display) :align-to)))
+              ((and name (not (assoc name result)))
+               (push (cons name x) result)))))
+    (nreverse result)))
+
+(defun netopt-list-test--row-columns ()
+  "Return ((NAME . COLUMN) ...): the start column of each column here."
+  (let ((pos (line-beginning-position)) (end (line-end-position))
+        (result nil))
+    (while (< pos end)
+      (let ((name (get-text-property pos 'tabulated-list-column-name)))
+        (when (and name (not (assoc name result)))
+          (push (cons name (save-excursion (goto-char pos) (current-column)))
+                result)))
+      (setq pos (next-single-property-change
+                 pos 'tabulated-list-column-name nil end)))
+    (nreverse result)))
+
+(netopt-deftest netopt-list-row-when-socket-not-found ()
+  "A process whose socket cannot be found keeps its row, with the reason."
+  ;; Emacs shows no :family for this process: the Kind comes from the
+  ;; addresses.
+  (let* ((proc (make-network-process :name "list-lost" :type 'datagram
+                                     :host "127.0.0.1" :service 9
+                                     :noquery t))
+         (found (symbol-function 'netopt--process-handle)))
+    (should-not (process-contact proc :family))
+    (unwind-protect
+        (cl-letf (((symbol-function 'netopt--process-handle)
+                   (lambda (process)
+                     (if (eq process proc)
+                         (signal 'netopt-socket-not-found
+                                 (list process "2 descriptors match"))
+                       (funcall found process)))))
+          (should-error (netopt-option proc :keepalive)
+                        :type 'netopt-socket-not-found)
+          (with-current-buffer (netopt-list-sockets)
+            (let ((row (netopt-list-test--row proc)))
+              (should row)
+              (should (equal (aref row 0) "list-lost"))
+              (should (equal (aref row 1) "emacs"))
+              (should (equal (aref row 2) "ipv4 datagram client"))
+              (should (equal (aref row 4) "127.0.0.1:9"))
+              (should (equal (aref row 5) "open"))
+              (should (string-match-p
+                       "\\`not read: Cannot identify .*2 descriptors match"
+                       (aref row 6))))
+            ;; RET on the row says why there are no options.
+            (netopt-list-test--goto proc)
+            (with-current-buffer (netopt-list-describe)
+              (let ((text (buffer-string)))
+                (should (string-match-p
+                         "\\`list-lost: ipv4 datagram client, .*remote 127\\.0\\.0\\.1:9"
+                         text))
+                (should (string-match-p
+                         "cannot be read: .*2 descriptors match" text))
+                (should-not (string-match-p "^:keepalive" text)))
+              (kill-buffer))
+            (kill-buffer)))
+      (delete-process proc))
+    ;; Found again, the same process shows its options.
+    (let ((proc (make-network-process :name "list-found" :type 'datagram
+                                      :host "127.0.0.1" :service 9
+                                      :noquery t)))
+      (unwind-protect
+          (progn
+            (netopt-set-option proc :priority 3)
+            (with-current-buffer (netopt-list-sockets)
+              (let ((row (netopt-list-test--row proc)))
+                (should (equal (aref row 2) "ipv4 datagram client"))
+                (should (equal (aref row 6) "priority=3")))
+              (kill-buffer)))
+        (delete-process proc)))))
+
+(netopt-deftest netopt-list-network-processes-only ()
+  "Pipe processes are not listed; a process still connecting is."
+  (let* ((srv (netopt-test-socket :server 0 :host "127.0.0.1" :service t))
+         (port (netopt-test-port srv))
+         ;; Nobody accepts: this connection fills the backlog of 0, and
+         ;; the kernel drops the next SYN, so the next client stays in
+         ;; SYN-SENT.
+         (_queued (netopt-test-socket :host "127.0.0.1" :service port))
+         (pipe (make-pipe-process :name "list-pipe" :noquery t))
+         (connecting (make-network-process :name "list-connecting"
+                                           :host "127.0.0.1" :service port
+                                           :nowait t :noquery t)))
+    (unwind-protect
+        (progn
+          (should (eq (process-status connecting) 'connect))
+          (with-current-buffer (netopt-list-sockets)
+            (should-not (netopt-list-test--row pipe))
+            (should-not (string-match-p "list-pipe" (buffer-string)))
+            (let ((row (netopt-list-test--row connecting)))
+              (should row)
+              (should (equal (aref row 0) "list-connecting"))
+              (should (equal (aref row 2) "ipv4 stream client"))
+              (should (equal (aref row 4) (format "127.0.0.1:%d" port)))
+              ;; The kernel's state when netopt finds the socket, else
+              ;; Emacs's status and the reason it was not found.
+              (should (member (aref row 5) '("syn-sent" "connect"))))
+            (kill-buffer)))
+      (delete-process pipe)
+      (delete-process connecting))))
+
+(netopt-deftest netopt-list-columns-stay-aligned ()
+  "Long names and socket file names do not push later columns."
+  (let* ((long (concat "list-long-" (make-string 60 ?n)))
+         (dir (make-temp-file
+               (concat "netopt-list-" (make-string 60 ?d) "-") t))
+         (file (expand-file-name "sock" dir))
+         (server (make-network-process :name long :server t :host "127.0.0.1"
+                                       :service t :family 'ipv4 :noquery t))
+         (local (make-network-process :name "list-local" :server t
+                                      :family 'local :service file
+                                      :noquery t))
+         (client (make-network-process :name "list-local-client"
+                                       :family 'local :service file
+                                       :noquery t))
+         (socket (netopt-test-server :name (concat "list-sock-" long)))
+         (two-lines (netopt-test-socket :name "two\nlines")))
+    (unwind-protect
+        (with-current-buffer (netopt-list-sockets)
+          (let ((header (netopt-list-test--header-columns)))
+            (should (equal (mapcar #'car header)
+                           '("Name" "Owner" "Kind" "Local" "Remote" "State"
+                             "Options")))
+            (goto-char (point-min))
+            ;; A row with no options has no text in the last column.
+            (while (not (eobp))
+              (let ((columns (netopt-list-test--row-columns)))
+                (should (>= (length columns) (1- (length header))))
+                (should (equal columns (seq-take header (length columns)))))
+              (forward-line 1))
+            ;; Every target is on one line of its own.
+            (should (= (count-lines (point-min) (point-max))
+                       (length tabulated-list-entries)))
+            (dolist (target (list server local client socket two-lines))
+              (should (netopt-list-test--row target)))
+            ;; The whole name is still there, as the help echo.
+            (netopt-list-test--goto server)
+            (should (string-prefix-p "list-long-nnn"
+                                     (aref (tabulated-list-get-entry) 0)))
+            (should (equal (get-text-property (point) 'help-echo) long))
+            (netopt-list-test--goto local)
+            (let ((column (text-property-search-forward
+                           'tabulated-list-column-name "Local" t)))
+              (should column)
+              (should (equal (get-text-property (prop-match-beginning column)
+                                                'help-echo)
+                             file)))
+            (kill-buffer)))
+      (delete-process client)
+      (delete-process local)
+      (delete-process server)
+      (delete-directory dir t))))
+
+(netopt-deftest netopt-list-leaves-pending-error ()
+  "The list and the description never consume a socket's pending error."
+  (let* ((gone (netopt-make-socket :type 'datagram :server t
+                                   :host "127.0.0.1" :service t))
+         (port (netopt-test-port gone))
+         (s nil)
+         (steps
+          (list
+           ;; Nothing in between: the pending error is there.
+           #'ignore
+           (lambda ()
+             (with-current-buffer (netopt-list-sockets)
+               (should (netopt-list-test--row s))
+               (revert-buffer)
+               (kill-buffer)))
+           (lambda ()
+             (with-current-buffer (netopt-list-sockets)
+               (netopt-list-test--goto s)
+               (with-current-buffer (netopt-list-describe)
+                 (should (string-match-p "^:priority +0 " (buffer-string)))
+                 (should (string-match-p
+                          "^:error +not read (reading clears it) "
+                          (buffer-string)))
+                 (netopt-describe-refresh)
+                 (kill-buffer))
+               (kill-buffer)))
+           ;; Choosing an option to set looks at the options too.
+           (lambda ()
+             (cl-letf (((symbol-function 'completing-read)
+                        (lambda (_prompt options &rest _) (car options))))
+               (should (keywordp (netopt--read-option s))))))))
+    (netopt-close gone)
+    ;; A connected datagram socket sending to a closed port: the ICMP
+    ;; port unreachable becomes a pending ECONNREFUSED.
+    (setq s (netopt-test-socket :name "list-pending" :type 'datagram
+                                :host "127.0.0.1" :service port))
+    (dolist (step steps)
+      (netopt-send s "ping")
+      (funcall step)
+      (should (> (netopt-option s :error) 0))
+      ;; Reading it is what clears it.
+      (should (= (netopt-option s :error) 0)))))
+
+(defconst netopt-list-test--tmux (format "netopt-list-test-%d" (emacs-pid))
+  "The tmux server (socket name) of the terminal test.
+The name is this Emacs's own, so that test runs in parallel (other
+worktrees, the -module-assertions run) never kill each other's server.")
 
 (defun netopt-list-test--tmux (&rest args)
   "Run tmux with ARGS on the test's server; return its output."
@@ -113,11 +343,26 @@
                  (shell-quote-argument
                   (expand-file-name "lisp" netopt-test-root))
                  (shell-quote-argument
-                  "(progn (setq s (netopt-make-socket :name \"tty-sock\" :server t :host \"127.0.0.1\" :service t :keepalive t :keepidle 42 :linger 3)) (netopt-list-sockets) (delete-other-windows))")))
+                  "(progn (setq s (netopt-make-socket :name \"tty-sock\" :server t :host \"127.0.0.1\" :service t :keepalive t :keepidle 42 :linger 3)) (setq l (netopt-make-socket :name (make-string 60 ?L) :server t :host \"127.0.0.1\" :service t)) (netopt-list-sockets) (delete-other-windows))")))
         (let ((pane (netopt-list-test--wait-for "tty-sock")))
           (should (string-match-p "Name.* +Owner +Kind" pane))
           (should (string-match-p "tty-sock +netopt .*keepalive(42/75/9) linger=3"
-                                  pane)))
+                                  pane))
+          ;; On the screen, a long name is cut, not pushing its row.
+          (let ((column (lambda (regexp)
+                          (unless (string-match regexp pane)
+                            (ert-fail (list "Not on the screen" regexp pane)))
+                          (let ((start (match-beginning 1)))
+                            (string-width
+                             (substring pane (1+ (or (string-match-p
+                                                      "\n[^\n]*\\'"
+                                                      (substring pane 0 start))
+                                                     -1))
+                                        start))))))
+            (should (= (funcall column "\\(Owner\\) +Kind")
+                       (funcall column "LLLL[^ \n]* +\\(netopt\\)")))
+            (should (= (funcall column "Owner +\\(Kind\\)")
+                       (funcall column "LLLL[^ \n]* +netopt +\\(ipv4\\)")))))
         (netopt-list-test--tmux "send-keys" "C-s" "tty-sock" "Enter" "Enter")
         (let ((pane (netopt-list-test--wait-for ":keepidle +42")))
           (should (string-match-p "tty-sock: ipv4 stream server" pane))
