@@ -161,6 +161,7 @@ version %s; rebuild it with `make clean all' in %s"
 (declare-function netopt--socket-contact "ext:netopt-core" (socket))
 (declare-function netopt--read-options "ext:netopt-core" (target))
 (declare-function netopt-option "ext:netopt-core" (target option))
+(declare-function netopt-option-info "ext:netopt-core" (option))
 (declare-function netopt-socket-p "ext:netopt-core" (object))
 (declare-function netopt-live-p "ext:netopt-core" (socket))
 (declare-function netopt--socket-fd "ext:netopt-core" (socket))
@@ -208,10 +209,13 @@ options read from the kernel."
                                (list 'processp target))))))
     (cond ((null key) (list (plist-get base :host) (plist-get base :service)))
           ((eq key t) (append base (netopt--read-options target)))
+          ;; An option that reading clears (:error) is read only by an
+          ;; explicit `netopt-option'.
           ((and (keywordp key) (get key 'netopt--option-index))
-           (condition-case nil
-               (netopt-option target key)
-             (netopt-unknown-option nil)))
+           (unless (plist-get (netopt-option-info key) :read-clears)
+             (condition-case nil
+                 (netopt-option target key)
+               (netopt-unknown-option nil))))
           (t (plist-get base key)))))
 
 (declare-function netopt--process-contact "netopt-process" (process))

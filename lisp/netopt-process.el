@@ -36,6 +36,9 @@
 (declare-function netopt-set-option "ext:netopt-core"
                   (target option value &optional no-error))
 (declare-function netopt-supported-options "ext:netopt-core" ())
+(declare-function netopt-option-info "ext:netopt-core" (option))
+(declare-function netopt-make-socket "ext:netopt-core" (&rest args))
+(declare-function netopt-close "ext:netopt-core" (socket))
 
 (defconst netopt--manual-options
   '(:bindtodevice :broadcast :dontroute :keepalive :linger :oobinline
@@ -92,35 +95,62 @@
           (t
            (netopt--find-fds family type nil local remote exclude)))))
 
+(defun netopt--plist-remove (plist key)
+  "Remove KEY and its value from PLIST in place.
+KEY must not be PLIST's first key (a contact starts with :name)."
+  (let ((tail plist))
+    (while (cddr tail)
+      (if (eq (nth 2 tail) key)
+          (setcdr (cdr tail) (nthcdr 4 tail))
+        (setq tail (cddr tail))))))
+
 (defun netopt--probe (process fds)
   "Return the one descriptor among FDS that is PROCESS's socket, or nil.
 Emacs's own `set-network-process-option' sets :priority to a value no
 candidate holds, on PROCESS's socket only; the descriptor that changed
-is the one.  Its original value is then restored."
-  (let ((handles (mapcar (lambda (fd) (netopt--borrow fd "probe")) fds)))
+is the one.  Whatever happens, every descriptor gets its :priority
+back and PROCESS's contact its :priority entry (or none), so a probe
+leaves no trace.  Without a readable :priority on every candidate
+there is no probe."
+  (let* ((handles (mapcar (lambda (fd) (netopt--borrow fd "probe")) fds))
+         (contact (process-contact process t))
+         (entry (plist-member contact :priority))
+         (old (cadr entry))
+         (before (mapcar (lambda (h)
+                           (condition-case nil (netopt-option h :priority)
+                             (netopt-error nil)))
+                         handles))
+         (probe (and (not (memq nil before))
+                     (seq-find (lambda (v) (not (memql v before)))
+                               '(1 2 3 4 5 6 0))))
+         (hits nil))
     (unwind-protect
-        (let* ((before (mapcar (lambda (h)
-                                 (condition-case nil
-                                     (netopt-option h :priority)
-                                   (netopt-error nil)))
-                               handles))
-               (probe (seq-find (lambda (v) (not (memql v before)))
-                                '(1 2 3 4 5 6 0))))
-          (when (and probe
-                     (ignore-errors
-                       (set-network-process-option process :priority probe)))
-            (let* ((hits (seq-filter
-                          (lambda (i)
-                            (eql (ignore-errors
-                                   (netopt-option (nth i handles) :priority))
-                                 probe))
-                          (number-sequence 0 (1- (length fds))))))
-              (when (= (length hits) 1)
-                (let ((i (car hits)))
-                  (set-network-process-option process :priority
-                                              (nth i before))
-                  (nth i fds))))))
-      (mapc #'netopt--forget handles))))
+        (when (and probe
+                   (condition-case nil
+                       (set-network-process-option process :priority probe)
+                     (error nil)))
+          (let ((i 0))
+            (dolist (h handles)
+              (when (eql (condition-case nil (netopt-option h :priority)
+                           (netopt-error nil))
+                         probe)
+                (push i hits))
+              (setq i (1+ i))))
+          (and (= (length hits) 1) (nth (car hits) fds)))
+      ;; Put back every descriptor the probe may have touched ...
+      (while handles
+        (let ((h (pop handles)) (value (pop before)))
+          (when (and value
+                     (not (eql value (condition-case nil
+                                         (netopt-option h :priority)
+                                       (netopt-error value)))))
+            (condition-case nil (netopt-set-option h :priority value)
+              (netopt-error nil)))
+          (netopt--forget h)))
+      ;; ... and the contact as it was.
+      (if entry
+          (plist-put contact :priority old)
+        (netopt--plist-remove contact :priority)))))
 
 (defun netopt--locate (process)
   "Return the descriptor of PROCESS's socket, or signal.
@@ -157,25 +187,25 @@ Signal `netopt-not-network' when PROCESS is not a network process,
            (puthash process handle netopt--handles)
            handle))))
 
-(defvar netopt--contact-is-live nil
-  "Non-nil once `process-contact' was seen to return the live plist.")
-
-(defun netopt--note-option (process option value)
-  "Record OPTION = VALUE in PROCESS's contact, as Emacs would.
-Called by the module after it set one of the manual's options on
-PROCESS's socket, so that `process-contact' agrees.  Emacs returns the
-process's own contact plist, which is updated in place."
+(defun netopt--note-option (process option _value)
+  "Bring PROCESS's contact in step with the kernel after OPTION was set.
+Called by the module after it set OPTION on PROCESS's socket.  One of
+the manual's options that Emacs records gets its entry, as Emacs's own
+`set-network-process-option' would add it; then every manual option the
+contact lists takes the value the kernel now holds, side effects
+included (Linux derives :priority from :tos).  `process-contact'
+returns the process's own plist, which is changed in place."
   (let ((contact (process-contact process t)))
-    (if (plist-member contact option)
-        (plist-put contact option value)
-      (nconc contact (list option value)))
-    (unless netopt--contact-is-live
-      (if (equal (process-contact process option) value)
-          (setq netopt--contact-is-live t)
-        ;; This Emacs returned a copy: let it record the value itself,
-        ;; then put netopt's setting back on the socket.
-        (set-network-process-option process option value)
-        (netopt-set-option (netopt--process-handle process) option value))))
+    (when (and (memq option netopt--manual-options)
+               (not (plist-member contact option)))
+      (nconc contact (list option nil)))
+    (dolist (manual netopt--manual-options)
+      (let ((cell (plist-member contact manual)))
+        (when cell
+          (let ((now (condition-case nil (netopt-option process manual)
+                       (netopt-error (cadr cell)))))
+            (unless (equal now (cadr cell))
+              (setcar (cdr cell) now)))))))
   nil)
 
 (defun netopt--process-contact (process)
@@ -196,36 +226,93 @@ process's own contact plist, which is updated in place."
 
 (defun netopt--split-options (args)
   "Split the keyword ARGS of `netopt-make-network-process'.
-Return (EMACS-ARGS OPTIONS CHILD-OPTIONS)."
+Return (EMACS-ARGS OPTIONS CHILD-OPTIONS).  The manual's options are
+keywords of `make-network-process' too: they go to Emacs, which sets
+them before bind and connect, and stay in OPTIONS to be checked first
+and set again (Emacs skips them on datagram clients)."
   (let ((emacs-args nil) (options nil) (child nil))
     (while args
       (let ((key (car args)) (value (cadr args)))
         (unless (cdr args)
           (signal 'wrong-type-argument (list 'plistp args)))
         (cond ((eq key :child-options) (setq child value))
-              ((and (keywordp key) (not (eq key :reuseaddr))
-                    (get key 'netopt--option-index))
-               (setq options (nconc options (list key value))))
+              ((and (keywordp key) (get key 'netopt--option-index))
+               (setq options (nconc options (list key value)))
+               (when (memq key netopt--manual-options)
+                 ;; Emacs 28 makes `:linger t' an abortive close; the
+                 ;; manual means waiting for the data to go out.
+                 (setq emacs-args
+                       (nconc emacs-args
+                              (list key (if (and (eq key :linger)
+                                                 (eq value t))
+                                            netopt-linger-seconds
+                                          value))))))
               (t (setq emacs-args (nconc emacs-args (list key value))))))
       (setq args (cddr args)))
     (list emacs-args options child)))
 
+(defun netopt--check-options (options what)
+  "Check OPTIONS, a plist, before anything is made; WHAT names them.
+Each value must be one the kernel takes, tried on a scratch socket
+that is closed at once.  An option settable only before bind (other
+than :reuseaddr) is refused: this function's sockets are bound by
+Emacs before netopt sees them."
+  (let ((tail options))
+    (while tail
+      (let ((key (car tail)))
+        (when (and (not (eq key :reuseaddr))
+                   (eq (plist-get (netopt-option-info key) :settable)
+                       'before-bind))
+          (signal 'netopt-unknown-option
+                  (list key (format "%s: settable only before bind, which \
+Emacs does before netopt can" what)))))
+      (setq tail (cddr tail))))
+  (let ((scratch (netopt-make-socket :type 'datagram)))
+    (unwind-protect
+        (let ((tail options))
+          (while tail
+            (when (memq (car tail) netopt--manual-options)
+              (netopt-set-option scratch (car tail) (cadr tail)))
+            (setq tail (cddr tail))))
+      (netopt-close scratch))))
+
+(defun netopt--check-child-options (server child)
+  "Check the CHILD options of SERVER on a scratch socket of its kind."
+  (netopt--check-options child ":child-options")
+  (let* ((contact (process-contact server t))
+         (family (or (plist-get contact :family)
+                     (netopt--address-family (plist-get contact :local))))
+         (scratch (netopt-make-socket
+                   :family family
+                   :type (or (plist-get contact :type) 'stream))))
+    (unwind-protect
+        (let ((tail child))
+          (while tail
+            (netopt-set-option scratch (car tail) (cadr tail))
+            (setq tail (cddr tail))))
+      (netopt-close scratch))))
+
 (defun netopt--apply-options (process options)
-  "Set the netopt OPTIONS plist on PROCESS."
+  "Set the netopt OPTIONS plist on PROCESS (:reuseaddr is Emacs's)."
   (while options
-    (netopt-set-option process (car options) (cadr options))
+    (unless (eq (car options) :reuseaddr)
+      (netopt-set-option process (car options) (cadr options)))
     (setq options (cddr options))))
 
 ;;;###autoload
 (defun netopt-make-network-process (&rest args)
   "Like `make-network-process', plus netopt's options.
 ARGS are those of `make-network-process', plus any option keyword of
-`netopt-supported-options', set right after the process is made
-\(datagram clients included), and for servers :child-options, a plist
+`netopt-supported-options', and for servers :child-options, a plist
 of options set on each connection Emacs accepts, before its filter
-sees data.  If an option cannot be set, the process is deleted and
-the error signalled."
+sees data.  The manual's options go to Emacs, which sets them before
+bind and connect; the others are set right after the process is made
+\(datagram clients included).  An option settable only before bind
+\(:reuseport, :freebind, :v6only) is refused.  Every value and every
+child option is checked before anything is made; if an option still
+cannot be set, the process is deleted and the error signalled."
   (pcase-let* ((`(,emacs-args ,options ,child) (netopt--split-options args)))
+    (netopt--check-options options "netopt-make-network-process")
     (when child
       (let ((user-log (plist-get emacs-args :log)))
         (setq emacs-args
@@ -242,7 +329,9 @@ the error signalled."
                              (funcall user-log server client message)))))))
     (let ((process (apply #'make-network-process emacs-args)))
       (condition-case err
-          (netopt--apply-options process options)
+          (progn
+            (when child (netopt--check-child-options process child))
+            (netopt--apply-options process options))
         (error (delete-process process)
                (signal (car err) (cdr err))))
       process)))

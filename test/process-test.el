@@ -220,14 +220,48 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
                        (:oobinline t) (:dontroute t) (:broadcast t)
                        (:bindtodevice "lo") (:bindtodevice nil)))
       (should (eq (apply #'netopt-set-option cli setting) t))
-      (should (equal (process-contact cli (car setting)) (cadr setting))))
-    ;; :linger t lingers (not Emacs 28's abortive close).
+      ;; The contact holds what the kernel holds, read independently.
+      (should (equal (process-contact cli (car setting))
+                     (netopt-process-test--kernel-value cli (car setting)))))
+    ;; :linger t lingers (not Emacs 28's abortive close), and the
+    ;; contact says for how long.
     (let ((netopt-linger-seconds 9))
       (netopt-set-option cli :linger t)
       (should (equal (cdr (assoc "linger"
                                  (netopt-process-test--check-marked cli 5)))
                      "1 9"))
-      (should (eq (process-contact cli :linger) t)))))
+      (should (eql (process-contact cli :linger) 9)))))
+
+(defun netopt-process-test--kernel-value (process option)
+  "Return OPTION of PROCESS's socket in Lisp form, from sockpeek."
+  (let* ((local (netopt-process-test--addr (process-contact process :local)))
+         (peer (netopt-process-test--addr (process-contact process :remote)))
+         (mine (seq-filter (lambda (entry)
+                             (and (equal (cdr (assoc "local" (cdr entry)))
+                                         local)
+                                  (equal (cdr (assoc "peer" (cdr entry)))
+                                         peer)))
+                           (netopt-process-test--emacs-sockets)))
+         (raw (progn (should (= (length mine) 1))
+                     (cdr (assoc (substring (symbol-name option) 1)
+                                 (cdar mine)))))
+         (words (and raw (split-string raw))))
+    (pcase option
+      (:linger (and (equal (car words) "1") (string-to-number (cadr words))))
+      (:priority (string-to-number raw))
+      (:bindtodevice (and raw (not (equal raw "")) (not (equal raw "-")) raw))
+      (_ (equal raw "1")))))
+
+(netopt-process-deftest netopt-process-contact-follows-side-effects ()
+  "A side effect of a setting (:tos sets SO_PRIORITY) reaches the contact."
+  (pcase-let ((`(,_srv ,cli ,_child) (netopt-process-test--pair)))
+    (netopt-set-option cli :priority 0)
+    (should (eql (process-contact cli :priority) 0))
+    ;; Linux derives the priority from the TOS byte: 0x10 -> 6.
+    (netopt-set-option cli :tos #x10)
+    (let ((kernel (netopt-process-test--kernel-value cli :priority)))
+      (should (/= kernel 0))
+      (should (eql (process-contact cli :priority) kernel)))))
 
 (netopt-process-deftest netopt-process-contact-truth ()
   "Where process-contact claims what the kernel lacks, netopt-contact tells."

@@ -123,7 +123,8 @@
   X (k_socket_types, ":socket-types")                                      \
   X (k_c_name, ":c-name")                                                  \
   X (k_privileged, ":privileged")                                          \
-  X (k_range, ":range")
+  X (k_range, ":range")                                                    \
+  X (k_read_clears, ":read-clears")
 
 struct netopt_symbols
 {

@@ -262,10 +262,10 @@ Fnetopt_set_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   int err = nv_kernel_set (s->fd, s->family, opt, &v);
   if (err == 0)
     {
-      if (!s->owned && nv_is_manual (opt)
-          && lisp_is_type (env, args[0], Q.process_type))
+      if (!s->owned && lisp_is_type (env, args[0], Q.process_type))
         {
-          /* An Emacs process: keep its process-contact in step.  */
+          /* An Emacs process: keep its process-contact in step with
+             the kernel, side effects included (:tos sets :priority).  */
           env->funcall (env, Q.note_option, 3, args);
           NL_CHECK (env);
         }
@@ -342,7 +342,8 @@ Fnetopt_read_options (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   for (size_t i = nv_option_count; i-- > 0;)
     {
       const struct nv_option *opt = &nv_options[i];
-      if (!nv_applies (opt, s->family, s->type))
+      /* Only an explicit netopt-option reads what reading clears.  */
+      if (!nv_applies (opt, s->family, s->type) || opt->read_clears)
         continue;
       emacs_value kw = env->intern (env, opt->keyword);
       NL_CHECK (env);
@@ -447,7 +448,7 @@ Fnetopt_option_info (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       nopt_signal_unknown (env, args[0], NULL);
       return NULL;
     }
-  emacs_value v[18];
+  emacs_value v[20];
   int k = 0;
   v[k++] = Q.k_type;
   v[k++] = type_symbol (opt->type);
@@ -487,6 +488,8 @@ Fnetopt_option_info (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     }
   else
     v[k++] = Q.nil;
+  v[k++] = Q.k_read_clears;
+  v[k++] = opt->read_clears ? Q.t : Q.nil;
   v[k++] = Q.k_doc;
   v[k] = lisp_string (env, opt->doc);
   NL_CHECK (env);

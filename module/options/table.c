@@ -18,22 +18,22 @@
 #endif
 
 #define BOOL_ROW(kw, cname, lvl, name, fam, typ, when, reset, doc)         \
-  { kw, cname, lvl, name, 0, NV_BOOL, fam, typ, when, 0, 1, reset, false, doc }
+  { kw, cname, lvl, name, 0, NV_BOOL, fam, typ, when, 0, 1, reset, false, doc, false }
 #define INT_ROW(kw, cname, lvl, name, fam, typ, when, lo, hi, reset, priv,  \
                 doc)                                                       \
-  { kw, cname, lvl, name, 0, NV_INT, fam, typ, when, lo, hi, reset, priv, doc }
+  { kw, cname, lvl, name, 0, NV_INT, fam, typ, when, lo, hi, reset, priv, doc, false }
 
 /* One option under two names: IPv4's and IPv6's.  */
 #define IP_ANY_INT_ROW(kw, cname, name4, name6, lo, hi, doc)               \
   { kw, cname, NL_IP_ANY, name4, name6, NV_INT, NF_IP, NT_ALL, NW_ALWAYS,  \
-    lo, hi, true, false, doc }
+    lo, hi, true, false, doc, false }
 
 const struct nv_option nv_options[] = {
   /* The manual's eight.  */
 #ifdef SO_BINDTODEVICE
   { ":bindtodevice", "SO_BINDTODEVICE", NL_SOCKET, SO_BINDTODEVICE, 0,
     NV_DEVICE, NF_ALL, NT_ALL, NW_ALWAYS, 0, 0, true, true,
-    "Only handle packets of this network interface (nil: any)." },
+    "Only handle packets of this network interface (nil: any).", false },
 #endif
   BOOL_ROW (":broadcast", "SO_BROADCAST", NL_SOCKET, SO_BROADCAST, NF_ALL,
             NT_ALL, NW_ALWAYS, true,
@@ -46,7 +46,7 @@ const struct nv_option nv_options[] = {
             "Send keep-alive probes on an idle stream connection."),
   { ":linger", "SO_LINGER", NL_SOCKET, SO_LINGER, 0, NV_LINGER, NF_ALL,
     NT_ALL, NW_ALWAYS, 0, INT_MAX, true, false,
-    "Seconds close waits for queued data to be sent (nil: off, 0: reset)." },
+    "Seconds close waits for queued data to be sent (nil: off, 0: reset).", false },
   BOOL_ROW (":oobinline", "SO_OOBINLINE", NL_SOCKET, SO_OOBINLINE, NF_ALL,
             NT_ALL, NW_ALWAYS, true,
             "Receive urgent (out-of-band) data in the normal data stream."),
@@ -107,7 +107,7 @@ const struct nv_option nv_options[] = {
 #ifdef TCP_CONGESTION
   { ":congestion", "TCP_CONGESTION", NL_TCP, TCP_CONGESTION, 0, NV_STRING,
     NF_IP, NT_STREAM, NW_ALWAYS, 0, 15, true, true,
-    "Congestion control algorithm by name (e.g. \"cubic\", \"reno\")." },
+    "Congestion control algorithm by name (e.g. \"cubic\", \"reno\").", false },
 #endif
 #ifdef TCP_SYNCNT
   INT_ROW (":syncnt", "TCP_SYNCNT", NL_TCP, TCP_SYNCNT, NF_IP, NT_STREAM,
@@ -122,7 +122,7 @@ const struct nv_option nv_options[] = {
 #ifdef TCP_INFO
   { ":info", "TCP_INFO", NL_TCP, TCP_INFO, 0, NV_TCPINFO, NF_IP, NT_STREAM,
     NW_NEVER, 0, 0, false, false,
-    "Connection state and statistics: state, rtt, retransmits, windows." },
+    "Connection state and statistics: state, rtt, retransmits, windows.", false },
 #endif
 
   /* Socket level.  */
@@ -145,12 +145,12 @@ const struct nv_option nv_options[] = {
 #ifdef SO_MARK
   { ":mark", "SO_MARK", NL_SOCKET, SO_MARK, 0, NV_INT, NF_ALL, NT_ALL,
     NW_ALWAYS, 0, UINT32_MAX, true, true,
-    "Firewall mark of sent packets (needs CAP_NET_ADMIN)." },
+    "Firewall mark of sent packets (needs CAP_NET_ADMIN).", false },
 #endif
 #ifdef SO_BUSY_POLL
   { ":busy-poll", "SO_BUSY_POLL", NL_SOCKET, SO_BUSY_POLL, 0, NV_INT, NF_ALL,
     NT_ALL, NW_ALWAYS, 0, INT_MAX, true, true,
-    "Microseconds to busy-poll the device on reads (raising needs CAP_NET_ADMIN)." },
+    "Microseconds to busy-poll the device on reads (raising needs CAP_NET_ADMIN).", false },
 #endif
 #ifdef SO_INCOMING_CPU
   INT_ROW (":incoming-cpu", "SO_INCOMING_CPU", NL_SOCKET, SO_INCOMING_CPU,
@@ -159,16 +159,16 @@ const struct nv_option nv_options[] = {
 #endif
   { ":error", "SO_ERROR", NL_SOCKET, SO_ERROR, 0, NV_INT, NF_ALL, NT_ALL,
     NW_NEVER, 0, 0, false, false,
-    "Pending socket error number, cleared by reading it (0: none)." },
+    "Pending socket error number, cleared by reading it (0: none).", true },
 #ifdef SO_ACCEPTCONN
   { ":acceptconn", "SO_ACCEPTCONN", NL_SOCKET, SO_ACCEPTCONN, 0, NV_BOOL,
     NF_ALL, NT_ALL, NW_NEVER, 0, 1, false, false,
-    "Whether the socket is listening for connections." },
+    "Whether the socket is listening for connections.", false },
 #endif
 #ifdef SO_PEERCRED
   { ":peercred", "SO_PEERCRED", NL_SOCKET, SO_PEERCRED, 0, NV_PEERCRED,
     NF_LOCAL, NT_ALL, NW_NEVER, 0, 0, false, false,
-    "Process id, user id and group id of the peer of a local socket." },
+    "Process id, user id and group id of the peer of a local socket.", false },
 #endif
 #ifdef SO_PASSCRED
   BOOL_ROW (":passcred", "SO_PASSCRED", NL_SOCKET, SO_PASSCRED, NF_LOCAL,
@@ -189,12 +189,12 @@ const struct nv_option nv_options[] = {
 #if defined IP_FREEBIND && defined IPV6_FREEBIND
   { ":freebind", "IP_FREEBIND", NL_IP_ANY, IP_FREEBIND, IPV6_FREEBIND,
     NV_BOOL, NF_IP, NT_ALL, NW_BEFORE_BIND, 0, 1, false, false,
-    "Allow binding an address not (yet) configured on this host." },
+    "Allow binding an address not (yet) configured on this host.", false },
 #endif
 #if defined IP_TRANSPARENT && defined IPV6_TRANSPARENT
   { ":transparent", "IP_TRANSPARENT", NL_IP_ANY, IP_TRANSPARENT,
     IPV6_TRANSPARENT, NV_BOOL, NF_IP, NT_ALL, NW_ALWAYS, 0, 1, true, true,
-    "Transparent proxying: use foreign addresses (needs CAP_NET_ADMIN)." },
+    "Transparent proxying: use foreign addresses (needs CAP_NET_ADMIN).", false },
 #endif
 #if defined IP_MTU_DISCOVER && defined IPV6_MTU_DISCOVER
   IP_ANY_INT_ROW (":mtu-discover", "IP_MTU_DISCOVER", IP_MTU_DISCOVER,
@@ -203,16 +203,16 @@ const struct nv_option nv_options[] = {
 #endif
   { ":multicast-ttl", "IP_MULTICAST_TTL", NL_IP_ANY, IP_MULTICAST_TTL,
     IPV6_MULTICAST_HOPS, NV_INT, NF_IP, NT_DGRAM, NW_ALWAYS, 0, 255, true,
-    false, "Hop limit of sent multicast packets (IPv6: multicast hops)." },
+    false, "Hop limit of sent multicast packets (IPv6: multicast hops).", false },
   { ":multicast-hops", "IPV6_MULTICAST_HOPS", NL_IP_ANY, IP_MULTICAST_TTL,
     IPV6_MULTICAST_HOPS, NV_INT, NF_IP, NT_DGRAM, NW_ALWAYS, 0, 255, true,
-    false, "Hop limit of sent multicast packets (IPv4: multicast TTL)." },
+    false, "Hop limit of sent multicast packets (IPv4: multicast TTL).", false },
   { ":multicast-loop", "IP_MULTICAST_LOOP", NL_IP_ANY, IP_MULTICAST_LOOP,
     IPV6_MULTICAST_LOOP, NV_BOOL, NF_IP, NT_DGRAM, NW_ALWAYS, 0, 1, true,
-    false, "Deliver sent multicast packets to this host's own members too." },
+    false, "Deliver sent multicast packets to this host's own members too.", false },
   { ":multicast-if", "IP_MULTICAST_IF", NL_IP_ANY, IP_MULTICAST_IF,
     IPV6_MULTICAST_IF, NV_IFNAME, NF_IP, NT_DGRAM, NW_ALWAYS, 0, 0, true,
-    false, "Interface that sends multicast packets, by name (nil: by route)." },
+    false, "Interface that sends multicast packets, by name (nil: by route).", false },
 #ifdef IPV6_V6ONLY
   BOOL_ROW (":v6only", "IPV6_V6ONLY", NL_IPV6, IPV6_V6ONLY, NF_INET6, NT_ALL,
             NW_BEFORE_BIND, false,

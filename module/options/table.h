@@ -75,6 +75,7 @@ struct nv_option
   bool reset_on_accept; /* undo what accept(2) copies from the listener */
   bool privileged;      /* some values need privileges */
   const char *doc;
+  bool read_clears; /* reading changes it (SO_ERROR): read only on request */
 };
 
 extern const struct nv_option nv_options[];

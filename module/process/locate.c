@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 /* How an address of the search must match.  */
 enum match
@@ -94,6 +96,26 @@ address_matches (enum match how, bool present,
   return false;
 }
 
+/* Is FD a TCP socket whose connection is still being made?  */
+static bool
+syn_sent (int fd, const struct want *w)
+{
+#ifdef TCP_INFO
+  if (w->type != SOCK_STREAM
+      || (w->family != AF_INET && w->family != AF_INET6))
+    return false;
+  struct tcp_info ti;
+  socklen_t len = sizeof ti;
+  memset (&ti, 0, sizeof ti);
+  return getsockopt (fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0
+         && ti.tcpi_state == TCP_SYN_SENT;
+#else
+  (void) fd;
+  (void) w;
+  return false;
+#endif
+}
+
 /* Does descriptor FD match W?  Cheapest tests first: most descriptors
    fail at getsockname.  */
 static bool
@@ -128,11 +150,44 @@ fd_matches (int fd, const struct want *w)
       memset (&remote, 0, sizeof remote);
       bool present
         = getpeername (fd, (struct sockaddr *) &remote, &rlen) == 0;
+      /* A process still connecting (status `connect') has no peer yet:
+         it matches by its local address and its SYN-SENT state.  */
+      if (!present && errno == ENOTCONN && w->remote_how == M_EXACT
+          && syn_sent (fd, w))
+        return true;
       if (!address_matches (w->remote_how, present, &remote, rlen,
                             &w->remote))
         return false;
     }
   return true;
+}
+
+/* The sockets already found, so that several descriptors of one socket
+   (a dup) count once: options belong to the socket, so any of its
+   descriptors is the process's socket.  */
+struct seen
+{
+  dev_t dev[64];
+  ino_t ino[64];
+  size_t n;
+};
+
+static bool
+seen_before (int fd, struct seen *seen)
+{
+  struct stat st;
+  if (fstat (fd, &st) != 0)
+    return false;
+  for (size_t i = 0; i < seen->n; i++)
+    if (seen->dev[i] == st.st_dev && seen->ino[i] == st.st_ino)
+      return true;
+  if (seen->n < sizeof seen->ino / sizeof seen->ino[0])
+    {
+      seen->dev[seen->n] = st.st_dev;
+      seen->ino[seen->n] = st.st_ino;
+      seen->n++;
+    }
+  return false;
 }
 
 static bool
@@ -260,6 +315,7 @@ NETOPT_DEFUN (Fnetopt_find_fds)
     }
 
   emacs_value result = Q.nil;
+  struct seen seen = { .n = 0 };
 #ifdef __linux__
   DIR *dir = opendir ("/proc/self/fd");
   if (dir)
@@ -271,7 +327,8 @@ NETOPT_DEFUN (Fnetopt_find_fds)
           if (e->d_name[0] < '0' || e->d_name[0] > '9')
             continue;
           int fd = atoi (e->d_name);
-          if (fd == self || excluded (fd, &w) || !fd_matches (fd, &w))
+          if (fd == self || excluded (fd, &w) || !fd_matches (fd, &w)
+              || seen_before (fd, &seen))
             continue;
           result = push_fd (env, result, fd);
           if (!result)
@@ -293,7 +350,8 @@ NETOPT_DEFUN (Fnetopt_find_fds)
       max = 1 << 16;
     for (int fd = 0; fd < max; fd++)
       {
-        if (excluded (fd, &w) || !fd_matches (fd, &w))
+        if (excluded (fd, &w) || !fd_matches (fd, &w)
+            || seen_before (fd, &seen))
           continue;
         result = push_fd (env, result, fd);
         if (!result)

@@ -455,6 +455,10 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       po.has_reuseaddr = true;
   if (!plan_make (env, kv, &po, &p))
     goto out;
+  /* The name errors carry: :name, or its default.  */
+  emacs_value name = lisp_string (env, p.name);
+  if (!name)
+    goto out;
 
   /* A client whose :host has several addresses tries each in turn, as
      Emacs does, until one connects.  */
@@ -465,7 +469,7 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       if (fd < 0)
         {
           lisp_system_error (env, "Cannot create socket", errno, 1,
-                             (emacs_value[]){ kv[K_NAME] });
+                             (emacs_value[]){ name });
           goto out;
         }
       struct nsock probe = { .fd = fd, .family = p.family, .type = p.type };
@@ -486,7 +490,7 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
                                             p.local.len);
           if (where)
             lisp_system_error (env, "Cannot bind", err, 2,
-                               (emacs_value[]){ kv[K_NAME], where });
+                               (emacs_value[]){ name, where });
           goto out;
         }
       if (p.server && p.type != SOCK_DGRAM)
@@ -494,7 +498,7 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
           if (listen (fd, p.backlog) != 0)
             {
               lisp_system_error (env, "Cannot listen", errno, 1,
-                                 (emacs_value[]){ kv[K_NAME] });
+                                 (emacs_value[]){ name });
               goto out;
             }
           listening = true;
@@ -535,7 +539,7 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       if (!where)
         goto out;
       lisp_system_error (env, "Cannot connect", err, 2,
-                         (emacs_value[]){ kv[K_NAME], where });
+                         (emacs_value[]){ name, where });
       goto out;
     }
 
