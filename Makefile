@@ -25,7 +25,7 @@ MODULE_HDRS := $(wildcard module/*/*.h)
 MODULE := module/netopt-core.so
 LISP_SRCS := $(wildcard lisp/*.el)
 LISP_ELC := $(LISP_SRCS:.el=.elc)
-TEST_TOOLS := test/tools/sockpeek test/tools/floor
+TEST_TOOLS := test/tools/sockpeek test/tools/floor test/tools/pristine
 TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
