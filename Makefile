@@ -105,14 +105,15 @@ install: $(MODULE) $(LISP_ELC)
 
 # make dist: netopt-module-VERSION.tar for package-install-file.  The
 # package holds the Lisp files, the C sources and this Makefile; the
-# module is built when the package is first loaded.
+# module is built when the package is first loaded.  The -pkg.el file
+# is only read, never loaded: it is not byte-compiled (as ELPA's).
 DIST := netopt-module-$(VERSION)
 dist:
 	rm -rf $(DIST) $(DIST).tar
 	mkdir -p $(DIST)/module
 	cp $(LISP_SRCS) Makefile $(DIST)/
 	cp -r $(sort $(dir $(MODULE_SRCS))) $(DIST)/module/
-	printf '(define-package "netopt-module" "%s"\n  "Socket options for Emacs, done right"\n  (quote ((emacs "25.1"))))\n' \
+	printf ';; netopt-module-pkg.el  -*- no-byte-compile: t -*-\n(define-package "netopt-module" "%s"\n  "Socket options for Emacs, done right"\n  (quote ((emacs "25.1"))))\n' \
 		'$(VERSION)' > $(DIST)/netopt-module-pkg.el
 	tar -cf $(DIST).tar $(DIST)
 	rm -rf $(DIST)
