@@ -100,5 +100,35 @@ Unless `netopt-test-keep-sanitizer' says otherwise."
            (env (split-string (cdr (netopt-test-command "env")) "\n" t)))
       (should (member "ASAN_OPTIONS=detect_leaks=0" env)))))
 
+(ert-deftest netopt-children-run-sh-limits-each-run ()
+  "test/run.sh kills a run that hangs, names it, and still adds up.
+A suite whose only test never ends, with NETOPT_SUITE_TIMEOUT=1: both
+runs are reported as timed out, the last line is the summary, and the
+exit status is non-zero."
+  (skip-unless (executable-find "timeout"))
+  (let ((suite (make-temp-file "netopt-hang-" nil "-test.el"
+                               (concat "(require 'ert)\n"
+                                       "(ert-deftest netopt-hang () "
+                                       "(while t (sleep-for 1)))\n"))))
+    (unwind-protect
+        (let* ((default-directory netopt-test-root)
+               (process-environment
+                (append (list "NETOPT_SUITE_TIMEOUT=1"
+                              "NETOPT_TEST_SELECTOR=netopt-hang"
+                              (concat "EMACS="
+                                      (expand-file-name invocation-name
+                                                        invocation-directory)))
+                        process-environment))
+               (result (netopt-test-command "sh" "test/run.sh" suite))
+               (lines (split-string (cdr result) "\n" t)))
+          (should-not (equal (car result) 0))
+          (should (member "the plain run timed out after 1 s (exit 124): killed"
+                          lines))
+          (should (member (concat "the module-assertions run timed out after "
+                                  "1 s (exit 124): killed")
+                          lines))
+          (should (equal (car (last lines)) "0 passed, 2 failed")))
+      (delete-file suite))))
+
 (provide 'children-test)
 ;;; children-test.el ends here
