@@ -101,10 +101,10 @@ Unless `netopt-test-keep-sanitizer' says otherwise."
       (should (member "ASAN_OPTIONS=detect_leaks=0" env)))))
 
 (ert-deftest netopt-children-run-sh-limits-each-run ()
-  "test/run.sh kills a run that hangs, names it, and still adds up.
-A suite whose only test never ends, with NETOPT_SUITE_TIMEOUT=1: both
-runs are reported as timed out, the last line is the summary, and the
-exit status is non-zero."
+  "The test runner kills a run that hangs, names it, and still adds up.
+Given to test/run.sh, a suite whose only test never ends, with
+NETOPT_SUITE_TIMEOUT=1: both runs are reported as timed out, the last
+line is the summary, and the exit status is non-zero."
   (skip-unless (executable-find "timeout"))
   (let ((suite (make-temp-file "netopt-hang-" nil "-test.el"
                                (concat "(require 'ert)\n"
