@@ -1,5 +1,7 @@
 # netopt-module --- build, test, demo.
 #
+#   make deps        install emacs-nox, gcc, make if missing (Debian; sudo
+#                    only when not root): test/tools/deps.sh
 #   make             build the module (module/netopt-core.so)
 #   make test        build, byte-compile, run every ERT suite (also under
 #                    -module-assertions); last line: N passed, M failed
@@ -30,7 +32,7 @@ TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all test demo clean lint bench option-table install dist check-sanitize check-valgrind
+.PHONY: all deps test demo clean lint bench option-table install dist check-sanitize check-valgrind
 
 all: $(MODULE)
 
@@ -128,6 +130,10 @@ option-table: $(MODULE) $(LISP_ELC)
 bench: $(MODULE) $(LISP_ELC) test/tools/floor
 	$(BATCH) -f batch-byte-compile test/bench.el
 	$(BATCH) -l test/bench.elc -f netopt-bench-run
+
+# Runs before anything is built: `make deps demo' on a machine with make.
+deps:
+	@sh test/tools/deps.sh
 
 demo: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l lisp/netopt-demo.el -f netopt-demo
