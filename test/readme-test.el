@@ -66,8 +66,8 @@ and then runs make demo."
 
 (defun netopt-readme-test--deps (uid sudo present)
   "Run test/tools/deps.sh dry, as UID, with SUDO installed or not.
-PRESENT lists the commands (of emacs, cc, make) found on PATH; the
-module header exists when emacs is PRESENT.  PATH holds only stubs:
+PRESENT lists the commands (of \"emacs\", \"cc\", \"make\") found on PATH;
+the module header exists when \"emacs\" is PRESENT.  PATH holds only stubs:
 `id' prints UID.  Return (EXIT-STATUS . OUTPUT)."
   (let ((bin (make-temp-file "netopt-deps" t)))
     (unwind-protect
@@ -118,7 +118,7 @@ module header exists when emacs is PRESENT.  PATH holds only stubs:
     (should (string-match-p "apt-get install -y gcc make" (cdr result)))))
 
 (ert-deftest netopt-readme-make-deps-runs-the-script ()
-  "make deps runs test/tools/deps.sh, before anything is built."
+  "The deps target of make runs test/tools/deps.sh, before any build."
   (skip-unless (executable-find "make"))
   (let* ((default-directory netopt-test-root)
          (result (netopt-test-command "make" "-n" "deps")))
