@@ -37,6 +37,14 @@
 compiler or a child Emacs run by a test would otherwise get the
 sanitizer runtime preloaded and the sanitized module.")
 
+(defconst netopt-test-make-variables
+  '("MAKEFLAGS" "MFLAGS" "MAKELEVEL" "MAKEOVERRIDES" "MAKE_TERMOUT"
+    "MAKE_TERMERR")
+  "Environment variables that the make running the tests passes down.
+A make run by a test would otherwise act as its sub-make: join its
+jobserver (descriptors it may not have), print directories, take its
+options.")
+
 (defvar netopt-test-keep-sanitizer nil
   "Non-nil means external commands keep the sanitizer's variables.
 Bind it around a child Emacs that is meant to load the same (possibly
@@ -44,16 +52,18 @@ sanitized) module as the test Emacs.")
 
 (defun netopt-test-environment ()
   "Return the `process-environment' that external commands of a test get.
-Without the variables of `netopt-test-sanitizer-variables', unless
-`netopt-test-keep-sanitizer' is non-nil."
-  (if netopt-test-keep-sanitizer
-      process-environment
-    (seq-remove (lambda (entry)
-                  (seq-some (lambda (name)
-                              (or (string-prefix-p (concat name "=") entry)
-                                  (equal entry name)))
-                            netopt-test-sanitizer-variables))
-                process-environment)))
+Without the variables of `netopt-test-make-variables', nor those of
+`netopt-test-sanitizer-variables' unless `netopt-test-keep-sanitizer'
+is non-nil."
+  (seq-remove (lambda (entry)
+                (seq-some (lambda (name)
+                            (or (string-prefix-p (concat name "=") entry)
+                                (equal entry name)))
+                          (if netopt-test-keep-sanitizer
+                              netopt-test-make-variables
+                            (append netopt-test-make-variables
+                                    netopt-test-sanitizer-variables))))
+              process-environment))
 
 (defun netopt-test-call-process (program &optional infile destination
                                          display &rest args)
