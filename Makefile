@@ -1,5 +1,7 @@
 # netopt-module --- build, test, demo.
 #
+#   make deps        install emacs-nox, gcc, make if missing (Debian; sudo
+#                    only when not root): test/tools/deps.sh
 #   make             build the module (module/netopt-core.so)
 #   make test        build, byte-compile, run every ERT suite (also under
 #                    -module-assertions); last line: N passed, M failed
@@ -25,12 +27,12 @@ MODULE_HDRS := $(wildcard module/*/*.h)
 MODULE := module/netopt-core.so
 LISP_SRCS := $(wildcard lisp/*.el)
 LISP_ELC := $(LISP_SRCS:.el=.elc)
-TEST_TOOLS := test/tools/sockpeek test/tools/floor
+TEST_TOOLS := test/tools/sockpeek test/tools/floor test/tools/pristine
 TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all test demo clean lint bench option-table install dist check-sanitize check-valgrind
+.PHONY: all deps test demo clean lint bench option-table install dist check-sanitize check-valgrind
 
 all: $(MODULE)
 
@@ -105,14 +107,15 @@ install: $(MODULE) $(LISP_ELC)
 
 # make dist: netopt-module-VERSION.tar for package-install-file.  The
 # package holds the Lisp files, the C sources and this Makefile; the
-# module is built when the package is first loaded.
+# module is built when the package is first loaded.  The -pkg.el file
+# is only read, never loaded: it is not byte-compiled (as ELPA's).
 DIST := netopt-module-$(VERSION)
 dist:
 	rm -rf $(DIST) $(DIST).tar
 	mkdir -p $(DIST)/module
 	cp $(LISP_SRCS) Makefile $(DIST)/
 	cp -r $(sort $(dir $(MODULE_SRCS))) $(DIST)/module/
-	printf '(define-package "netopt-module" "%s"\n  "Socket options for Emacs, done right"\n  (quote ((emacs "25.1"))))\n' \
+	printf ';; netopt-module-pkg.el  -*- no-byte-compile: t -*-\n(define-package "netopt-module" "%s"\n  "Socket options for Emacs, done right"\n  (quote ((emacs "25.1"))))\n' \
 		'$(VERSION)' > $(DIST)/netopt-module-pkg.el
 	tar -cf $(DIST).tar $(DIST)
 	rm -rf $(DIST)
@@ -127,6 +130,10 @@ option-table: $(MODULE) $(LISP_ELC)
 bench: $(MODULE) $(LISP_ELC) test/tools/floor
 	$(BATCH) -f batch-byte-compile test/bench.el
 	$(BATCH) -l test/bench.elc -f netopt-bench-run
+
+# Runs before anything is built: `make deps demo' on a machine with make.
+deps:
+	@sh test/tools/deps.sh
 
 demo: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l lisp/netopt-demo.el -f netopt-demo

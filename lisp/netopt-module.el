@@ -101,9 +101,28 @@ package) and in ../module/ (a source checkout)."
             (list netopt--lisp-directory
                   (expand-file-name ".." netopt--lisp-directory))))
 
+(defun netopt--build-in-batch (command)
+  "Run the shell COMMAND in batch Emacs; return its exit status.
+Its output is collected in a buffer of its own and then shown on
+standard error, never inserted into the current buffer: while a
+package is installed, the current buffer is the byte-compiler's
+input."
+  (message "netopt: building the module: %s" command)
+  (let ((buffer (generate-new-buffer " *netopt-build*")))
+    (unwind-protect
+        (let ((status (with-current-buffer buffer
+                        (call-process-shell-command command nil t nil))))
+          (with-current-buffer buffer
+            (goto-char (point-max))
+            (skip-chars-backward "\n")
+            (when (> (point) (point-min))
+              (message "%s" (buffer-substring (point-min) (point)))))
+          status)
+      (kill-buffer buffer))))
+
 (defun netopt-module-build ()
   "Build the compiled module with make, and return its file name.
-In batch Emacs the output of make goes to standard output; otherwise it
+In batch Emacs the output of make goes to standard error; otherwise it
 shows in a compilation buffer.  A failed build signals an error that
 names the command to run."
   (interactive)
@@ -114,9 +133,7 @@ names the command to run."
                                         (directory-file-name dir))))
          (status
           (if noninteractive
-              (progn (message "netopt: building the module: %s" command)
-                     (call-process-shell-command command nil
-                                                 (list t t) nil))
+              (netopt--build-in-batch command)
             (let* ((buffer (compilation-start command))
                    (process (get-buffer-process buffer)))
               (while (and process (process-live-p process))

@@ -101,7 +101,7 @@
     (when (executable-find "ss")
       (should (string-match-p
                (format "TIME-WAIT.*127\\.0\\.0\\.1:%d\\b" port)
-               (shell-command-to-string "ss -tan"))))
+               (cdr (netopt-test-command "ss" "-tan")))))
     (should-error (netopt-make-socket :server t :host "127.0.0.1"
                                       :service port :reuseaddr nil)
                   :type 'netopt-system-error)

@@ -20,7 +20,8 @@ be made here."
     (ert-skip "needs root, unshare and ip"))
   (with-temp-buffer
     (let* ((default-directory netopt-test-root)
-           (rc (call-process
+           (netopt-test-keep-sanitizer t)
+           (rc (netopt-test-call-process
                 "unshare" nil t nil "-n"
                 (expand-file-name invocation-name invocation-directory)
                 "-Q" "--batch" "-L" (expand-file-name "lisp" netopt-test-root)
@@ -124,31 +125,32 @@ the one, then the other: the client reaches it either way, as
         (with-temp-buffer
           (unless (and (eq (user-uid) 0) (executable-find "unshare"))
             (ert-skip "needs root and unshare"))
-          (let ((rc (call-process
-                     "unshare" nil t nil "-m" "sh" "-c"
-                     (format "mount --bind %s /etc/hosts && exec %s -Q --batch -L %s --eval %s"
-                             (shell-quote-argument hosts)
-                             (shell-quote-argument
-                              (expand-file-name invocation-name
-                                                invocation-directory))
-                             (shell-quote-argument
-                              (expand-file-name "lisp" netopt-test-root))
-                             (shell-quote-argument
-                              (format "(progn (require 'netopt-module) (prin1 %S))"
-                                      '(mapcar
-                                        (lambda (host)
-                                          (let* ((srv (netopt-make-socket
-                                                       :server t :host host
-                                                       :service t))
-                                                 (cli (netopt-make-socket
-                                                       :host "netopt-dual"
-                                                       :service (cadr (netopt-contact srv))
-                                                       :keepalive t)))
-                                            (prog1 (list (netopt-contact cli :family)
-                                                         (netopt-option cli :keepalive))
-                                              (netopt-close cli)
-                                              (netopt-close srv))))
-                                        '("127.0.0.1" "::1"))))))))
+          (let ((rc (let ((netopt-test-keep-sanitizer t))
+                      (netopt-test-call-process
+                       "unshare" nil t nil "-m" "sh" "-c"
+                       (format "mount --bind %s /etc/hosts && exec %s -Q --batch -L %s --eval %s"
+                               (shell-quote-argument hosts)
+                               (shell-quote-argument
+                                (expand-file-name invocation-name
+                                                  invocation-directory))
+                               (shell-quote-argument
+                                (expand-file-name "lisp" netopt-test-root))
+                               (shell-quote-argument
+                                (format "(progn (require 'netopt-module) (prin1 %S))"
+                                        '(mapcar
+                                          (lambda (host)
+                                            (let* ((srv (netopt-make-socket
+                                                         :server t :host host
+                                                         :service t))
+                                                   (cli (netopt-make-socket
+                                                         :host "netopt-dual"
+                                                         :service (cadr (netopt-contact srv))
+                                                         :keepalive t)))
+                                              (prog1 (list (netopt-contact cli :family)
+                                                           (netopt-option cli :keepalive))
+                                                (netopt-close cli)
+                                                (netopt-close srv))))
+                                          '("127.0.0.1" "::1")))))))))
             (unless (eq rc 0)
               (error "Emacs in a mount namespace failed (%s): %s" rc
                      (buffer-string)))

@@ -23,6 +23,67 @@
   (expand-file-name "tools/sockpeek" netopt-test-directory)
   "The independent option reader.")
 
+;;;; External commands
+
+(defconst netopt-test-pristine
+  (expand-file-name "tools/pristine" netopt-test-directory)
+  "The tool that resets signal handling before it runs a command.")
+
+(defconst netopt-test-sanitizer-variables
+  '("LD_PRELOAD" "ASAN_OPTIONS" "UBSAN_OPTIONS" "LSAN_OPTIONS"
+    "NETOPT_MODULE_FILE")
+  "Environment variables a test Emacs may have that its children must not.
+`make check-sanitize' sets them for the test Emacs only: a make, a
+compiler or a child Emacs run by a test would otherwise get the
+sanitizer runtime preloaded and the sanitized module.")
+
+(defconst netopt-test-make-variables
+  '("MAKEFLAGS" "MFLAGS" "MAKELEVEL" "MAKEOVERRIDES" "MAKE_TERMOUT"
+    "MAKE_TERMERR")
+  "Environment variables that the make running the tests passes down.
+A make run by a test would otherwise act as its sub-make: join its
+jobserver (descriptors it may not have), print directories, take its
+options.")
+
+(defvar netopt-test-keep-sanitizer nil
+  "Non-nil means external commands keep the sanitizer's variables.
+Bind it around a child Emacs that is meant to load the same (possibly
+sanitized) module as the test Emacs.")
+
+(defun netopt-test-environment ()
+  "Return the `process-environment' that external commands of a test get.
+Without the variables of `netopt-test-make-variables', nor those of
+`netopt-test-sanitizer-variables' unless `netopt-test-keep-sanitizer'
+is non-nil."
+  (seq-remove (lambda (entry)
+                (seq-some (lambda (name)
+                            (or (string-prefix-p (concat name "=") entry)
+                                (equal entry name)))
+                          (if netopt-test-keep-sanitizer
+                              netopt-test-make-variables
+                            (append netopt-test-make-variables
+                                    netopt-test-sanitizer-variables))))
+              process-environment))
+
+(defun netopt-test-call-process (program &optional infile destination
+                                         display &rest args)
+  "Run PROGRAM with ARGS as `call-process' does, with a clean start.
+INFILE, DESTINATION and DISPLAY are as for `call-process'.  PROGRAM
+runs through test/tools/pristine, so every signal has its default
+disposition and none is blocked, whatever the test Emacs inherited;
+its environment is `netopt-test-environment'.  Tests run every
+external command through this."
+  (let ((process-environment (netopt-test-environment)))
+    (apply #'call-process netopt-test-pristine infile destination display
+           program args)))
+
+(defun netopt-test-command (program &rest args)
+  "Run PROGRAM with ARGS through `netopt-test-call-process'.
+Return (EXIT-STATUS . OUTPUT), standard output and error together."
+  (with-temp-buffer
+    (let ((rc (apply #'netopt-test-call-process program nil t nil args)))
+      (cons rc (buffer-string)))))
+
 (defun netopt-test-fd (target)
   "Return the descriptor number of TARGET, a netopt socket or an integer."
   (if (integerp target) target (netopt--socket-fd target)))
@@ -31,9 +92,9 @@
   "Return the kernel's view of TARGET as an alist (NAME . STRING).
 TARGET is a netopt socket or a descriptor number of this Emacs."
   (with-temp-buffer
-    (let ((rc (call-process netopt-test-sockpeek nil t nil
-                            (number-to-string (emacs-pid))
-                            (number-to-string (netopt-test-fd target)))))
+    (let ((rc (netopt-test-call-process
+               netopt-test-sockpeek nil t nil (number-to-string (emacs-pid))
+               (number-to-string (netopt-test-fd target)))))
       (unless (eq rc 0)
         (error "The sockpeek tool failed: %s" (buffer-string))))
     (mapcar (lambda (line)
@@ -122,12 +183,14 @@ Stop with what arrived if TIMEOUT seconds (default 5) pass in silence."
 (defun netopt-test-as-nobody (form)
   "Evaluate FORM in a batch Emacs running as user nobody.
 Return what FORM's value prints as.  Skips the test when this Emacs
-cannot switch users."
+cannot switch users.  The child loads the module this Emacs loaded
+\(the sanitized one under `make check-sanitize')."
   (unless (and (eq (user-uid) 0) (executable-find "setpriv"))
     (ert-skip "needs root and setpriv to run as nobody"))
   (with-temp-buffer
     (let* ((default-directory netopt-test-root)
-           (rc (call-process
+           (netopt-test-keep-sanitizer t)
+           (rc (netopt-test-call-process
                 "setpriv" nil t nil
                 "--reuid=nobody" "--regid=nogroup" "--clear-groups"
                 "--inh-caps=-all"
@@ -143,9 +206,11 @@ cannot switch users."
       (buffer-substring (point) (point-max)))))
 
 (defun netopt-test-tmux (server &rest args)
-  "Run tmux with ARGS on the tmux SERVER (a socket name); return its output."
+  "Run tmux with ARGS on the tmux SERVER (a socket name); return its output.
+The Emacs that tmux runs loads the module this Emacs loaded."
   (with-temp-buffer
-    (apply #'call-process "tmux" nil t nil "-L" server args)
+    (let ((netopt-test-keep-sanitizer t))
+      (apply #'netopt-test-call-process "tmux" nil t nil "-L" server args))
     (buffer-string)))
 
 (defun netopt-test-tmux-wait (server regexp)

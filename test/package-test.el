@@ -15,21 +15,21 @@
 
 (defun netopt-package-test--emacs (dir &rest args)
   "Run a batch Emacs in DIR with ARGS; return (EXIT-CODE . OUTPUT).
-The child does not inherit NETOPT_MODULE_FILE (make check-sanitize sets
-it): it finds or builds its module as a user's Emacs would."
-  (with-temp-buffer
-    (let* ((default-directory (file-name-as-directory dir))
-           (process-environment
-            (append (and netopt-package-test--module-file
-                         (list (concat "NETOPT_MODULE_FILE="
-                                       netopt-package-test--module-file)))
-                    (seq-remove (lambda (e)
-                                  (string-prefix-p "NETOPT_MODULE_FILE=" e))
-                                process-environment)))
-           (rc (apply #'call-process
-                      (expand-file-name invocation-name invocation-directory)
-                      nil t nil "-Q" "--batch" args)))
-      (cons rc (buffer-string)))))
+The child runs through `netopt-test-command': it does not inherit
+NETOPT_MODULE_FILE or the sanitizer's preloaded runtime (make
+check-sanitize sets them), and finds or builds its module as a user's
+Emacs would."
+  (let* ((default-directory (file-name-as-directory dir))
+         (process-environment
+          (append (and netopt-package-test--module-file
+                       (list (concat "NETOPT_MODULE_FILE="
+                                     netopt-package-test--module-file)))
+                  (netopt-test-environment)))
+         ;; Cleaned above; keep this module file.
+         (netopt-test-keep-sanitizer t))
+    (apply #'netopt-test-command
+           (expand-file-name invocation-name invocation-directory)
+           "-Q" "--batch" args)))
 
 (defun netopt-package-test--copy-tree ()
   "Copy the sources (lisp/, module/ sources, Makefile) to a temp directory."
@@ -95,7 +95,8 @@ it): it finds or builds its module as a user's Emacs would."
          (so (expand-file-name "netopt-core.so" dir)))
     (unwind-protect
         (progn
-          (should (eq 0 (apply #'call-process "cc" nil nil nil
+          (should (eq 0 (apply #'netopt-test-call-process
+                               "cc" nil nil nil
                                "-std=c11" "-D_GNU_SOURCE" "-fPIC" "-shared"
                                "-DNETOPT_MODULE_VERSION=\"9.9.9\"" "-o" so
                                (directory-files-recursively
@@ -110,29 +111,81 @@ it): it finds or builds its module as a user's Emacs would."
                        (cdr result))))))
       (delete-directory dir t))))
 
+(defconst netopt-package-test--install-form
+  '(progn
+     (require 'package)
+     (setq package-user-dir (getenv "NETOPT_TEST_ELPA"))
+     (package-initialize)
+     (package-install-file (getenv "NETOPT_TEST_TAR"))
+     (princ (format "COMPILE-LOG-BEGIN\n%sCOMPILE-LOG-END\n"
+                    (if (get-buffer byte-compile-log-buffer)
+                        (with-current-buffer byte-compile-log-buffer
+                          (buffer-string))
+                      "")))
+     (dolist (elc (directory-files-recursively package-user-dir
+                                               "\\.elc\\'"))
+       (princ (format "LOAD %s %s\n" (file-name-nondirectory elc)
+                      (condition-case e (progn (load elc nil t) "ok")
+                        (error (format "FAILED %S" e))))))
+     (require 'netopt-module)
+     (princ (format "INSTALLED %s %s\n" (netopt--module-file)
+                    (netopt-option (netopt-make-socket :priority 3)
+                                   :priority))))
+  "What the child Emacs of `netopt-package-dist-installs' evaluates.")
+
 (ert-deftest netopt-package-dist-installs ()
-  "The make dist tar installs with `package-install-file' and loads."
+  "The make dist tar installs cleanly into an empty HOME, and works.
+make dist runs in a copy of the tree.  A child Emacs whose HOME and
+`package-user-dir' are empty installs the tar with
+`package-install-file', which byte-compiles every file (building the
+module on the way): no byte-compiler warning, every installed .elc
+loads, and the module makes a socket."
   (skip-unless (executable-find "make"))
-  (let ((dir (make-temp-file "netopt-dist" t)))
+  (let ((src (netopt-package-test--copy-tree))
+        (dir (make-temp-file "netopt-dist" t)))
     (unwind-protect
-        (let* ((default-directory netopt-test-root)
-               (tar (progn
-                      (should (eq 0 (call-process "make" nil nil nil "-s"
-                                                  "dist")))
-                      (car (file-expand-wildcards
-                            (expand-file-name "netopt-module-*.tar"
-                                              netopt-test-root))))))
-          (rename-file tar (expand-file-name (file-name-nondirectory tar) dir))
-          (let ((result (netopt-package-test--emacs
-                         dir "--eval"
-                         (format "(progn (require 'package) (setq package-user-dir %S) (package-initialize) (package-install-file %S) (require 'netopt-module) (princ (format \"INSTALLED %%s %%s\" (netopt--module-file) (netopt-option (netopt-make-socket :priority 3) :priority))))"
-                                 (expand-file-name "elpa" dir)
-                                 (expand-file-name (file-name-nondirectory tar)
-                                                   dir)))))
+        (let* ((build (let ((default-directory src))
+                        (netopt-test-command "make" "-s" "dist")))
+               (tar (car (file-expand-wildcards
+                          (expand-file-name "netopt-module-*.tar" src))))
+               (home (expand-file-name "home" dir))
+               (elpa (expand-file-name "elpa" home)))
+          (should (equal build (cons 0 (concat (file-name-nondirectory tar)
+                                               "\n"))))
+          (make-directory home)
+          (should-not (directory-files home nil "\\`[^.]"))
+          (let* ((process-environment
+                  (append (list (concat "HOME=" home)
+                                (concat "NETOPT_TEST_ELPA=" elpa)
+                                (concat "NETOPT_TEST_TAR=" tar))
+                          process-environment))
+                 (result (netopt-package-test--emacs
+                          dir "--eval"
+                          (prin1-to-string netopt-package-test--install-form)))
+                 (output (cdr result))
+                 (case-fold-search nil))
+            (should (equal (car result) 0))
+            ;; make's output is shown, not compiled as Lisp.
+            (should (string-match-p "building the module" output))
+            (should (string-match-p "COMPILE-LOG-BEGIN\n\\(.\\|\n\\)*COMPILE-LOG-END"
+                                    output))
+            (should-not (seq-filter (lambda (line)
+                                      (string-match-p "Warning\\|Error" line))
+                                    (split-string output "\n")))
+            (let ((loads (seq-filter (lambda (line)
+                                       (string-prefix-p "LOAD " line))
+                                     (split-string output "\n"))))
+              (dolist (file '("netopt-module.elc" "netopt-demo.elc"
+                              "netopt-process.elc" "netopt-list.elc"))
+                (should (member (format "LOAD %s ok" file) loads)))
+              (should-not (seq-remove (lambda (line)
+                                        (string-suffix-p " ok" line))
+                                      loads)))
             (should (string-match-p
-                     (format "INSTALLED %s.*/netopt-module-[0-9.]+/module/netopt-core.so 3"
-                             (regexp-quote dir))
-                     (cdr result)))))
+                     (format "INSTALLED %s/netopt-module-[0-9.]+/module/netopt-core.so 3"
+                             (regexp-quote elpa))
+                     output))))
+      (delete-directory src t)
       (delete-directory dir t))))
 
 (ert-deftest netopt-package-one-version ()

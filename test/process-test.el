@@ -56,8 +56,8 @@
   "Return sockpeek's view of every socket descriptor of this Emacs.
 A list of (FD . ALIST)."
   (with-temp-buffer
-    (call-process netopt-test-sockpeek nil t nil
-                  (number-to-string (emacs-pid)) "list")
+    (netopt-test-call-process netopt-test-sockpeek nil t nil
+                              (number-to-string (emacs-pid)) "list")
     (mapcar (lambda (fd)
               (let ((n (string-to-number fd)))
                 (cons n (netopt-test-peek n))))

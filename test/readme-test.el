@@ -44,5 +44,85 @@
   "README's option reference is the one the option table generates."
   (should (equal (netopt-option-table-readme-text) (netopt-option-table))))
 
+(defun netopt-readme-test--first-command ()
+  "Return the first command of README's first source block, sans comment."
+  (with-temp-buffer
+    (insert-file-contents (expand-file-name "README.org" netopt-test-root))
+    (re-search-forward "^#\\+begin_src sh\n")
+    (string-trim (replace-regexp-in-string
+                  "#.*" "" (buffer-substring (point) (line-end-position))))))
+
+(ert-deftest netopt-readme-first-command-needs-no-sudo ()
+  "README's first command works for root on a fresh machine (no sudo).
+It installs the dependencies with test/tools/deps.sh, which exists,
+and then runs make demo."
+  (let ((command (netopt-readme-test--first-command)))
+    (should-not (string-prefix-p "sudo" command))
+    (should-not (member "sudo" (split-string command)))
+    (should (string-match "\\`sh \\([^ ]+\\) && make demo\\'" command))
+    (should (equal (match-string 1 command) "test/tools/deps.sh"))
+    (should (file-exists-p (expand-file-name (match-string 1 command)
+                                             netopt-test-root)))))
+
+(defun netopt-readme-test--deps (uid sudo present)
+  "Run test/tools/deps.sh dry, as UID, with SUDO installed or not.
+PRESENT lists the commands (of \"emacs\", \"cc\", \"make\") found on PATH;
+the module header exists when \"emacs\" is PRESENT.  PATH holds only stubs:
+`id' prints UID.  Return (EXIT-STATUS . OUTPUT)."
+  (let ((bin (make-temp-file "netopt-deps" t)))
+    (unwind-protect
+        (let ((stub (lambda (name text)
+                      (let ((file (expand-file-name name bin)))
+                        (with-temp-file file
+                          (insert "#!/bin/sh\n" text))
+                        (set-file-modes file #o755)))))
+          (funcall stub "id" (format "echo %d\n" uid))
+          (when sudo (funcall stub "sudo" "exit 0\n"))
+          (dolist (name present) (funcall stub name "exit 0\n"))
+          (let ((process-environment
+                 (append (list (concat "PATH=" bin)
+                               "NETOPT_DEPS_DRY_RUN=1"
+                               (concat "EMACS_MODULE_H="
+                                       (if (member "emacs" present)
+                                           (expand-file-name "id" bin)
+                                         "/nonexistent/emacs-module.h")))
+                         process-environment)))
+            (netopt-test-command "/bin/sh" (expand-file-name
+                                            "test/tools/deps.sh"
+                                            netopt-test-root))))
+      (delete-directory bin t))))
+
+(ert-deftest netopt-readme-deps-sudo-only-when-not-root ()
+  "The deps script uses sudo only when not root, apt-get only if needed."
+  ;; Root, nothing installed: apt-get directly, no sudo even if present.
+  (should (equal (netopt-readme-test--deps 0 t nil)
+                 (cons 0 (concat
+                          "env DEBIAN_FRONTEND=noninteractive apt-get update\n"
+                          "env DEBIAN_FRONTEND=noninteractive apt-get install"
+                          " -y emacs-nox gcc make\n"))))
+  ;; A user with sudo, make missing: only make, through sudo.
+  (should (equal (netopt-readme-test--deps 1000 t '("emacs" "cc"))
+                 (cons 0 (concat
+                          "sudo env DEBIAN_FRONTEND=noninteractive apt-get"
+                          " update\n"
+                          "sudo env DEBIAN_FRONTEND=noninteractive apt-get"
+                          " install -y make\n"))))
+  ;; Everything there: nothing to run, no sudo asked for.
+  (let ((result (netopt-readme-test--deps 1000 t '("emacs" "cc" "make"))))
+    (should (equal (car result) 0))
+    (should-not (string-match-p "sudo\\|apt-get" (cdr result))))
+  ;; A user without sudo: a clear failure that says what to run as root.
+  (let ((result (netopt-readme-test--deps 1000 nil '("emacs"))))
+    (should-not (equal (car result) 0))
+    (should (string-match-p "not root and no sudo" (cdr result)))
+    (should (string-match-p "apt-get install -y gcc make" (cdr result)))))
+
+(ert-deftest netopt-readme-make-deps-runs-the-script ()
+  "The deps target of make runs test/tools/deps.sh, before any build."
+  (skip-unless (executable-find "make"))
+  (let* ((default-directory netopt-test-root)
+         (result (netopt-test-command "make" "-n" "deps")))
+    (should (equal result '(0 . "sh test/tools/deps.sh\n")))))
+
 (provide 'readme-test)
 ;;; readme-test.el ends here

@@ -40,8 +40,9 @@ int emacs_module_init (struct emacs_runtime *rt)
   env->funcall (env, env->intern (env, \"defalias\"), 2, args);
   return 0; }\n"))
               (when (and (executable-find "cc")
-                         (eq 0 (call-process "cc" nil nil nil "-shared" "-fPIC"
-                                             "-o" so src)))
+                         (eq 0 (netopt-test-call-process
+                                "cc" nil nil nil "-shared" "-fPIC"
+                                "-o" so src)))
                 (module-load so)
                 (setq netopt-robust--foreign
                       (funcall 'netopt-robust--make-foreign))))

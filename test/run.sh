@@ -3,8 +3,20 @@
 # under -module-assertions.  The last line is "N passed, M failed" (with
 # ", K skipped" when tests were skipped); the exit status is non-zero
 # when a test failed or a run did not report.
+#
+# Each run has a hard time limit, NETOPT_SUITE_TIMEOUT seconds (default
+# 900): a hung run is killed, with its whole process group, and counted
+# as a failure that names it, so that a hang can never stall CI.
 set -u
 EMACS=${EMACS:-emacs}
+limit=${NETOPT_SUITE_TIMEOUT:-900}
+run_limited() {
+    if command -v timeout >/dev/null; then
+        timeout --kill-after=30 "$limit" "$@"
+    else
+        "$@"
+    fi
+}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 passed=0 failed=0 skipped=0 status=0
@@ -12,10 +24,16 @@ for mode in plain module-assertions; do
     flags=
     [ "$mode" = module-assertions ] && flags=-module-assertions
     echo "== ERT ($mode) =="
-    $EMACS -Q --batch $flags -L lisp -L test -l test/runner.el "$@" \
-        >"$log" 2>&1
+    run_limited $EMACS -Q --batch $flags -L lisp -L test -l test/runner.el \
+        "$@" </dev/null >"$log" 2>&1
     rc=$?
     cat "$log"
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        echo "the $mode run timed out after $limit s (exit $rc): killed"
+        failed=$((failed + 1))
+        status=1
+        continue
+    fi
     line=$(grep '^NETOPT-RESULT ' "$log" | tail -n 1)
     if [ -z "$line" ]; then
         echo "the $mode run ended without a result (exit $rc)"

@@ -192,8 +192,9 @@
     (netopt-set-option cli :keepalive t)
     (netopt-set-option cli :keepidle 1234)
     (let* ((port (aref (netopt-contact cli :local) 4))
-           (line (shell-command-to-string
-                  (format "ss -tno state established '( sport = :%d )'" port))))
+           (line (cdr (netopt-test-command
+                       "ss" "-tno" "state" "established"
+                       (format "( sport = :%d )" port)))))
       ;; 1234 s is 20 min 34 s; the timer counts down from it.
       (should (string-match "timer:(keepalive,\\([0-9]+\\)min" line))
       (should (member (match-string 1 line) '("20" "19"))))))
