@@ -9,6 +9,7 @@
 ;;; Code:
 
 (require 'ert)
+(require 'cl-lib)
 (require 'netopt-module)
 
 (defconst netopt-test-directory
@@ -237,6 +238,30 @@ queued and not accepted.  Signal an error if 100 fit."
           (when p (delete-process p))
           (setq full t))))
     open))
+
+(defun netopt-test-dns-child (form &rest keys)
+  "Evaluate FORM with `netopt-test-child' in private mount and net namespaces.
+In them, /etc/resolv.conf says \"nameserver 127.0.0.1\" only,
+/etc/nsswitch.conf \"hosts: files dns\" and /etc/hosts names only
+localhost, whatever this machine has; the loopback is down until FORM
+brings it up.  KEYS are as for `netopt-test-child' (:seconds)."
+  (let ((files (mapcar (lambda (text) (make-temp-file "netopt-etc" nil nil text))
+                       '("nameserver 127.0.0.1\n"
+                         "hosts: files dns\n"
+                         "127.0.0.1 localhost\n::1 localhost\n"))))
+    (unwind-protect
+        (netopt-test-child
+         form :seconds (or (plist-get keys :seconds) 30)
+         :unshare '("-m" "-n")
+         :setup (mapconcat
+                 (lambda (pair)
+                   (format "mount --bind %s %s"
+                           (shell-quote-argument (car pair)) (cdr pair)))
+                 (cl-mapcar #'cons files '("/etc/resolv.conf"
+                                           "/etc/nsswitch.conf"
+                                           "/etc/hosts"))
+                 " && "))
+      (mapc #'delete-file files))))
 
 (provide 'netopt-test-helpers)
 ;;; netopt-test-helpers.el ends here
