@@ -164,7 +164,7 @@ Return the pane's text."
 ;;;; Child Emacsen, bounded in time
 
 (defun netopt-test-child (form &rest keys)
-  "Evaluate FORM in a batch Emacs and return what its value reads back as.
+  "Evaluate FORM in a batch Emacs; return its printed value, read back.
 FORM is evaluated with lexical binding, with netopt-module and these
 helpers loaded.  KEYS:
 

@@ -2,8 +2,7 @@
 
 ;;; Commentary:
 
-;; Run as
-;;   emacs -Q --batch -l test/tools/dns-responder.el LOG
+;; Load it in a batch Emacs, with the log file LOG as its argument,
 ;; inside a private network namespace (it binds 127.0.0.1:53).  It
 ;; answers every query over UDP, with plain Emacs (no netopt code):
 ;;
