@@ -452,7 +452,7 @@ Today netopt resolves twice and makes 2N."
     (should-not (eq r :timed-out))
     ;; The harness: the responder answers, and a lookup asks it.
     (should (eq (plist-get r :ready) t))
-    (should (equal (plist-get r :lookup) '([127 0 0 1])))
+    (should (equal (plist-get r :lookup) '([127 0 0 1 0])))
     (should (> (plist-get r :by-lookup) 0))
     (should (eq (plist-get r :connected) t))
     (should (equal (plist-get r :by-netopt) (plist-get r :by-lookup)))))

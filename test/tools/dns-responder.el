@@ -11,7 +11,8 @@
 ;;   - anything else with NXDOMAIN.
 ;;
 ;; Before answering, it appends one line "NAME TYPE" to LOG, so a test
-;; can count the queries a call made.  It prints "DNS-READY" once bound,
+;; can count the queries a call made.  It says "DNS-READY" (on standard
+;; error, which is not buffered) once bound,
 ;; and runs until killed.
 
 ;;; Code:
@@ -59,7 +60,7 @@ END is the index just after the question's class field."
            (condition-case err
                (process-send-string proc (dns-responder--answer query))
              (error (message "dns-responder: %S" err)))))
-(princ "DNS-READY\n")
+(message "DNS-READY")
 (while t
   (accept-process-output nil 1))
 
