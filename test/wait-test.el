@@ -52,6 +52,17 @@ ARGS are more keywords for `make-network-process'."
          :host "127.0.0.1" :service t :family 'ipv4 :noquery t
          :coding 'binary args))
 
+;;;; The harness
+
+(ert-deftest netopt-wait-harness-child ()
+  "A child Emacs reports its value, its errors, and a hang as `:timed-out'."
+  :tags '(wait)
+  (should (equal (netopt-test-child '(let ((x 2)) (funcall (lambda () x))))
+                 2))
+  (should (equal (netopt-test-child '(car 1))
+                 '(:child-error (wrong-type-argument listp 1))))
+  (should (eq (netopt-test-child '(sleep-for 60) :seconds 2) :timed-out)))
+
 ;;;; Timers
 
 (netopt-wait-deftest netopt-wait-timer-runs-during-receive
