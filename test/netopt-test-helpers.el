@@ -9,6 +9,7 @@
 ;;; Code:
 
 (require 'ert)
+(require 'cl-lib)
 (require 'netopt-module)
 
 (defconst netopt-test-directory
@@ -224,6 +225,108 @@ Return the pane's text."
       (sleep-for 0.1)
       (setq n (1+ n)))
     pane))
+
+;;;; Child Emacsen, bounded in time
+
+(defun netopt-test-child (form &rest keys)
+  "Evaluate FORM in a batch Emacs; return its printed value, read back.
+FORM is evaluated with lexical binding, with netopt-module and these
+helpers loaded.  KEYS:
+
+  :seconds N   kill the child (and its children) after N seconds
+               (default 30); the result is then `:timed-out'
+  :unshare L   run it under `unshare' with the flags L, e.g. (\"-n\"):
+               the test is skipped when this Emacs is not root
+  :setup STR   shell commands run first (inside the namespaces)
+
+An error in the child comes back as (:child-error ERROR)."
+  (let ((seconds (or (plist-get keys :seconds) 30))
+        (unshare (plist-get keys :unshare))
+        (setup (plist-get keys :setup)))
+    (when (and unshare (not (and (eq (user-uid) 0)
+                                 (executable-find "unshare"))))
+      (ert-skip "needs root and unshare"))
+    (with-temp-buffer
+      (let* ((default-directory netopt-test-root)
+             (emacs (expand-file-name invocation-name invocation-directory))
+             (expr (format "(let ((v (condition-case err (eval '%S t) (error (list :child-error err))))) (princ \"\\nNETOPT-CHILD \") (prin1 v) (terpri) (kill-emacs 0))"
+                           form))
+             (script (concat (if setup (concat setup " && ") "")
+                             "exec \"$0\" \"$@\""))
+             (rc (apply #'call-process "timeout" nil t nil
+                        "-k" "5" (number-to-string seconds)
+                        (append
+                         (and unshare (cons "unshare" unshare))
+                         (list "sh" "-c" script emacs "-Q" "--batch"
+                               "-L" (expand-file-name "lisp" netopt-test-root)
+                               "-L" netopt-test-directory
+                               "-l" "netopt-test-helpers"
+                               "--eval" expr)))))
+        (cond
+         ((memq rc '(124 137)) :timed-out)
+         ((progn (goto-char (point-max))
+                 (re-search-backward "^NETOPT-CHILD " nil t))
+          (goto-char (match-end 0))
+          (read (current-buffer)))
+         ((string-match-p "unshare failed\\|Operation not permitted"
+                          (buffer-string))
+          (ert-skip (format "namespaces are not available: %s"
+                            (buffer-string))))
+         (t (error "The child Emacs failed (%s): %s" rc (buffer-string))))))))
+
+(defun netopt-test-cpu-seconds ()
+  "Return the CPU time (user and system) this Emacs has used, in seconds."
+  (let ((attrs (process-attributes (emacs-pid))))
+    (+ (float-time (alist-get 'utime attrs))
+       (float-time (alist-get 'stime attrs)))))
+
+(defun netopt-test-fill-local-backlog (file)
+  "Fill the accept queue of the local stream server listening on FILE.
+Connect Emacs network processes (not netopt) without waiting until the
+kernel refuses one; return the connected ones, whose connections are
+queued and not accepted.  Signal an error if 100 fit."
+  (let ((open nil) (full nil))
+    (while (not full)
+      (when (>= (length open) 100)
+        (error "The backlog of %s never filled" file))
+      (let ((p (condition-case nil
+                   (make-network-process :name "netopt-fill" :family 'local
+                                         :service file :nowait t
+                                         :noquery t :sentinel #'ignore)
+                 (file-error nil)))
+            (n 0))
+        (while (and p (eq (process-status p) 'connect) (< n 100))
+          (accept-process-output nil 0.01)
+          (setq n (1+ n)))
+        (if (and p (eq (process-status p) 'open))
+            (push p open)
+          (when p (delete-process p))
+          (setq full t))))
+    open))
+
+(defun netopt-test-dns-child (form &rest keys)
+  "Evaluate FORM with `netopt-test-child' in private mount and net namespaces.
+In them, /etc/resolv.conf says \"nameserver 127.0.0.1\" only,
+/etc/nsswitch.conf \"hosts: files dns\" and /etc/hosts names only
+localhost, whatever this machine has; the loopback is down until FORM
+brings it up.  KEYS are as for `netopt-test-child' (:seconds)."
+  (let ((files (mapcar (lambda (text) (make-temp-file "netopt-etc" nil nil text))
+                       '("nameserver 127.0.0.1\n"
+                         "hosts: files dns\n"
+                         "127.0.0.1 localhost\n::1 localhost\n"))))
+    (unwind-protect
+        (netopt-test-child
+         form :seconds (or (plist-get keys :seconds) 30)
+         :unshare '("-m" "-n")
+         :setup (mapconcat
+                 (lambda (pair)
+                   (format "mount --bind %s %s"
+                           (shell-quote-argument (car pair)) (cdr pair)))
+                 (cl-mapcar #'cons files '("/etc/resolv.conf"
+                                           "/etc/nsswitch.conf"
+                                           "/etc/hosts"))
+                 " && "))
+      (mapc #'delete-file files))))
 
 (provide 'netopt-test-helpers)
 ;;; netopt-test-helpers.el ends here
