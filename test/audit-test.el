@@ -49,7 +49,7 @@ A connection to it stays in SYN-SENT until the queue frees."
          (text (format "%d.%d.%d.%d:%d" (aref local 0) (aref local 1)
                        (aref local 2) (aref local 3) (aref local 4)))
          (views (with-temp-buffer
-                  (call-process netopt-test-sockpeek nil t nil
+                  (netopt-test-call-process netopt-test-sockpeek nil t nil
                                 (number-to-string (emacs-pid)) "list")
                   (mapcar (lambda (fd) (netopt-test-peek (string-to-number fd)))
                           (split-string (buffer-string) "\n" t))))
@@ -83,7 +83,7 @@ A connection to it stays in SYN-SENT until the queue frees."
 (defun netopt-audit--priorities ()
   "Return the SO_PRIORITY of every socket of this Emacs, by descriptor."
   (with-temp-buffer
-    (call-process netopt-test-sockpeek nil t nil
+    (netopt-test-call-process netopt-test-sockpeek nil t nil
                   (number-to-string (emacs-pid)) "list")
     (mapcar (lambda (fd)
               (let ((n (string-to-number fd)))
@@ -163,41 +163,16 @@ Nor does it add :priority to any `process-contact'."
       (should (eql (process-contact p :linger) 7))
       (should (eq (process-contact p :keepalive) t)))))
 
-(defun netopt-audit--child (form &rest wrapper)
-  "Evaluate FORM in a child batch Emacs started through WRAPPER.
-WRAPPER is a command and its arguments that run the Emacs command
-line given after them (e.g. \"unshare\" \"-n\").  Return what FORM
-printed, read back.  A hard limit of 120 s ends a child that hangs."
-  (with-temp-buffer
-    (let* ((default-directory netopt-test-root)
-           (process-environment
-            (seq-remove (lambda (e) (string-match-p "\\`\\(LD_PRELOAD\\|ASAN_OPTIONS\\|UBSAN_OPTIONS\\)=" e))
-                        process-environment))
-           (emacs (expand-file-name invocation-name invocation-directory))
-           (rc (apply #'call-process "timeout" nil t nil "120"
-                      (append wrapper
-                              (list emacs "-Q" "--batch" "-L"
-                                    (expand-file-name "lisp" netopt-test-root)
-                                    "--eval"
-                                    (format "(progn (require 'netopt-module) (prin1 %S))"
-                                            form))))))
-      (unless (eq rc 0)
-        (error "Child Emacs failed (%s): %s" rc (buffer-string)))
-      (goto-char (point-max))
-      (forward-line 0)
-      (read (current-buffer)))))
-
 (ert-deftest netopt-audit-bindtodevice-before-connect ()
   "`:bindtodevice' given to netopt-make-network-process rules the route.
 In a private network namespace with loopback up and a veth interface
 down, a connection to 127.0.0.1 bound to the veth cannot be made
-\(network unreachable): the device was set before connect.  (Set after connect, the
-connection would succeed, then its data would be lost.)"
-  (unless (and (eq (user-uid) 0) (executable-find "unshare")
-               (executable-find "ip"))
-    (ert-skip "needs root, unshare and ip"))
+\(network unreachable): the device was set before connect.  (Set
+after connect, the connection would succeed, then its data would be
+lost.)"
+  (skip-unless (executable-find "ip"))
   (let ((result
-         (netopt-audit--child
+         (netopt-test-child
           '(progn
              (call-process "ip" nil nil nil "link" "set" "lo" "up")
              (call-process "ip" nil nil nil "link" "add" "dum0" "type" "veth"
@@ -215,7 +190,7 @@ connection would succeed, then its data would be lost.)"
                              (file-error (car err)))))
                (list (process-status plain)
                      (if (processp bound) (process-status bound) bound))))
-          "unshare" "-n")))
+          :unshare '("-n"))))
     (should (eq (car result) 'open))
     (should (eq (cadr result) 'file-error))))
 
@@ -225,7 +200,7 @@ connection would succeed, then its data would be lost.)"
   "At the descriptor limit, accept fails and the connection stays queued."
   (unless (executable-find "prlimit") (ert-skip "needs prlimit"))
   (let ((result
-         (netopt-audit--child
+         (netopt-test-child
           '(let* ((srv (netopt-make-socket :server t :host "127.0.0.1"
                                            :service t))
                   (cli (netopt-make-socket :host "127.0.0.1"
@@ -243,8 +218,7 @@ connection would succeed, then its data would be lost.)"
                            (netopt-system-error (cadr (cdr err)))))
              (mapc #'netopt-close fillers)
              (setq child (netopt-accept srv 1))
-             (list first (netopt-receive child :timeout 2)))
-          )))
+             (list first (netopt-receive child :timeout 2))))))
     (should (equal (car result) "Too many open files"))
     (should (equal (cadr result) "hello"))))
 
@@ -252,7 +226,7 @@ connection would succeed, then its data would be lost.)"
   "A failed allocation signals an error, never `netopt-bad-value'."
   (unless (executable-find "prlimit") (ert-skip "needs prlimit"))
   (let ((result
-         (netopt-audit--child
+         (netopt-test-child
           '(let* ((srv (netopt-make-socket :server t :host "127.0.0.1"
                                            :service t))
                   (cli (netopt-make-socket :host "127.0.0.1"
