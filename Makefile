@@ -74,7 +74,9 @@ lint: $(MODULE)
 # redzones are off in the module: Emacs 28's garbage collector copies up
 # to 16,000 bytes of the C stack (MAX_SAVE_STACK), and that copy would
 # read the module's redzones whenever a collection runs under a module
-# call.  Heap, global and memcpy checks stay on.
+# call.  Heap, global and memcpy checks stay on.  A failed allocation
+# returns NULL, as without the sanitizer, so the out-of-memory paths
+# run as they would for a user (allocator_may_return_null).
 SANITIZED := module/netopt-core-sanitize.so
 $(SANITIZED): $(MODULE_SRCS) $(MODULE_HDRS)
 	$(CC) $(NETOPT_CFLAGS) -O1 -g -fno-omit-frame-pointer \
@@ -85,7 +87,7 @@ $(SANITIZED): $(MODULE_SRCS) $(MODULE_HDRS)
 check-sanitize: $(SANITIZED) $(LISP_ELC) $(TEST_TOOLS)
 	NETOPT_MODULE_FILE=$(CURDIR)/$(SANITIZED) \
 	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
-	ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1:allocator_may_return_null=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
 

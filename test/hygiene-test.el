@@ -85,7 +85,7 @@ batches of 500 with a collection after each."
 
 ;;;; C-g in a real terminal
 
-(defconst netopt-hygiene--tmux "netopt-test"
+(defconst netopt-hygiene--tmux (format "netopt-hygiene-test-%d" (emacs-pid))
   "The tmux server (socket name) the terminal tests use.")
 
 (defun netopt-hygiene--tmux (&rest args)

@@ -5,11 +5,11 @@
 # when a test failed or a run did not report.
 #
 # Each run has a hard time limit, NETOPT_SUITE_TIMEOUT seconds (default
-# 900): a hung run is killed, with its whole process group, and counted
+# 300): a hung run is killed, with its whole process group, and counted
 # as a failure that names it, so that a hang can never stall CI.
 set -u
 EMACS=${EMACS:-emacs}
-limit=${NETOPT_SUITE_TIMEOUT:-900}
+limit=${NETOPT_SUITE_TIMEOUT:-300}
 run_limited() {
     if command -v timeout >/dev/null; then
         timeout --kill-after=30 "$limit" "$@"

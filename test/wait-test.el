@@ -470,7 +470,7 @@ Today netopt resolves twice and makes 2N."
 
 ;;;; Typing while a thread waits
 
-(defconst netopt-wait--tmux "netopt-wait-test"
+(defconst netopt-wait--tmux (format "netopt-wait-test-%d" (emacs-pid))
   "The tmux server (socket name) of the terminal test.")
 
 (ert-deftest netopt-wait-typing-while-thread-waits ()
