@@ -191,6 +191,78 @@ version %s; rebuild it with `make clean all' in %s"
 ;;;###autoload (autoload 'netopt-option "netopt-module" "Return OPTION of TARGET, read from the kernel.")
 ;;;###autoload (autoload 'netopt-list-sockets "netopt-list" "List sockets and their options." t)
 
+;;;; Making sockets
+
+(declare-function netopt--make-socket "ext:netopt-core"
+                  (name family type server host service local remote timeout
+                        options child-options))
+
+(defconst netopt--socket-keywords
+  '(:name :type :family :host :service :server :local :remote :timeout
+          :child-options)
+  "The keywords of `netopt-make-socket' that are not options.")
+
+(defun netopt--port-string-p (service)
+  "Return non-nil if SERVICE is a port number written as a string."
+  (and (stringp service) (string-match-p "\\`[0-9]+\\'" service)))
+
+(defun netopt-make-socket (&rest args)
+  "Create a socket, set its options, bind or connect it; return it.
+ARGS are keyword arguments, with `make-network-process' meanings:
+:name (default \"netopt\"), :type (stream, datagram or seqpacket),
+:family (ipv4, ipv6, local, or nil to choose from the address), :host,
+:service (a port, a service name, t for any free port; a local
+socket's file name), :server (nil, t, or a backlog), :local and
+:remote (addresses as `process-contact' shows them), :timeout
+\(seconds for the whole call; default `netopt-connect-timeout'),
+:child-options (options of each connection `netopt-accept' returns),
+and any option keyword of `netopt-supported-options'.  Options are
+set before the socket is bound or connected; an IP server gets
+:reuseaddr t unless told otherwise, as in Emacs.
+
+While it waits (name resolution, connect) Emacs runs: timers,
+filters, sentinels and other threads, and \\[keyboard-quit] ends the
+wait."
+  (when (= (% (length args) 2) 1)
+    (signal 'wrong-type-argument (list 'plistp args)))
+  (let ((name "netopt") (type nil) (family nil) (host nil) (service nil)
+        (server nil) (local nil) (remote nil) (child nil) (options nil)
+        (timeout netopt-connect-timeout) (timeout-key 'netopt-connect-timeout))
+    (while args
+      (let ((key (pop args)) (value (pop args)))
+        (pcase key
+          (:name (when value (setq name value)))
+          (:type (setq type value))
+          (:family (setq family value))
+          (:host (setq host value))
+          (:service (setq service value))
+          (:server (setq server value))
+          (:local (setq local value))
+          (:remote (setq remote value))
+          (:timeout (when value (setq timeout value timeout-key :timeout)))
+          (:child-options (setq child value))
+          (_ (push key options) (push value options)))))
+    (setq options (nreverse options))
+    (unless (or (null timeout) (and (numberp timeout) (>= timeout 0)))
+      (signal 'netopt-bad-value
+              (list timeout-key timeout
+                    "expected nil or a non-negative number of seconds")))
+    (let ((local-family (or (eq family 'local) (stringp local)
+                            (stringp remote))))
+      ;; A port is a port however given: "99999" is no more valid than
+      ;; 99999, and "0" is 0.
+      (when (and (not local-family) (netopt--port-string-p service))
+        (let ((port (string-to-number service)))
+          (unless (<= port 65535)
+            (signal 'netopt-bad-value
+                    (list :service service "a port is 0-65535")))
+          (setq service port)))
+      (when (and server (not local-family)
+                 (not (plist-member options :reuseaddr)))
+        (setq options (cons :reuseaddr (cons t options)))))
+    (netopt--make-socket name family type server host service local remote
+                         timeout options child)))
+
 ;;;; Registry of live sockets
 
 (defvar netopt--sockets (make-hash-table :test 'eq :weakness 'key)

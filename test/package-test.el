@@ -41,7 +41,9 @@ Emacs would."
     (copy-file (expand-file-name "Makefile" netopt-test-root)
                (expand-file-name "Makefile" dir))
     (make-directory (expand-file-name "module" dir))
-    (dolist (sub '("core" "options" "sockets" "process"))
+    ;; Every layer of module/ (the sources only: no built module).
+    (dolist (sub (directory-files (expand-file-name "module" netopt-test-root)
+                                  nil "\\`[a-z]+\\'"))
       (copy-directory (expand-file-name (concat "module/" sub) netopt-test-root)
                       (expand-file-name (concat "module/" sub) dir)))
     dir))

@@ -17,19 +17,57 @@ lisp_init_symbols (emacs_env *env)
 #define NETOPT_SYM_INIT(c, l)                                              \
   {                                                                        \
     emacs_value s = env->intern (env, l);                                  \
-    NL_CHECK_BOOL (env);                                                   \
+    LISP_CHECK_BOOL (env);                                                   \
     Q.c = env->make_global_ref (env, s);                                   \
-    NL_CHECK_BOOL (env);                                                   \
+    LISP_CHECK_BOOL (env);                                                   \
   }
   NETOPT_SYMBOLS (NETOPT_SYM_INIT)
 #undef NETOPT_SYM_INIT
   return true;
 }
 
+emacs_value
+lisp_symbol (emacs_env *env, emacs_value *slot, const char *name)
+{
+  if (!*slot)
+    {
+      emacs_value sym = env->intern (env, name);
+      LISP_CHECK (env);
+      emacs_value ref = env->make_global_ref (env, sym);
+      LISP_CHECK (env);
+      *slot = ref;
+    }
+  return *slot;
+}
+
+bool
+lisp_plist_add (emacs_env *env, struct lisp_plist *p, emacs_value key,
+                emacs_value value)
+{
+  if (!value || LISP_PENDING (env))
+    return false;
+  if (p->n + 2 > 2 * LISP_PLIST_MAX)
+    return lisp_signal (env, Q.err_error,
+                        lisp_list (env, 1,
+                                   (emacs_value[]){ lisp_string (
+                                     env, "Too many properties") }));
+  p->items[p->n++] = key;
+  p->items[p->n++] = value;
+  return true;
+}
+
+emacs_value
+lisp_plist_make (emacs_env *env, const struct lisp_plist *p)
+{
+  if (LISP_PENDING (env))
+    return NULL;
+  return lisp_list (env, p->n, (emacs_value *) p->items);
+}
+
 bool
 lisp_signal (emacs_env *env, emacs_value error, emacs_value data)
 {
-  if (!NL_PENDING (env))
+  if (!LISP_PENDING (env))
     env->non_local_exit_signal (env, error, data);
   return false;
 }
@@ -38,7 +76,7 @@ emacs_value
 lisp_list (emacs_env *env, ptrdiff_t n, emacs_value *items)
 {
   emacs_value v = env->funcall (env, Q.list, n, items);
-  NL_CHECK (env);
+  LISP_CHECK (env);
   return v;
 }
 
@@ -46,7 +84,7 @@ emacs_value
 lisp_string (emacs_env *env, const char *s)
 {
   emacs_value v = env->make_string (env, s, (ptrdiff_t) strlen (s));
-  NL_CHECK (env);
+  LISP_CHECK (env);
   return v;
 }
 
@@ -66,7 +104,7 @@ lisp_unibyte (emacs_env *env, const char *bytes, size_t len)
   if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_28))
     {
       v = env->make_unibyte_string (env, bytes, (ptrdiff_t) len);
-      NL_CHECK (env);
+      LISP_CHECK (env);
       return v;
     }
 #endif
@@ -80,7 +118,7 @@ lisp_unibyte (emacs_env *env, const char *bytes, size_t len)
   for (size_t i = 0; i < len; i++)
     {
       items[i] = env->make_integer (env, (unsigned char) bytes[i]);
-      if (NL_PENDING (env))
+      if (LISP_PENDING (env))
         {
           free (items);
           return NULL;
@@ -88,7 +126,7 @@ lisp_unibyte (emacs_env *env, const char *bytes, size_t len)
     }
   v = env->funcall (env, Q.unibyte_string, (ptrdiff_t) len, items);
   free (items);
-  NL_CHECK (env);
+  LISP_CHECK (env);
   return v;
 }
 
@@ -117,7 +155,7 @@ bool
 lisp_is_type (emacs_env *env, emacs_value v, emacs_value type)
 {
   emacs_value actual = env->type_of (env, v);
-  if (NL_PENDING (env))
+  if (LISP_PENDING (env))
     return false;
   return env->eq (env, actual, type);
 }
@@ -132,14 +170,14 @@ lisp_copy_string (emacs_env *env, emacs_value v, size_t *len)
     }
   ptrdiff_t size = 0;
   env->copy_string_contents (env, v, NULL, &size);
-  NL_CHECK (env);
+  LISP_CHECK (env);
   char *buf = malloc (size > 0 ? (size_t) size : 1);
   if (!buf)
     {
       lisp_out_of_memory (env);
       return NULL;
     }
-  if (!env->copy_string_contents (env, v, buf, &size) || NL_PENDING (env))
+  if (!env->copy_string_contents (env, v, buf, &size) || LISP_PENDING (env))
     {
       free (buf);
       return NULL;
@@ -156,7 +194,7 @@ lisp_int_in_range (emacs_env *env, emacs_value v, intmax_t min, intmax_t max,
   if (!lisp_is_type (env, v, Q.integer_type))
     return false;
   intmax_t n = env->extract_integer (env, v);
-  if (NL_PENDING (env))
+  if (LISP_PENDING (env))
     {
       /* A bignum beyond intmax_t: out of any range we accept.  */
       env->non_local_exit_clear (env);
@@ -182,18 +220,18 @@ lisp_seconds (emacs_env *env, emacs_value keyword, emacs_value v, double *out)
       *out = (double) n;
       return true;
     }
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   if (lisp_is_type (env, v, Q.float_type))
     {
       double d = env->extract_float (env, v);
-      NL_CHECK_BOOL (env);
+      LISP_CHECK_BOOL (env);
       if (isfinite (d) && d >= 0 && d <= INT_MAX)
         {
           *out = d;
           return true;
         }
     }
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   return lisp_bad_value (env, keyword, v,
                          "expected nil or a non-negative number of seconds");
 }
@@ -247,9 +285,7 @@ lisp_parse_keywords (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       emacs_value rest = lisp_list (env, nargs, args);
       if (!rest)
         return false;
-      emacs_value plistp = env->intern (env, "plistp");
-      NL_CHECK_BOOL (env);
-      return lisp_wrong_type (env, plistp, rest);
+      return lisp_wrong_type (env, Q.plistp, rest);
     }
   for (ptrdiff_t i = 0; i < nargs; i += 2)
     {
@@ -269,9 +305,9 @@ lisp_parse_keywords (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
           continue;
         }
       emacs_value is_kw = env->funcall (env, Q.keywordp, 1, &args[i]);
-      NL_CHECK_BOOL (env);
+      LISP_CHECK_BOOL (env);
       if (lisp_nilp (env, is_kw))
-        return lisp_wrong_type (env, Q.keyword_p, args[i]);
+        return lisp_wrong_type (env, Q.keywordp, args[i]);
       emacs_value msg = lisp_string (env, "Unknown keyword argument");
       if (!msg)
         return false;
@@ -325,7 +361,7 @@ lisp_string_bytes (emacs_env *env, emacs_value v, size_t *len)
      the bytes are those of (encode-coding-string V 'utf-8-unix).  */
   ptrdiff_t size = 0;
   env->copy_string_contents (env, v, NULL, &size);
-  if (!NL_PENDING (env))
+  if (!LISP_PENDING (env))
     return lisp_copy_string (env, v, len);
   emacs_value sym, data;
   if (env->non_local_exit_get (env, &sym, &data) != emacs_funcall_exit_signal)
@@ -335,18 +371,18 @@ lisp_string_bytes (emacs_env *env, emacs_value v, size_t *len)
      one): take the bytes, as latin-1 text the module can copy.  */
   emacs_value bytes = v;
   emacs_value multi = env->funcall (env, Q.multibyte_string_p, 1, &v);
-  NL_CHECK (env);
+  LISP_CHECK (env);
   if (env->is_not_nil (env, multi))
     {
       bytes = env->funcall (env, Q.encode_coding_string, 3,
                             (emacs_value[]){ v, Q.utf_8_unix, Q.t });
-      NL_CHECK (env);
+      LISP_CHECK (env);
     }
   emacs_value latin = env->funcall (env, Q.decode_coding_string, 3,
                                     (emacs_value[]){ bytes,
                                                      Q.iso_latin_1_unix,
                                                      Q.t });
-  NL_CHECK (env);
+  LISP_CHECK (env);
   size_t n;
   char *buf = lisp_copy_string (env, latin, &n);
   if (!buf)
@@ -365,14 +401,14 @@ lisp_note_sent (emacs_env *env, size_t sent)
     return; /* a throw goes on unchanged */
   env->non_local_exit_clear (env);
   emacs_value count = env->make_integer (env, (intmax_t) sent);
-  emacs_value tail = NL_PENDING (env) ? NULL
+  emacs_value tail = LISP_PENDING (env) ? NULL
                                       : lisp_list (env, 2,
                                                    (emacs_value[]){ Q.k_sent,
                                                                     count });
   emacs_value all = tail ? env->funcall (env, Q.append, 2,
                                          (emacs_value[]){ data, tail })
                          : NULL;
-  if (NL_PENDING (env))
+  if (LISP_PENDING (env))
     env->non_local_exit_clear (env);
   env->non_local_exit_signal (env, sym, all ? all : data);
 }

@@ -15,7 +15,7 @@
 
 /* Return NULL from the current function when a non-local exit is
    pending.  Emacs ignores the value a module function returns then.  */
-#define NL_CHECK(env)                                                      \
+#define LISP_CHECK(env)                                                      \
   do                                                                       \
     {                                                                      \
       if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)  \
@@ -24,7 +24,7 @@
   while (0)
 
 /* The same, for functions that return bool.  */
-#define NL_CHECK_BOOL(env)                                                 \
+#define LISP_CHECK_BOOL(env)                                                 \
   do                                                                       \
     {                                                                      \
       if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)  \
@@ -32,8 +32,13 @@
     }                                                                      \
   while (0)
 
-#define NL_PENDING(env)                                                    \
+#define LISP_PENDING(env)                                                    \
   ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)
+
+/* The signature of every Lisp function the module defines.  */
+#define NETOPT_DEFUN(name)                                                 \
+  emacs_value name (emacs_env *env, ptrdiff_t nargs, emacs_value *args,    \
+                    void *data)
 
 /* Symbols interned at load time.  X-macro: C name, Lisp name.  */
 #define NETOPT_SYMBOLS(X)                                                  \
@@ -50,6 +55,16 @@
   X (symbol_value, "symbol-value")                                         \
   X (unibyte_string, "unibyte-string")                                     \
   X (apply, "apply")                                                       \
+  X (length, "length")                                                     \
+  X (nth, "nth")                                                           \
+  X (car_safe, "car-safe")                                                 \
+  X (cdr_safe, "cdr-safe")                                                 \
+  X (plistp, "plistp")                                                     \
+  X (listp, "listp")                                                       \
+  X (k_group, ":group")                                                    \
+  X (k_optname, ":optname")                                                \
+  X (k_value, ":value")                                                    \
+  X (k_length, ":length")                                                  \
   X (quit, "quit")                                                         \
   X (accept_process_output, "accept-process-output")                       \
   X (multibyte_string_p, "multibyte-string-p")                             \
@@ -71,7 +86,6 @@
   X (stringp, "stringp")                                                   \
   X (integerp, "integerp")                                                 \
   X (natnump, "natnump")                                                   \
-  X (keyword_p, "keywordp")                                                \
   X (socketp, "netopt-socket-p")                                           \
   X (wrong_type_argument, "wrong-type-argument")                           \
   X (err_error, "netopt-error")                                            \
@@ -113,6 +127,7 @@
   X (k_remote, ":remote")                                                  \
   X (k_timeout, ":timeout")                                                \
   X (k_child_options, ":child-options")                                    \
+  X (k_options, ":options")                                                \
   X (k_to, ":to")                                                          \
   X (k_oob, ":oob")                                                        \
   X (k_max, ":max")                                                        \
@@ -140,6 +155,27 @@ extern struct netopt_symbols Q;
 extern ptrdiff_t netopt_env_size;
 
 bool lisp_init_symbols (emacs_env *env);
+
+/* The symbol NAME, interned the first time into *SLOT (a global
+   reference kept for the module's life): for symbols used rarely
+   enough not to deserve a place in Q.  NULL with an exit pending.  */
+emacs_value lisp_symbol (emacs_env *env, emacs_value *slot, const char *name);
+
+/* A plist under construction: up to LISP_PLIST_MAX keys.  */
+#define LISP_PLIST_MAX 24
+struct lisp_plist
+{
+  emacs_value items[2 * LISP_PLIST_MAX];
+  ptrdiff_t n;
+};
+
+/* Add KEY VALUE to P; VALUE NULL (a failed conversion) leaves the exit
+   pending and returns false.  */
+bool lisp_plist_add (emacs_env *env, struct lisp_plist *p, emacs_value key,
+                     emacs_value value);
+
+/* The Lisp list of P.  NULL with an exit pending.  */
+emacs_value lisp_plist_make (emacs_env *env, const struct lisp_plist *p);
 
 /* Signal ERROR with DATA (a Lisp list).  Always returns false.  */
 bool lisp_signal (emacs_env *env, emacs_value error, emacs_value data);

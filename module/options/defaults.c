@@ -1,7 +1,13 @@
-/* defaults.c --- the kernel's default options, for accepted children.  */
+/* defaults.c --- the kernel's default options, for accepted children.
 
-#include "defaults.h"
-#include "values.h"
+   accept(2) copies several options from the listener to the new
+   socket; the manual promises that a server's options are not
+   inherited.  The defaults are read once, at load time, from fresh
+   sockets of each kind, so that resetting a child needs no descriptor
+   of its own (near the descriptor limit a throwaway socket would fail
+   after the connection was already taken off the queue).  */
+
+#include "engine.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,21 +24,21 @@ static const int kind_type[] = { SOCK_STREAM, SOCK_SEQPACKET };
 struct kind_defaults
 {
   bool known;            /* the kind exists on this system */
-  struct nv_value *values; /* indexed like nv_options */
+  struct opt_value *values; /* indexed like opt_rows */
   bool *readable;
 };
 
 static struct kind_defaults defaults[NFAMILIES][NTYPES];
 
 static bool
-resettable (const struct nv_option *opt, int family, int type)
+resettable (const struct opt_row *opt, int family, int type)
 {
-  return opt->reset_on_accept && opt->when == NW_ALWAYS
-         && nv_applies (opt, family, type);
+  return opt->reset_on_accept && opt->when == OPT_ALWAYS
+         && opt_applies (opt, family, type);
 }
 
 void
-nopt_defaults_init (void)
+opt_defaults_init (void)
 {
   for (size_t f = 0; f < NFAMILIES; f++)
     for (size_t t = 0; t < NTYPES; t++)
@@ -43,15 +49,21 @@ nopt_defaults_init (void)
         int fd = socket (kind_family[f], kind_type[t] | SOCK_CLOEXEC, 0);
         if (fd < 0)
           continue; /* no such kind here */
-        k->values = calloc (nv_option_count, sizeof *k->values);
-        k->readable = calloc (nv_option_count, sizeof *k->readable);
+        k->values = calloc (opt_row_count, sizeof *k->values);
+        k->readable = calloc (opt_row_count, sizeof *k->readable);
         if (k->values && k->readable)
           {
-            for (size_t i = 0; i < nv_option_count; i++)
-              if (resettable (&nv_options[i], kind_family[f], kind_type[t]))
-                k->readable[i] = nv_kernel_get (fd, kind_family[f],
-                                                &nv_options[i], &k->values[i])
-                                 == 0;
+            for (size_t i = 0; i < opt_row_count; i++)
+              {
+                struct opt_reading r;
+                if (resettable (&opt_rows[i], kind_family[f], kind_type[t])
+                    && opt_kernel_get (fd, kind_family[f], &opt_rows[i], &r)
+                         == 0)
+                  {
+                    k->values[i] = r.u.value;
+                    k->readable[i] = true;
+                  }
+              }
             k->known = true;
           }
         else
@@ -76,27 +88,27 @@ defaults_of (int family, int type)
 }
 
 int
-nopt_reset_child (int fd, int family, int type,
-                  const struct nv_option **failed)
+opt_reset_child (int fd, int family, int type,
+                  const struct opt_row **failed)
 {
   const struct kind_defaults *k = defaults_of (family, type);
   if (!k)
     return 0; /* accept(2) made a kind that could not be created */
-  for (size_t i = 0; i < nv_option_count; i++)
+  for (size_t i = 0; i < opt_row_count; i++)
     {
-      const struct nv_option *opt = &nv_options[i];
+      const struct opt_row *opt = &opt_rows[i];
       if (!k->readable[i] || !resettable (opt, family, type))
         continue;
-      struct nv_value now;
-      if (nv_kernel_get (fd, family, opt, &now) != 0)
+      struct opt_reading now;
+      if (opt_kernel_get (fd, family, opt, &now) != 0)
         continue; /* not readable here: nothing to undo */
-      if (nv_equal (opt, &k->values[i], &now))
+      if (opt_value_equal (opt, &k->values[i], &now))
         continue;
-      int err = nv_kernel_set (fd, family, opt, &k->values[i]);
+      int err = opt_kernel_set (fd, family, opt, &k->values[i]);
       /* Unbinding a device needs CAP_NET_RAW; without it the child
          stays on the listener's device, the one its packets came
          through.  */
-      if (err == EPERM && opt->type == NV_DEVICE)
+      if (err == EPERM && opt->type == OPT_DEVICE)
         continue;
       if (err != 0)
         {

@@ -2,7 +2,7 @@
 
    Adding an option is adding a row to table.c.  How a value travels
    between Lisp and the kernel depends only on the row's value type
-   (values.c), never on the option itself.  */
+   (value.c), never on the option itself.  */
 
 #ifndef NETOPT_OPTIONS_TABLE_H
 #define NETOPT_OPTIONS_TABLE_H
@@ -12,88 +12,83 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* Value types: one Lisp<->kernel conversion each.  */
-enum nv_type
+/* Value types: one Lisp <-> kernel conversion each.  */
+enum opt_type
 {
-  NV_BOOL,   /* int flag; Lisp nil / non-nil, read back t / nil */
-  NV_INT,    /* int within the row's range */
-  NV_LINGER, /* struct linger; nil, t or seconds */
-  NV_DEVICE, /* interface name; nil or "" unbinds */
-  NV_STRING, /* short NUL-terminated string (e.g. congestion control) */
-  NV_IFNAME, /* an interface chosen by name (multicast interface) */
-  NV_TCPINFO, /* struct tcp_info, read as a plist */
-  NV_PEERCRED, /* struct ucred, read as (:pid :uid :gid) */
+  OPT_BOOL,     /* int flag; Lisp nil / non-nil, read back t / nil */
+  OPT_INT,      /* int within the row's range (past INT_MAX: unsigned) */
+  OPT_LINGER,   /* struct linger; nil, t or seconds */
+  OPT_DEVICE,   /* interface name; nil or "" unbinds */
+  OPT_STRING,   /* short NUL-terminated string (congestion control) */
+  OPT_IFNAME,   /* an interface chosen by name (multicast interface) */
+  OPT_TCPINFO,  /* struct tcp_info, read as a plist */
+  OPT_PEERCRED, /* struct ucred, read as (:pid :uid :gid) */
 };
 
-/* Protocol levels.  NL_IP_ANY picks IP or IPv6 by the socket's family.  */
-enum nv_level
+/* Protocol levels.  OPT_LEVEL_IP_ANY picks IP or IPv6 by the socket's
+   family.  */
+enum opt_level
 {
-  NL_SOCKET,
-  NL_IP,
-  NL_IPV6,
-  NL_IP_ANY,
-  NL_TCP,
-  NL_UDP,
+  OPT_LEVEL_SOCKET,
+  OPT_LEVEL_IP,
+  OPT_LEVEL_IPV6,
+  OPT_LEVEL_IP_ANY,
+  OPT_LEVEL_TCP,
+  OPT_LEVEL_UDP,
 };
 
-enum nv_when
+/* When an option may be set.  */
+enum opt_when
 {
-  NW_ALWAYS,      /* settable at any time */
-  NW_BEFORE_BIND, /* settable only before the socket is bound */
-  NW_NEVER,       /* read-only */
+  OPT_ALWAYS,      /* at any time */
+  OPT_BEFORE_BIND, /* only before the socket is bound */
+  OPT_NEVER,       /* read-only */
 };
 
 /* Families and socket types an option applies to (bit sets).  */
 enum
 {
-  NF_INET = 1,
-  NF_INET6 = 2,
-  NF_LOCAL = 4,
-  NF_IP = NF_INET | NF_INET6,
-  NF_ALL = NF_INET | NF_INET6 | NF_LOCAL,
+  OPT_FAMILY_INET = 1,
+  OPT_FAMILY_INET6 = 2,
+  OPT_FAMILY_LOCAL = 4,
+  OPT_FAMILY_IP = OPT_FAMILY_INET | OPT_FAMILY_INET6,
+  OPT_FAMILY_ALL = OPT_FAMILY_IP | OPT_FAMILY_LOCAL,
 };
 enum
 {
-  NT_STREAM = 1,
-  NT_DGRAM = 2,
-  NT_SEQPACKET = 4,
-  NT_ALL = NT_STREAM | NT_DGRAM | NT_SEQPACKET,
+  OPT_SOCK_STREAM = 1,
+  OPT_SOCK_DGRAM = 2,
+  OPT_SOCK_SEQPACKET = 4,
+  OPT_SOCK_ALL = OPT_SOCK_STREAM | OPT_SOCK_DGRAM | OPT_SOCK_SEQPACKET,
 };
 
-struct nv_option
+struct opt_row
 {
-  const char *keyword; /* ":keepalive" */
-  const char *c_name;  /* "SO_KEEPALIVE" */
-  enum nv_level level;
-  int optname;  /* the option number (IPv4's under NL_IP_ANY) */
-  int optname6; /* IPv6's option number under NL_IP_ANY */
-  enum nv_type type;
-  unsigned families;
-  unsigned types;
-  enum nv_when when;
-  intmax_t min, max;    /* range of NV_INT values */
-  bool reset_on_accept; /* undo what accept(2) copies from the listener */
-  bool privileged;      /* some values need privileges */
+  const char *keyword;   /* ":keepalive" */
+  const char *c_name;    /* "SO_KEEPALIVE" */
+  enum opt_level level;
+  int optname;           /* the option number (IPv4's under IP_ANY) */
+  int optname6;          /* IPv6's option number under IP_ANY */
+  enum opt_type type;
+  unsigned families;     /* OPT_FAMILY_* bits */
+  unsigned types;        /* OPT_SOCK_* bits */
+  enum opt_when when;
+  intmax_t min, max;     /* range of OPT_INT values; length of strings */
+  bool reset_on_accept;  /* undo what accept(2) copies from the listener */
+  bool privileged;       /* some values need privileges */
+  bool read_clears;      /* reading changes it (SO_ERROR): only on request */
+  bool manual;           /* one of the Emacs manual's eight */
   const char *doc;
-  bool read_clears; /* reading changes it (SO_ERROR): read only on request */
 };
 
-extern const struct nv_option nv_options[];
-extern const size_t nv_option_count;
+extern const struct opt_row opt_rows[];
+extern const size_t opt_row_count;
 
-/* Map a socket family / type to the NF_* / NT_* bit.  0 if unknown.  */
-unsigned nv_family_bit (int family);
-unsigned nv_type_bit (int type);
+/* Does ROW apply to a socket of FAMILY and TYPE?  */
+bool opt_applies (const struct opt_row *row, int family, int type);
 
-/* Is OPT one of the eight options of the Emacs manual, the ones
-   `process-contact' lists?  */
-bool nv_is_manual (const struct nv_option *opt);
-
-/* Does OPT apply to a socket of FAMILY and TYPE?  */
-bool nv_applies (const struct nv_option *opt, int family, int type);
-
-/* The kernel level and option number of OPT on a FAMILY socket.  */
-void nv_resolve (const struct nv_option *opt, int family, int *level,
-                 int *optname);
+/* The kernel level and option number of ROW on a FAMILY socket.  */
+void opt_resolve (const struct opt_row *row, int family, int *level,
+                  int *optname);
 
 #endif

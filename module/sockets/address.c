@@ -50,15 +50,15 @@ addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
       free (path);
       return ok;
     }
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   if (!lisp_is_type (env, v, Q.vector_type))
     {
-      NL_CHECK_BOOL (env);
+      LISP_CHECK_BOOL (env);
       return lisp_bad_value (env, keyword, v,
                              "expected an address vector or a file name");
     }
   ptrdiff_t n = env->vec_size (env, v);
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   if (n != 5 && n != 9)
     return lisp_bad_value (env, keyword, v,
                            "expected [A B C D PORT] or [W1 ... W8 PORT]");
@@ -67,11 +67,11 @@ addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
   for (ptrdiff_t i = 0; i < n; i++)
     {
       emacs_value e = env->vec_get (env, v, i);
-      NL_CHECK_BOOL (env);
+      LISP_CHECK_BOOL (env);
       if (!lisp_int_in_range (env, e, 0, i == n - 1 ? 65535 : limit,
                               &parts[i]))
         {
-          NL_CHECK_BOOL (env);
+          LISP_CHECK_BOOL (env);
           return lisp_bad_value (env, keyword, v,
                                  "address element out of range");
         }
@@ -115,10 +115,10 @@ addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
         for (int i = 0; i < 4; i++)
           {
             items[n++] = env->make_integer (env, b[i]);
-            NL_CHECK (env);
+            LISP_CHECK (env);
           }
         items[n++] = env->make_integer (env, ntohs (sin->sin_port));
-        NL_CHECK (env);
+        LISP_CHECK (env);
         break;
       }
     case AF_INET6:
@@ -128,10 +128,10 @@ addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
         for (int i = 0; i < 8; i++)
           {
             items[n++] = env->make_integer (env, (b[2 * i] << 8) | b[2 * i + 1]);
-            NL_CHECK (env);
+            LISP_CHECK (env);
           }
         items[n++] = env->make_integer (env, ntohs (sin6->sin6_port));
-        NL_CHECK (env);
+        LISP_CHECK (env);
         break;
       }
     case AF_UNIX:
@@ -148,14 +148,14 @@ addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
           return Q.nil; /* unnamed, or abstract */
         emacs_value s = env->make_string (env, sun->sun_path,
                                           (ptrdiff_t) plen);
-        NL_CHECK (env);
+        LISP_CHECK (env);
         return s;
       }
     default:
       return Q.nil;
     }
   emacs_value v = env->funcall (env, Q.vector, n, items);
-  NL_CHECK (env);
+  LISP_CHECK (env);
   return v;
 }
 
@@ -277,11 +277,11 @@ resolve_error (emacs_env *env, const char *why, const char *host)
 {
   emacs_value items[3];
   items[0] = lisp_string (env, "Cannot resolve address");
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   items[1] = lisp_string (env, why);
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   items[2] = host ? lisp_string (env, host) : Q.nil;
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   return lisp_signal (env, Q.err_system, lisp_list (env, 3, items));
 }
 

@@ -36,15 +36,15 @@ owned_mark (int fd, bool on)
 }
 
 bool
-nsock_fd_is_owned (int fd)
+sock_fd_is_owned (int fd)
 {
   return fd >= 0 && (size_t) fd < owned_size && owned_map[fd];
 }
 
-struct nsock *
-nsock_new (int fd, int family, int type, bool owned, const char *name)
+struct sock_handle *
+sock_new (int fd, int family, int type, bool owned, const char *name)
 {
-  struct nsock *s = calloc (1, sizeof *s);
+  struct sock_handle *s = calloc (1, sizeof *s);
   if (!s)
     return NULL;
   s->name = strdup (name ? name : "netopt");
@@ -53,9 +53,9 @@ nsock_new (int fd, int family, int type, bool owned, const char *name)
       free (s);
       return NULL;
     }
-  s->fd = fd;
-  s->family = family;
-  s->type = type;
+  s->sock.fd = fd;
+  s->sock.family = family;
+  s->sock.type = type;
   s->owned = owned;
   s->service_port = -2;
   if (owned)
@@ -64,7 +64,7 @@ nsock_new (int fd, int family, int type, bool owned, const char *name)
 }
 
 static void
-nsock_free (struct nsock *s)
+sock_free (struct sock_handle *s)
 {
   free (s->name);
   free (s->host);
@@ -74,10 +74,10 @@ nsock_free (struct nsock *s)
 }
 
 int
-nsock_close (struct nsock *s)
+sock_close (struct sock_handle *s)
 {
-  int fd = s->fd;
-  s->fd = -1;
+  int fd = s->sock.fd;
+  s->sock.fd = -1;
   if (fd < 0 || !s->owned)
     return 0;
   owned_mark (fd, false);
@@ -87,7 +87,7 @@ nsock_close (struct nsock *s)
 }
 
 void
-nsock_release_fd (int fd)
+sock_release_fd (int fd)
 {
   if (close (fd) != 0 && errno != EINTR)
     {
@@ -97,22 +97,22 @@ nsock_release_fd (int fd)
 }
 
 void
-nsock_finalize (void *p) EMACS_NOEXCEPT
+sock_finalize (void *p) EMACS_NOEXCEPT
 {
-  struct nsock *s = p;
+  struct sock_handle *s = p;
   if (!s)
     return;
-  nsock_close (s);
-  nsock_free (s);
+  sock_close (s);
+  sock_free (s);
 }
 
 emacs_value
-nsock_wrap (emacs_env *env, struct nsock *s)
+sock_wrap (emacs_env *env, struct sock_handle *s)
 {
-  emacs_value v = env->make_user_ptr (env, nsock_finalize, s);
-  if (NL_PENDING (env))
+  emacs_value v = env->make_user_ptr (env, sock_finalize, s);
+  if (LISP_PENDING (env))
     {
-      nsock_finalize (s);
+      sock_finalize (s);
       return NULL;
     }
   if (s->owned)
@@ -120,13 +120,13 @@ nsock_wrap (emacs_env *env, struct nsock *s)
       /* The Lisp layer keeps a weak registry of sockets for listings;
          the object is still collected when unreachable.  */
       env->funcall (env, Q.register_socket, 1, &v);
-      NL_CHECK (env);
+      LISP_CHECK (env);
     }
   return v;
 }
 
 bool
-nsock_signal_closed (emacs_env *env, const struct nsock *s)
+sock_signal_closed (emacs_env *env, const struct sock_handle *s)
 {
   emacs_value items[2];
   items[0] = lisp_string (env, "Socket is closed");
@@ -138,72 +138,88 @@ nsock_signal_closed (emacs_env *env, const struct nsock *s)
   return lisp_signal (env, Q.err_closed, lisp_list (env, 2, items));
 }
 
-static struct nsock *
-handle_of (emacs_env *env, emacs_value v)
+struct sock_handle *
+sock_handle_of (emacs_env *env, emacs_value v)
 {
   /* Ask for the finalizer directly: for anything but a user-ptr Emacs
      signals, which is cleared here (one call instead of three on the
      path every option call takes).  */
-  bool ours = env->get_user_finalizer (env, v) == nsock_finalize;
-  if (NL_PENDING (env))
+  bool ours = env->get_user_finalizer (env, v) == sock_finalize;
+  if (LISP_PENDING (env))
     {
       env->non_local_exit_clear (env);
       return NULL;
     }
   if (!ours)
     return NULL;
-  struct nsock *s = env->get_user_ptr (env, v);
-  NL_CHECK (env);
+  struct sock_handle *s = env->get_user_ptr (env, v);
+  LISP_CHECK (env);
   return s;
 }
 
-struct nsock *
-nsock_from_lisp (emacs_env *env, emacs_value v, bool allow_closed)
+struct sock_handle *
+sock_from_lisp (emacs_env *env, emacs_value v, bool allow_closed)
 {
-  struct nsock *s = handle_of (env, v);
-  NL_CHECK (env);
+  struct sock_handle *s = sock_handle_of (env, v);
+  LISP_CHECK (env);
   if (!s)
     {
       lisp_wrong_type (env, Q.socketp, v);
       return NULL;
     }
-  if (s->fd < 0 && !allow_closed)
+  if (s->sock.fd < 0 && !allow_closed)
     {
-      nsock_signal_closed (env, s);
+      sock_signal_closed (env, s);
       return NULL;
     }
   return s;
 }
 
-struct nsock *
-nsock_target (emacs_env *env, emacs_value v)
+static struct sock_process_hooks process_hooks;
+
+void
+sock_set_process_hooks (const struct sock_process_hooks *hooks)
 {
-  struct nsock *s = handle_of (env, v);
-  NL_CHECK (env);
+  process_hooks = *hooks;
+}
+
+struct sock_handle *
+sock_target (emacs_env *env, emacs_value v, bool *process)
+{
+  struct sock_handle *s = sock_handle_of (env, v);
+  LISP_CHECK (env);
+  if (process)
+    *process = !s;
   if (!s)
     {
       if (!lisp_is_type (env, v, Q.process_type))
         {
-          NL_CHECK (env);
+          LISP_CHECK (env);
           lisp_wrong_type (env, Q.processp, v);
           return NULL;
         }
-      /* The Lisp layer validates the process, locates and caches its
-         socket, and returns a borrowed handle.  */
-      emacs_value h = env->funcall (env, Q.process_handle, 1, &v);
-      NL_CHECK (env);
-      s = handle_of (env, h);
-      NL_CHECK (env);
-      if (!s)
+      if (!process_hooks.handle)
         {
-          lisp_wrong_type (env, Q.socketp, h);
+          lisp_wrong_type (env, Q.socketp, v);
           return NULL;
         }
+      s = process_hooks.handle (env, v);
+      if (!s)
+        return NULL;
     }
-  if (s->fd < 0)
+  if (s->sock.fd < 0)
     {
-      nsock_signal_closed (env, s);
+      sock_signal_closed (env, s);
       return NULL;
     }
   return s;
+}
+
+bool
+sock_after_set (emacs_env *env, emacs_value target, emacs_value option,
+                emacs_value value)
+{
+  if (!process_hooks.after_set || !lisp_is_type (env, target, Q.process_type))
+    return !LISP_PENDING (env);
+  return process_hooks.after_set (env, target, option, value);
 }

@@ -1,6 +1,6 @@
 /* handle.h --- socket handles: the Lisp SOCKET object.
 
-   A SOCKET is a user-ptr whose finalizer is nsock_finalize; that is how
+   A SOCKET is a user-ptr whose finalizer is sock_finalize; that is how
    a handle is told from any other module's user-ptr.  A handle owns its
    descriptor (a socket made by the module) or borrows it (the socket of
    an Emacs network process, never closed here).  A closed handle has
@@ -9,66 +9,79 @@
 #ifndef NETOPT_SOCKETS_HANDLE_H
 #define NETOPT_SOCKETS_HANDLE_H
 
-#include "../core/lisp.h"
-#include "../options/values.h"
+#include "../options/engine.h"
 
-/* An option setting to apply later (a server's :child-options).  */
-struct nsetting
+struct sock_handle
 {
-  const struct nv_option *opt;
-  struct nv_value value;
-};
-
-struct nsock
-{
-  int fd;     /* -1 once closed */
-  int family; /* AF_INET, AF_INET6, AF_UNIX */
-  int type;   /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
-  bool owned; /* the module closes FD; false for Emacs's processes */
+  struct opt_socket sock; /* fd (-1 once closed), family, type */
+  bool owned;             /* the module closes it; false for Emacs's */
   bool listening;
-  bool server;        /* made with :server non-nil */
-  bool server_t;      /* :server t (else :server was the backlog) */
+  bool server;            /* made with :server non-nil */
+  bool server_t;          /* :server t (else :server was the backlog) */
   int backlog;
-  char *name;         /* :name */
-  char *host;         /* :host as given, or the peer of an accepted child */
-  char *service_name; /* :service when a string (or a local socket file) */
-  int service_port;   /* :service as a port; -1: t (any), -2: none */
-  struct nsetting *child_options;
+  char *name;             /* :name */
+  char *host;             /* :host as given, or an accepted child's peer */
+  char *service_name;     /* :service when a name (or a local file) */
+  int service_port;       /* :service as a port; -1: t (any), -2: none */
+  struct opt_setting *child_options; /* :child-options, sized to them */
   size_t child_count;
 };
 
-/* A new handle for FD (owned), with NAME copied.  NULL on memory
-   exhaustion (FD is then left to the caller).  */
-struct nsock *nsock_new (int fd, int family, int type, bool owned,
-                         const char *name);
+/* A new handle for FD, with NAME copied.  NULL on memory exhaustion
+   (FD is then left to the caller).  */
+struct sock_handle *sock_new (int fd, int family, int type, bool owned,
+                              const char *name);
 
 /* Wrap S in a Lisp SOCKET object.  On failure S is freed and its
    descriptor closed (when owned); NULL is returned.  */
-emacs_value nsock_wrap (emacs_env *env, struct nsock *s);
+emacs_value sock_wrap (emacs_env *env, struct sock_handle *s);
 
 /* Close S's descriptor if it owns one.  Returns 0 or an errno value.  */
-int nsock_close (struct nsock *s);
+int sock_close (struct sock_handle *s);
 
 /* Is FD owned by an open handle?  */
-bool nsock_fd_is_owned (int fd);
+bool sock_fd_is_owned (int fd);
 
 /* Close FD on an error path, where an error is already pending: the
    descriptor is released whatever close reports.  */
-void nsock_release_fd (int fd);
+void sock_release_fd (int fd);
 
-void nsock_finalize (void *p) EMACS_NOEXCEPT;
+void sock_finalize (void *p) EMACS_NOEXCEPT;
+
+/* The handle V designates, or NULL without an exit pending when V is
+   no SOCKET (or NULL with one, when asking failed).  */
+struct sock_handle *sock_handle_of (emacs_env *env, emacs_value v);
 
 /* The handle V designates, or NULL with an exit pending:
    wrong-type-argument for anything but a SOCKET, netopt-closed when
    it is closed (unless ALLOW_CLOSED).  */
-struct nsock *nsock_from_lisp (emacs_env *env, emacs_value v,
-                               bool allow_closed);
+struct sock_handle *sock_from_lisp (emacs_env *env, emacs_value v,
+                                    bool allow_closed);
 
-/* Like nsock_from_lisp, but V may also be a live network process: its
-   socket is found by the Lisp layer (netopt--process-handle).  */
-struct nsock *nsock_target (emacs_env *env, emacs_value v);
+/* What the process layer lends this one: how a network process becomes
+   a handle, and what follows a setting on it.  Registered at load time
+   (sock_set_process_hooks), so that nothing here includes upward.  */
+struct sock_process_hooks
+{
+  /* The borrowed handle of PROCESS's socket, or NULL with an exit
+     pending (not a network process, deleted, not found).  */
+  struct sock_handle *(*handle) (emacs_env *env, emacs_value process);
+  /* OPTION was just set to VALUE on PROCESS's socket.  */
+  bool (*after_set) (emacs_env *env, emacs_value process, emacs_value option,
+                     emacs_value value);
+};
+void sock_set_process_hooks (const struct sock_process_hooks *hooks);
+
+/* Like sock_from_lisp, but V may also be a live network process.
+   *PROCESS, when non-NULL, is set to whether V was one.  */
+struct sock_handle *sock_target (emacs_env *env, emacs_value v,
+                                 bool *process);
+
+/* After OPTION was set to VALUE on TARGET (a SOCKET or a process).  */
+bool sock_after_set (emacs_env *env, emacs_value target, emacs_value option,
+                     emacs_value value);
 
 /* Signal netopt-closed for S.  Returns false.  */
-bool nsock_signal_closed (emacs_env *env, const struct nsock *s);
+bool sock_signal_closed (emacs_env *env, const struct sock_handle *s);
 
 #endif

@@ -1,10 +1,8 @@
 /* io.c --- accept, send, receive, close, and what a socket is.  */
 
-#include "../options/api.h"
 #include "address.h"
 #include "sockets.h"
 #include "wait.h"
-#include "../options/defaults.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,7 +16,7 @@
 #define NETOPT_MAX_RECEIVE (64 * 1024 * 1024)
 
 static bool
-socket_error (emacs_env *env, const char *what, int err, const struct nsock *s)
+socket_error (emacs_env *env, const char *what, int err, const struct sock_handle *s)
 {
   emacs_value name = lisp_string (env, s->name);
   if (!name)
@@ -30,14 +28,14 @@ socket_error (emacs_env *env, const char *what, int err, const struct nsock *s)
    nil for a timeout, NULL with an exit pending otherwise.  */
 static emacs_value
 wait_failed (emacs_env *env, enum nwait_result w, const char *what,
-             const struct nsock *s)
+             const struct sock_handle *s)
 {
   switch (w)
     {
     case NWAIT_TIMEOUT:
       return Q.nil;
     case NWAIT_CLOSED:
-      nsock_signal_closed (env, s);
+      sock_signal_closed (env, s);
       return NULL;
     case NWAIT_ERROR:
       socket_error (env, what, errno, s);
@@ -51,7 +49,7 @@ wait_failed (emacs_env *env, enum nwait_result w, const char *what,
 NETOPT_DEFUN (Fnetopt_accept)
 {
   (void) data;
-  struct nsock *srv = nsock_from_lisp (env, args[0], false);
+  struct sock_handle *srv = sock_from_lisp (env, args[0], false);
   if (!srv)
     return NULL;
   double timeout;
@@ -61,7 +59,7 @@ NETOPT_DEFUN (Fnetopt_accept)
     {
       emacs_value items[2];
       items[0] = lisp_string (env, "Not a listening socket");
-      NL_CHECK (env);
+      LISP_CHECK (env);
       items[1] = args[0];
       lisp_signal (env, Q.err_error, lisp_list (env, 2, items));
       return NULL;
@@ -73,7 +71,7 @@ NETOPT_DEFUN (Fnetopt_accept)
   for (;;)
     {
       plen = sizeof peer;
-      fd = accept4 (srv->fd, (struct sockaddr *) &peer, &plen,
+      fd = accept4 (srv->sock.fd, (struct sockaddr *) &peer, &plen,
                     SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd >= 0)
         break;
@@ -86,7 +84,7 @@ NETOPT_DEFUN (Fnetopt_accept)
           socket_error (env, "Cannot accept", errno, srv);
           return NULL;
         }
-      enum nwait_result w = nwait_fd (env, srv, srv->fd, POLLIN, &deadline);
+      enum nwait_result w = nwait_fd (env, srv, srv->sock.fd, POLLIN, &deadline);
       if (w != NWAIT_READY)
         return wait_failed (env, w, "Cannot accept", srv);
     }
@@ -97,18 +95,18 @@ NETOPT_DEFUN (Fnetopt_accept)
   int port = addr_port ((struct sockaddr *) &peer);
   if (port >= 0)
     snprintf (name, sizeof name, "%s <%s%s%s:%d>", srv->name,
-              srv->family == AF_INET6 ? "[" : "", host,
-              srv->family == AF_INET6 ? "]" : "", port);
+              srv->sock.family == AF_INET6 ? "[" : "", host,
+              srv->sock.family == AF_INET6 ? "]" : "", port);
   else
     snprintf (name, sizeof name, "%s <local>", srv->name);
-  struct nsock *child = nsock_new (fd, srv->family, srv->type, true, name);
+  struct sock_handle *child = sock_new (fd, srv->sock.family, srv->sock.type, true, name);
   if (!child)
     {
-      nsock_release_fd (fd);
+      sock_release_fd (fd);
       lisp_out_of_memory (env);
       return NULL;
     }
-  emacs_value result = nsock_wrap (env, child);
+  emacs_value result = sock_wrap (env, child);
   if (!result)
     return NULL;
   if (port >= 0)
@@ -117,28 +115,23 @@ NETOPT_DEFUN (Fnetopt_accept)
       child->service_port = port;
     }
 
-  const struct nv_option *failed = NULL;
-  int err = nopt_reset_child (child->fd, child->family, child->type, &failed);
+  const struct opt_row *failed = NULL;
+  int err = opt_reset_child (child->sock.fd, child->sock.family,
+                             child->sock.type, &failed);
   if (err != 0)
     {
-      nsock_close (child);
-      emacs_value kw = failed ? env->intern (env, failed->keyword) : Q.nil;
-      NL_CHECK (env);
+      sock_close (child);
+      emacs_value kw = failed ? opt_keyword (failed) : Q.nil;
       lisp_system_error (env, "Cannot reset option of accepted connection",
                          err, 1, &kw);
       return NULL;
     }
   for (size_t i = 0; i < srv->child_count; i++)
-    {
-      const struct nsetting *c = &srv->child_options[i];
-      emacs_value kw = env->intern (env, c->opt->keyword);
-      if (NL_PENDING (env) || !nopt_apply (env, child, c->opt, kw, NULL,
-                                           &c->value))
-        {
-          nsock_close (child);
-          return NULL;
-        }
-    }
+    if (!opt_apply (env, &child->sock, &srv->child_options[i], NULL))
+      {
+        sock_close (child);
+        return NULL;
+      }
   return result;
 }
 
@@ -154,12 +147,12 @@ enum
 NETOPT_DEFUN (Fnetopt_send)
 {
   (void) data;
-  struct nsock *s = nsock_from_lisp (env, args[0], false);
+  struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
   if (!lisp_is_type (env, args[1], Q.string_type))
     {
-      NL_CHECK (env);
+      LISP_CHECK (env);
       lisp_wrong_type (env, Q.stringp, args[1]);
       return NULL;
     }
@@ -175,7 +168,7 @@ NETOPT_DEFUN (Fnetopt_send)
   bool has_to = !lisp_nilp (env, kv[SK_TO]);
   if (has_to && !addr_from_lisp (env, Q.k_to, kv[SK_TO], &to))
     return NULL;
-  if (has_to && to.ss.ss_family != s->family)
+  if (has_to && to.ss.ss_family != s->sock.family)
     {
       lisp_bad_value (env, Q.k_to, kv[SK_TO],
                       "address does not match the socket's family");
@@ -191,9 +184,9 @@ NETOPT_DEFUN (Fnetopt_send)
 
   struct ndeadline deadline = ndeadline_in (timeout);
   size_t sent = 0;
-  bool stream = s->type == SOCK_STREAM;
+  bool stream = s->sock.type == SOCK_STREAM;
   emacs_value result = NULL;
-  int fd = s->fd;
+  int fd = s->sock.fd;
   do
     {
       ssize_t n = has_to ? sendto (fd, buf + sent, len - sent, flags,
@@ -214,7 +207,7 @@ NETOPT_DEFUN (Fnetopt_send)
           emacs_value name = lisp_string (env, s->name);
           emacs_value count = name ? env->make_integer (env, (intmax_t) sent)
                                    : NULL;
-          if (count && !NL_PENDING (env))
+          if (count && !LISP_PENDING (env))
             lisp_system_error (env, "Cannot send", err, 3,
                                (emacs_value[]){ name, Q.k_sent, count });
           goto out;
@@ -279,7 +272,7 @@ static emacs_value
 receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
          struct sockaddr_storage *from, socklen_t *fromlen)
 {
-  struct nsock *s = nsock_from_lisp (env, args[0], false);
+  struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
   emacs_value kv[RK_COUNT];
@@ -292,7 +285,7 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   if (has_max
       && !lisp_int_in_range (env, kv[RK_MAX], 1, NETOPT_MAX_RECEIVE, &max))
     {
-      NL_CHECK (env);
+      LISP_CHECK (env);
       lisp_bad_value (env, Q.k_max, kv[RK_MAX],
                       "expected a positive number of bytes (at most 64 MiB)");
       return NULL;
@@ -307,7 +300,7 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
          separate urgent byte to wait for.  */
       int inl = 0;
       socklen_t ilen = sizeof inl;
-      if (getsockopt (s->fd, SOL_SOCKET, SO_OOBINLINE, &inl, &ilen) == 0
+      if (getsockopt (s->sock.fd, SOL_SOCKET, SO_OOBINLINE, &inl, &ilen) == 0
           && inl)
         {
           socket_error (env, "Cannot receive urgent data (:oobinline is on)",
@@ -317,9 +310,9 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     }
   /* Datagrams and records are never cut: their size is looked at
      first, and one larger than :max stays queued.  */
-  bool whole = !oob && s->type != SOCK_STREAM;
+  bool whole = !oob && s->sock.type != SOCK_STREAM;
   struct ndeadline deadline = ndeadline_in (timeout);
-  int fd = s->fd;
+  int fd = s->sock.fd;
   char *buf = NULL;
   emacs_value result = NULL;
   bool waited_ready = false;
@@ -339,7 +332,7 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
                   items[1] = env->make_integer (env, (intmax_t) n);
                   items[2] = env->make_integer (env, max);
                 }
-              if (items[0] && !NL_PENDING (env))
+              if (items[0] && !LISP_PENDING (env))
                 lisp_system_error (env, "Cannot receive", EMSGSIZE, 3, items);
               break;
             }
@@ -408,10 +401,10 @@ NETOPT_DEFUN (Fnetopt_receive_from)
   emacs_value addr = fromlen > 0
                        ? addr_to_lisp (env, (struct sockaddr *) &from, fromlen)
                        : Q.nil;
-  NL_CHECK (env);
+  LISP_CHECK (env);
   emacs_value cell = env->funcall (env, Q.cons, 2,
                                    (emacs_value[]){ str, addr });
-  NL_CHECK (env);
+  LISP_CHECK (env);
   return cell;
 }
 
@@ -420,7 +413,7 @@ NETOPT_DEFUN (Fnetopt_close)
 {
   (void) data;
   (void) nargs;
-  struct nsock *s = nsock_from_lisp (env, args[0], true);
+  struct sock_handle *s = sock_from_lisp (env, args[0], true);
   if (!s)
     return NULL;
   if (!s->owned)
@@ -428,7 +421,7 @@ NETOPT_DEFUN (Fnetopt_close)
       lisp_wrong_type (env, Q.socketp, args[0]);
       return NULL;
     }
-  int err = nsock_close (s);
+  int err = sock_close (s);
   if (err != 0)
     {
       socket_error (env, "Cannot close", err, s);
@@ -442,14 +435,8 @@ NETOPT_DEFUN (Fnetopt_socket_p)
 {
   (void) data;
   (void) nargs;
-  if (!lisp_is_type (env, args[0], Q.user_ptr_type))
-    return Q.nil;
-  bool ours = env->get_user_finalizer (env, args[0]) == nsock_finalize;
-  NL_CHECK (env);
-  if (!ours)
-    return Q.nil;
-  struct nsock *s = env->get_user_ptr (env, args[0]);
-  NL_CHECK (env);
+  struct sock_handle *s = sock_handle_of (env, args[0]);
+  LISP_CHECK (env);
   return s && s->owned ? Q.t : Q.nil;
 }
 
@@ -458,10 +445,10 @@ NETOPT_DEFUN (Fnetopt_live_p)
 {
   (void) data;
   (void) nargs;
-  struct nsock *s = nsock_from_lisp (env, args[0], true);
+  struct sock_handle *s = sock_from_lisp (env, args[0], true);
   if (!s)
     return NULL;
-  return s->fd >= 0 ? Q.t : Q.nil;
+  return s->sock.fd >= 0 ? Q.t : Q.nil;
 }
 
 /* (netopt--socket-fd SOCKET): the descriptor number, for tests and the
@@ -470,11 +457,11 @@ NETOPT_DEFUN (Fnetopt_socket_fd)
 {
   (void) data;
   (void) nargs;
-  struct nsock *s = nsock_from_lisp (env, args[0], false);
+  struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
-  emacs_value v = env->make_integer (env, s->fd);
-  NL_CHECK (env);
+  emacs_value v = env->make_integer (env, s->sock.fd);
+  LISP_CHECK (env);
   return v;
 }
 
@@ -493,19 +480,19 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
 {
   (void) data;
   (void) nargs;
-  struct nsock *s = nsock_from_lisp (env, args[0], false);
+  struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
   struct sockaddr_storage local, remote;
   socklen_t llen = sizeof local, rlen = sizeof remote;
   memset (&local, 0, sizeof local);
   memset (&remote, 0, sizeof remote);
-  if (getsockname (s->fd, (struct sockaddr *) &local, &llen) != 0)
+  if (getsockname (s->sock.fd, (struct sockaddr *) &local, &llen) != 0)
     {
       socket_error (env, "Cannot get local address", errno, s);
       return NULL;
     }
-  bool connected = getpeername (s->fd, (struct sockaddr *) &remote, &rlen) == 0;
+  bool connected = getpeername (s->sock.fd, (struct sockaddr *) &remote, &rlen) == 0;
   if (!connected && errno != ENOTCONN)
     {
       socket_error (env, "Cannot get remote address", errno, s);
@@ -515,19 +502,19 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
   int k = 0;
   v[k++] = Q.k_name;
   v[k] = lisp_string (env, s->name);
-  NL_CHECK (env);
+  LISP_CHECK (env);
   k++;
   v[k++] = Q.k_type;
-  v[k++] = symbol_of (s->type, (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
+  v[k++] = symbol_of (s->sock.type, (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
                       (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3);
   v[k++] = Q.k_family;
-  v[k++] = symbol_of (s->family, (int[]){ AF_INET, AF_INET6, AF_UNIX },
+  v[k++] = symbol_of (s->sock.family, (int[]){ AF_INET, AF_INET6, AF_UNIX },
                       (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local }, 3);
   v[k++] = Q.k_host;
   if (s->host)
     {
       v[k] = lisp_string (env, s->host);
-      NL_CHECK (env);
+      LISP_CHECK (env);
       k++;
     }
   else
@@ -536,20 +523,20 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
   if (s->service_name)
     {
       v[k] = lisp_string (env, s->service_name);
-      NL_CHECK (env);
+      LISP_CHECK (env);
       k++;
     }
   else if (s->service_port == -1 || (s->server && s->service_port == 0))
     {
       /* :service t: the port the kernel chose.  */
       v[k] = env->make_integer (env, addr_port ((struct sockaddr *) &local));
-      NL_CHECK (env);
+      LISP_CHECK (env);
       k++;
     }
   else if (s->service_port >= 0)
     {
       v[k] = env->make_integer (env, s->service_port);
-      NL_CHECK (env);
+      LISP_CHECK (env);
       k++;
     }
   else
@@ -562,18 +549,18 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
   else
     {
       v[k] = env->make_integer (env, s->backlog);
-      NL_CHECK (env);
+      LISP_CHECK (env);
       k++;
     }
   v[k++] = Q.k_local;
   v[k] = addr_to_lisp (env, (struct sockaddr *) &local, llen);
-  NL_CHECK (env);
+  LISP_CHECK (env);
   k++;
   v[k++] = Q.k_remote;
   if (connected)
     {
       v[k] = addr_to_lisp (env, (struct sockaddr *) &remote, rlen);
-      NL_CHECK (env);
+      LISP_CHECK (env);
       k++;
     }
   else

@@ -33,18 +33,18 @@ ndeadline_in (double seconds)
 static bool
 quit_requested (emacs_env *env)
 {
-  if (NL_PENDING (env))
+  if (LISP_PENDING (env))
     return true;
 #if EMACS_MAJOR_VERSION >= 27
   if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_27))
     {
       if (env->process_input (env) == emacs_process_input_quit)
         {
-          if (!NL_PENDING (env))
+          if (!LISP_PENDING (env))
             env->non_local_exit_signal (env, Q.quit, Q.nil);
           return true;
         }
-      return NL_PENDING (env);
+      return LISP_PENDING (env);
     }
 #endif
 #if EMACS_MAJOR_VERSION >= 26
@@ -73,7 +73,7 @@ nwait_slice (emacs_env *env, const struct ndeadline *d, double *slice)
   /* Emacs waits on its own descriptors for S seconds: timers, filters,
      sentinels and other threads (the lock is released) run.  */
   emacs_value secs = env->make_float (env, s);
-  if (NL_PENDING (env))
+  if (LISP_PENDING (env))
     return NWAIT_EXIT;
   env->funcall (env, Q.accept_process_output, 2,
                 (emacs_value[]){ Q.nil, secs });
@@ -101,13 +101,13 @@ peek_fd (int fd, short events)
 }
 
 enum nwait_result
-nwait_fd (emacs_env *env, const struct nsock *s, int fd, short events,
+nwait_fd (emacs_env *env, const struct sock_handle *s, int fd, short events,
           const struct ndeadline *d)
 {
   double slice = 0;
   for (;;)
     {
-      if (s && s->fd != fd)
+      if (s && s->sock.fd != fd)
         return NWAIT_CLOSED;
       int r = peek_fd (fd, events);
       if (r > 0)
@@ -115,7 +115,7 @@ nwait_fd (emacs_env *env, const struct nsock *s, int fd, short events,
       if (r < 0)
         return NWAIT_ERROR;
       enum nwait_result w = nwait_slice (env, d, &slice);
-      if (w == NWAIT_TIMEOUT && !(s && s->fd != fd)
+      if (w == NWAIT_TIMEOUT && !(s && s->sock.fd != fd)
           && peek_fd (fd, events) > 0)
         return NWAIT_READY; /* ready at the last moment */
       if (w != NWAIT_READY)

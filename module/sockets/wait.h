@@ -36,7 +36,7 @@ enum nwait_result
    is non-NULL, FD is S's descriptor, and the wait ends with
    NWAIT_CLOSED as soon as S no longer holds it (closed by a timer or a
    filter that ran during the wait): FD is then never touched again.  */
-enum nwait_result nwait_fd (emacs_env *env, const struct nsock *s, int fd,
+enum nwait_result nwait_fd (emacs_env *env, const struct sock_handle *s, int fd,
                             short events, const struct ndeadline *d);
 
 /* Let Emacs run for one slice (of at most D's remaining time) without

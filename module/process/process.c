@@ -1,6 +1,8 @@
-/* locate.c --- finding the socket of an Emacs network process.  */
+/* process.c --- Emacs's own network processes: finding a process's
+   socket, borrowing it, and the hooks that let every option function
+   take a process.  */
 
-#include "locate.h"
+#include "process.h"
 
 #include "../sockets/address.h"
 
@@ -193,7 +195,7 @@ seen_before (int fd, struct seen *seen)
 static bool
 excluded (int fd, const struct want *w)
 {
-  if (nsock_fd_is_owned (fd))
+  if (sock_fd_is_owned (fd))
     return true;
   for (size_t i = 0; i < w->nexclude; i++)
     if (w->exclude[i] == fd)
@@ -217,19 +219,19 @@ parse_match (emacs_env *env, emacs_value key, emacs_value v,
       *how = M_NONE;
       return true;
     }
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   if (lisp_is_type (env, v, Q.string_type))
     {
       ptrdiff_t size = 0;
       env->copy_string_contents (env, v, NULL, &size);
-      NL_CHECK_BOOL (env);
+      LISP_CHECK_BOOL (env);
       if (size <= 1)
         {
           *how = M_UNNAMED;
           return true;
         }
     }
-  NL_CHECK_BOOL (env);
+  LISP_CHECK_BOOL (env);
   *how = M_EXACT;
   return addr_from_lisp (env, key, v, addr);
 }
@@ -238,9 +240,9 @@ static emacs_value
 push_fd (emacs_env *env, emacs_value list, int fd)
 {
   emacs_value n = env->make_integer (env, fd);
-  NL_CHECK (env);
+  LISP_CHECK (env);
   emacs_value cell = env->funcall (env, Q.cons, 2, (emacs_value[]){ n, list });
-  NL_CHECK (env);
+  LISP_CHECK (env);
   return cell;
 }
 
@@ -276,19 +278,15 @@ NETOPT_DEFUN (Fnetopt_find_fds)
     return NULL;
 
   /* The exclusion list, as an array.  */
-  emacs_value length = env->intern (env, "length");
-  NL_CHECK (env);
-  emacs_value n = env->funcall (env, length, 1, &args[5]);
-  NL_CHECK (env);
+  emacs_value n = env->funcall (env, Q.length, 1, &args[5]);
+  LISP_CHECK (env);
   intmax_t count = 0;
   if (!lisp_int_in_range (env, n, 0, 1 << 20, &count))
     {
-      NL_CHECK (env);
-      lisp_wrong_type (env, env->intern (env, "listp"), args[5]);
+      LISP_CHECK (env);
+      lisp_wrong_type (env, Q.listp, args[5]);
       return NULL;
     }
-  emacs_value nth = env->intern (env, "nth");
-  NL_CHECK (env);
   w.exclude = calloc (count ? (size_t) count : 1, sizeof *w.exclude);
   if (!w.exclude)
     {
@@ -299,15 +297,15 @@ NETOPT_DEFUN (Fnetopt_find_fds)
   for (intmax_t i = 0; i < count; i++)
     {
       emacs_value idx = env->make_integer (env, i);
-      emacs_value e = NL_PENDING (env)
+      emacs_value e = LISP_PENDING (env)
                         ? NULL
-                        : env->funcall (env, nth, 2,
+                        : env->funcall (env, Q.nth, 2,
                                         (emacs_value[]){ idx, args[5] });
       intmax_t fd;
-      if (NL_PENDING (env) || !lisp_int_in_range (env, e, 0, INT32_MAX, &fd))
+      if (LISP_PENDING (env) || !lisp_int_in_range (env, e, 0, INT32_MAX, &fd))
         {
           free (w.exclude);
-          if (!NL_PENDING (env))
+          if (!LISP_PENDING (env))
             lisp_wrong_type (env, Q.natnump, e);
           return NULL;
         }
@@ -371,7 +369,7 @@ NETOPT_DEFUN (Fnetopt_borrow)
   intmax_t fd;
   if (!lisp_int_in_range (env, args[0], 0, INT32_MAX, &fd))
     {
-      NL_CHECK (env);
+      LISP_CHECK (env);
       lisp_wrong_type (env, Q.natnump, args[0]);
       return NULL;
     }
@@ -389,14 +387,14 @@ NETOPT_DEFUN (Fnetopt_borrow)
       lisp_system_error (env, "Cannot use descriptor", err, 1, &args[0]);
       return NULL;
     }
-  struct nsock *s = nsock_new ((int) fd, family, type, false, name);
+  struct sock_handle *s = sock_new ((int) fd, family, type, false, name);
   free (name);
   if (!s)
     {
       lisp_out_of_memory (env);
       return NULL;
     }
-  return nsock_wrap (env, s);
+  return sock_wrap (env, s);
 }
 
 /* (netopt--forget HANDLE): a borrowed handle lets go of its
@@ -405,7 +403,7 @@ NETOPT_DEFUN (Fnetopt_forget)
 {
   (void) data;
   (void) nargs;
-  struct nsock *s = nsock_from_lisp (env, args[0], true);
+  struct sock_handle *s = sock_from_lisp (env, args[0], true);
   if (!s)
     return NULL;
   if (s->owned)
@@ -413,6 +411,38 @@ NETOPT_DEFUN (Fnetopt_forget)
       lisp_wrong_type (env, Q.socketp, args[0]);
       return NULL;
     }
-  s->fd = -1;
+  s->sock.fd = -1;
   return Q.nil;
+}
+
+/* The hooks of the socket layer: the Lisp side locates and caches a
+   process's socket (netopt--process-handle) and keeps its contact in
+   step with the kernel after a setting (netopt--note-option).  */
+static struct sock_handle *
+process_handle (emacs_env *env, emacs_value process)
+{
+  emacs_value h = env->funcall (env, Q.process_handle, 1, &process);
+  LISP_CHECK (env);
+  struct sock_handle *s = sock_handle_of (env, h);
+  LISP_CHECK (env);
+  if (!s)
+    lisp_wrong_type (env, Q.socketp, h);
+  return s;
+}
+
+static bool
+after_set (emacs_env *env, emacs_value process, emacs_value option,
+           emacs_value value)
+{
+  env->funcall (env, Q.note_option, 3,
+                (emacs_value[]){ process, option, value });
+  return !LISP_PENDING (env);
+}
+
+void
+proc_init (void)
+{
+  static const struct sock_process_hooks hooks
+    = { .handle = process_handle, .after_set = after_set };
+  sock_set_process_hooks (&hooks);
 }

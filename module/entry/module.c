@@ -1,15 +1,12 @@
-/* netopt.c --- module entry point and function registration.
+/* module.c --- the module's entry: emacs_module_init and the table of
+   every Lisp function the module defines.
 
-   Every Lisp function of the module is a row of `functions' below,
-   bound with defalias so that load-history and Help know where it came
-   from.  */
+   This file sits above every layer, since it names every function.
+   Each function is a row of `functions' below, bound with defalias so
+   that load-history and Help know where it came from.  */
 
-#include "../options/api.h"
-#include "../options/defaults.h"
-#include "../options/extra.h"
-#include "../process/locate.h"
-#include "../sockets/sockets.h"
-#include "lisp.h"
+#include "../options/info.h"
+#include "../process/process.h"
 
 #include <string.h>
 
@@ -38,14 +35,15 @@ struct function
 };
 
 static const struct function functions[] = {
-  { "netopt-make-socket", 0, emacs_variadic_function, Fnetopt_make_socket,
-    "Create a socket, set its options, bind or connect it.\n"
-    "ARGS are keyword arguments: :name, :type (stream, datagram,\n"
-    "seqpacket), :family (ipv4, ipv6, local, or nil), :host, :service,\n"
-    ":server (nil, t, or a backlog), :local, :remote, :timeout,\n"
-    ":child-options, and any option keyword of `netopt-supported-options'.\n"
-    "Options are applied before the socket is bound or connected.\n"
-    "Return a SOCKET object.\n\n(fn &rest ARGS)" },
+  { "netopt--make-socket", 11, 11, Fnetopt_make_socket_internal,
+    "Create a socket, set its options, bind, listen or connect it.\n"
+    "The primitive behind `netopt-make-socket', which parses its keywords\n"
+    "and applies the defaults.  NAME is a string; FAMILY ipv4, ipv6, local\n"
+    "or nil; TYPE stream, datagram or seqpacket; SERVER nil, t or a\n"
+    "backlog; HOST a string or nil; SERVICE a port, a name, t or nil;\n"
+    "LOCAL and REMOTE addresses or nil; TIMEOUT seconds or nil; OPTIONS\n"
+    "and CHILD-OPTIONS plists.  Every argument is checked.\n\n"
+    "(fn NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE TIMEOUT OPTIONS CHILD-OPTIONS)" },
   { "netopt-accept", 1, 2, Fnetopt_accept,
     "Return the next connection to the listening SERVER as a new SOCKET.\n"
     "Return nil when none arrived within TIMEOUT seconds (nil: wait,\n"
@@ -139,11 +137,11 @@ register_functions (emacs_env *env)
       const struct function *f = &functions[i];
       emacs_value fn = env->make_function (env, f->min, f->max, f->fn, f->doc,
                                            NULL);
-      NL_CHECK_BOOL (env);
+      LISP_CHECK_BOOL (env);
       emacs_value sym = env->intern (env, f->name);
-      NL_CHECK_BOOL (env);
+      LISP_CHECK_BOOL (env);
       env->funcall (env, Q.defalias, 2, (emacs_value[]){ sym, fn });
-      NL_CHECK_BOOL (env);
+      LISP_CHECK_BOOL (env);
     }
   return true;
 }
@@ -157,12 +155,14 @@ emacs_module_init (struct emacs_runtime *runtime)
   if (env->size < (ptrdiff_t) sizeof (struct emacs_env_25))
     return 2;
   netopt_env_size = env->size;
-  nopt_defaults_init ();
-  if (!lisp_init_symbols (env) || !nopt_init (env) || !register_functions (env))
+  if (!lisp_init_symbols (env) || !opt_init (env))
+    return 3;
+  proc_init ();
+  if (!register_functions (env))
     return 3;
   emacs_value feature = env->intern (env, "netopt-core");
-  if (NL_PENDING (env))
+  if (LISP_PENDING (env))
     return 3;
   env->funcall (env, Q.provide, 1, &feature);
-  return NL_PENDING (env) ? 3 : 0;
+  return LISP_PENDING (env) ? 3 : 0;
 }
