@@ -124,5 +124,38 @@ the module header exists when \"emacs\" is PRESENT.  PATH holds only stubs:
          (result (netopt-test-command "make" "-n" "deps")))
     (should (equal result '(0 . "sh test/tools/deps.sh\n")))))
 
+(defconst netopt-readme-test--layers '("core" "options" "sockets" "process" "entry")
+  "The module's folders, lowest first: each includes only from below.")
+
+(ert-deftest netopt-readme-layers ()
+  "No file of module/ includes from its own layer's upper neighbours."
+  (let ((module (expand-file-name "module" netopt-test-root))
+        (seen 0))
+    (dolist (layer netopt-readme-test--layers)
+      (let ((rank (seq-position netopt-readme-test--layers layer)))
+        (dolist (file (directory-files (expand-file-name layer module) t
+                                       "\\.[ch]\\'"))
+          (with-temp-buffer
+            (insert-file-contents file)
+            (while (re-search-forward
+                    "^#include \"\\.\\./\\([a-z]+\\)/" nil t)
+              (setq seen (1+ seen))
+              (let ((target (seq-position netopt-readme-test--layers
+                                          (match-string 1))))
+                (should target)
+                (should (< target rank))))))))
+    ;; The module has folders beyond these only if the README says so.
+    (should (equal (sort (directory-files module nil "\\`[a-z]+\\'") #'string<)
+                   (sort (copy-sequence netopt-readme-test--layers) #'string<)))
+    (should (> seen 5))))
+
+(ert-deftest netopt-readme-stays-inside ()
+  "README.org links only to files of the repository."
+  (with-temp-buffer
+    (insert-file-contents (expand-file-name "README.org" netopt-test-root))
+    (should-not (re-search-forward "\\[\\[file:\\.\\./" nil t))
+    (goto-char (point-min))
+    (should-not (re-search-forward "\\.\\./shared" nil t))))
+
 (provide 'readme-test)
 ;;; readme-test.el ends here

@@ -30,14 +30,14 @@ struct want
   int family, type;
   int listening; /* -1: either */
   enum match local_how, remote_how;
-  struct naddr local, remote;
+  struct sock_addr local, remote;
   int *exclude;
   size_t nexclude;
 };
 
 static bool
 same_address (const struct sockaddr_storage *a, socklen_t alen,
-              const struct naddr *b)
+              const struct sock_addr *b)
 {
   if (a->ss_family != b->ss.ss_family)
     return false;
@@ -82,7 +82,7 @@ unnamed (const struct sockaddr_storage *a, socklen_t alen)
 static bool
 address_matches (enum match how, bool present,
                  const struct sockaddr_storage *a, socklen_t alen,
-                 const struct naddr *want)
+                 const struct sock_addr *want)
 {
   switch (how)
     {
@@ -207,7 +207,7 @@ excluded (int fd, const struct want *w)
    address.  */
 static bool
 parse_match (emacs_env *env, emacs_value key, emacs_value v,
-             enum match *how, struct naddr *addr)
+             enum match *how, struct sock_addr *addr)
 {
   if (lisp_nilp (env, v))
     {
@@ -233,7 +233,7 @@ parse_match (emacs_env *env, emacs_value key, emacs_value v,
     }
   LISP_CHECK_BOOL (env);
   *how = M_EXACT;
-  return addr_from_lisp (env, key, v, addr);
+  return sock_addr_from_lisp (env, key, v, addr);
 }
 
 static emacs_value

@@ -15,8 +15,8 @@
 #include <sys/un.h>
 
 bool
-addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
-            const char *path, size_t len, struct naddr *out)
+sock_addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
+            const char *path, size_t len, struct sock_addr *out)
 {
   struct sockaddr_un *sun = (struct sockaddr_un *) &out->ss;
   memset (out, 0, sizeof *out);
@@ -36,8 +36,8 @@ addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
 }
 
 bool
-addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
-                struct naddr *out)
+sock_addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
+                struct sock_addr *out)
 {
   memset (out, 0, sizeof *out);
   if (lisp_is_type (env, v, Q.string_type))
@@ -46,7 +46,7 @@ addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
       char *path = lisp_copy_string (env, v, &len);
       if (!path)
         return false;
-      bool ok = addr_local (env, keyword, v, path, len, out);
+      bool ok = sock_addr_local (env, keyword, v, path, len, out);
       free (path);
       return ok;
     }
@@ -102,7 +102,7 @@ addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
 }
 
 emacs_value
-addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
+sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
 {
   emacs_value items[9];
   int n = 0;
@@ -163,7 +163,7 @@ addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
    IPv6 literal.  True when *OUT was filled.  */
 static bool
 numeric_address (const char *host, int port, int family, bool passive,
-                 struct naddr *out)
+                 struct sock_addr *out)
 {
   memset (out, 0, sizeof *out);
   struct sockaddr_in *in = (struct sockaddr_in *) &out->ss;
@@ -286,9 +286,9 @@ resolve_error (emacs_env *env, const char *why, const char *host)
 }
 
 bool
-addr_resolve (emacs_env *env, const char *host, const char *service,
+sock_addr_resolve (emacs_env *env, const char *host, const char *service,
               int port, int family, int type, bool passive,
-              const struct ndeadline *deadline, struct naddr *out,
+              const struct sock_deadline *deadline, struct sock_addr *out,
               size_t max, size_t *count)
 {
   *count = 0;
@@ -331,11 +331,11 @@ addr_resolve (emacs_env *env, const char *host, const char *service,
       return lisp_system_error (env, "Cannot start the resolver", err, 0,
                                 NULL);
     }
-  enum nwait_result w = nwait_until (env, job_done, job, deadline);
-  if (w != NWAIT_READY)
+  enum sock_wait_result w = sock_wait_until (env, job_done, job, deadline);
+  if (w != SOCK_WAIT_READY)
     {
       job_unref (job); /* the thread frees it when it finishes */
-      if (w == NWAIT_TIMEOUT)
+      if (w == SOCK_WAIT_TIMEOUT)
         return resolve_error (env, strerror (ETIMEDOUT), host);
       return false; /* a quit or a throw is pending */
     }
@@ -371,7 +371,7 @@ addr_resolve (emacs_env *env, const char *host, const char *service,
 }
 
 void
-addr_host_string (const struct sockaddr *a, char *buf, size_t size)
+sock_addr_host_string (const struct sockaddr *a, char *buf, size_t size)
 {
   buf[0] = '\0';
   if (a->sa_family == AF_INET)
@@ -383,7 +383,7 @@ addr_host_string (const struct sockaddr *a, char *buf, size_t size)
 }
 
 int
-addr_port (const struct sockaddr *a)
+sock_addr_port (const struct sockaddr *a)
 {
   if (a->sa_family == AF_INET)
     return ntohs (((const struct sockaddr_in *) a)->sin_port);

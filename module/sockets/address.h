@@ -12,7 +12,7 @@
 
 #include <sys/socket.h>
 
-struct naddr
+struct sock_addr
 {
   struct sockaddr_storage ss;
   socklen_t len;
@@ -21,16 +21,16 @@ struct naddr
 /* Parse the Lisp address V (named KEYWORD in errors).  Signals
    netopt-bad-value on anything malformed, including local file names
    too long for sun_path.  */
-bool addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
-                     struct naddr *out);
+bool sock_addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
+                     struct sock_addr *out);
 
 /* A local (Unix) address for the file name PATH, checked against
    sun_path.  */
-bool addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
-                 const char *path, size_t len, struct naddr *out);
+bool sock_addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
+                 const char *path, size_t len, struct sock_addr *out);
 
 /* The Lisp form of A; nil for an unnamed local socket.  */
-emacs_value addr_to_lisp (emacs_env *env, const struct sockaddr *a,
+emacs_value sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a,
                           socklen_t len);
 
 /* Resolve HOST (NULL: the wildcard, or loopback when !PASSIVE) and PORT
@@ -40,15 +40,15 @@ emacs_value addr_to_lisp (emacs_env *env, const struct sockaddr *a,
    looked up once, by a resolver thread, while Emacs runs; the wait ends
    at DEADLINE or on C-g.  Signals netopt-system-error ("Cannot resolve
    address" WHY HOST) when there is no address, or none in time.  */
-bool addr_resolve (emacs_env *env, const char *host, const char *service,
+bool sock_addr_resolve (emacs_env *env, const char *host, const char *service,
                    int port, int family, int type, bool passive,
-                   const struct ndeadline *deadline, struct naddr *out,
+                   const struct sock_deadline *deadline, struct sock_addr *out,
                    size_t max, size_t *count);
 
 /* The numeric host of A ("127.0.0.1", "::1") into BUF.  */
-void addr_host_string (const struct sockaddr *a, char *buf, size_t size);
+void sock_addr_host_string (const struct sockaddr *a, char *buf, size_t size);
 
 /* The port of an IPv4/IPv6 address; -1 for other families.  */
-int addr_port (const struct sockaddr *a);
+int sock_addr_port (const struct sockaddr *a);
 
 #endif

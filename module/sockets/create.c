@@ -54,10 +54,10 @@ struct plan
   char *service_name;
   int service_port; /* -1: t, -2: none */
   bool has_local, has_remote;
-  struct naddr local, remote;
-  struct naddr candidates[8]; /* every address of a client's HOST */
+  struct sock_addr local, remote;
+  struct sock_addr candidates[8]; /* every address of a client's HOST */
   size_t ncandidates;
-  struct ndeadline deadline;
+  struct sock_deadline deadline;
   struct opt_setting *options, *child;
   size_t option_count, child_count;
 };
@@ -177,13 +177,13 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
 
   if (!lisp_nilp (env, a[A_LOCAL]))
     {
-      if (!addr_from_lisp (env, Q.k_local, a[A_LOCAL], &p->local))
+      if (!sock_addr_from_lisp (env, Q.k_local, a[A_LOCAL], &p->local))
         return false;
       p->has_local = true;
     }
   if (!lisp_nilp (env, a[A_REMOTE]))
     {
-      if (!addr_from_lisp (env, Q.k_remote, a[A_REMOTE], &p->remote))
+      if (!sock_addr_from_lisp (env, Q.k_remote, a[A_REMOTE], &p->remote))
         return false;
       p->has_remote = true;
     }
@@ -191,7 +191,7 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
   double seconds;
   if (!lisp_seconds (env, Q.k_timeout, a[A_TIMEOUT], &seconds))
     return false;
-  p->deadline = ndeadline_in (seconds);
+  p->deadline = sock_deadline_in (seconds);
   return true;
 }
 
@@ -224,7 +224,7 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
       bool *has = p->server ? &p->has_local : &p->has_remote;
       if (p->service_name && !*has)
         {
-          if (!addr_local (env, Q.k_service, a[A_SERVICE], p->service_name,
+          if (!sock_addr_local (env, Q.k_service, a[A_SERVICE], p->service_name,
                            strlen (p->service_name),
                            p->server ? &p->local : &p->remote))
             return false;
@@ -238,7 +238,7 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
         return lisp_bad_value (env, Q.k_service, Q.nil,
                                "a server needs :service (t: any free port)");
       size_t n;
-      if (!addr_resolve (env, p->host, p->service_name,
+      if (!sock_addr_resolve (env, p->host, p->service_name,
                          p->service_port < 0 ? 0 : p->service_port,
                          p->family == AF_UNSPEC && !p->host ? AF_INET
                                                             : p->family,
@@ -251,7 +251,7 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
       if (p->service_port < 0 && !p->service_name)
         return lisp_bad_value (env, Q.k_service, a[A_SERVICE],
                                "a client needs a port or service name");
-      if (!addr_resolve (env, p->host, p->service_name, p->service_port,
+      if (!sock_addr_resolve (env, p->host, p->service_name, p->service_port,
                          p->family, p->type, false, &p->deadline,
                          p->candidates,
                          sizeof p->candidates / sizeof p->candidates[0],
@@ -285,8 +285,8 @@ plan_options (emacs_env *env, emacs_value options, struct plan *p)
    Returns 0, an errno value, or -1 when a non-local exit (C-g, a
    throw) is pending.  */
 static int
-connect_wait (emacs_env *env, int fd, const struct naddr *a,
-              const struct ndeadline *deadline)
+connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
+              const struct sock_deadline *deadline)
 {
   double slice = 0;
   for (;;)
@@ -301,18 +301,18 @@ connect_wait (emacs_env *env, int fd, const struct naddr *a,
       /* A local server's backlog is full, or no ephemeral port is free:
          nothing to poll (the socket is not connecting), so let Emacs
          run for a slice and try again, until the deadline.  */
-      enum nwait_result w = nwait_slice (env, deadline, &slice);
-      if (w == NWAIT_TIMEOUT)
+      enum sock_wait_result w = sock_wait_slice (env, deadline, &slice);
+      if (w == SOCK_WAIT_TIMEOUT)
         return ETIMEDOUT;
-      if (w != NWAIT_READY)
+      if (w != SOCK_WAIT_READY)
         return -1;
     }
-  enum nwait_result w = nwait_fd (env, NULL, fd, POLLOUT, deadline);
-  if (w == NWAIT_TIMEOUT)
+  enum sock_wait_result w = sock_wait_fd (env, NULL, fd, POLLOUT, deadline);
+  if (w == SOCK_WAIT_TIMEOUT)
     return ETIMEDOUT;
-  if (w == NWAIT_ERROR)
+  if (w == SOCK_WAIT_ERROR)
     return errno;
-  if (w != NWAIT_READY)
+  if (w != SOCK_WAIT_READY)
     return -1;
   int err = 0;
   socklen_t len = sizeof err;
@@ -341,7 +341,7 @@ open_socket (emacs_env *env, struct plan *p, bool *listening)
       && bind (fd, (struct sockaddr *) &p->local.ss, p->local.len) != 0)
     {
       int err = errno;
-      emacs_value where = addr_to_lisp (env, (struct sockaddr *) &p->local.ss,
+      emacs_value where = sock_addr_to_lisp (env, (struct sockaddr *) &p->local.ss,
                                         p->local.len);
       if (where)
         lisp_system_error (env, "Cannot bind", err, 2,
@@ -403,7 +403,7 @@ NETOPT_DEFUN (Fnetopt_make_socket_internal)
       fd = -1;
       if (err < 0)
         goto out; /* C-g or a throw */
-      struct naddr failed = p.remote;
+      struct sock_addr failed = p.remote;
       bool next = attempt + 1 < p.ncandidates && try_next (err);
       if (next)
         {
@@ -422,7 +422,7 @@ NETOPT_DEFUN (Fnetopt_make_socket_internal)
         }
       if (next)
         continue;
-      emacs_value where = addr_to_lisp (env, (struct sockaddr *) &failed.ss,
+      emacs_value where = sock_addr_to_lisp (env, (struct sockaddr *) &failed.ss,
                                         failed.len);
       if (where)
         lisp_system_error (env, "Cannot connect", err, 2,

@@ -27,17 +27,17 @@ socket_error (emacs_env *env, const char *what, int err, const struct sock_handl
 /* Report the end of a wait that did not find its descriptor ready:
    nil for a timeout, NULL with an exit pending otherwise.  */
 static emacs_value
-wait_failed (emacs_env *env, enum nwait_result w, const char *what,
+sock_wait_failed (emacs_env *env, enum sock_wait_result w, const char *what,
              const struct sock_handle *s)
 {
   switch (w)
     {
-    case NWAIT_TIMEOUT:
+    case SOCK_WAIT_TIMEOUT:
       return Q.nil;
-    case NWAIT_CLOSED:
+    case SOCK_WAIT_CLOSED:
       sock_signal_closed (env, s);
       return NULL;
-    case NWAIT_ERROR:
+    case SOCK_WAIT_ERROR:
       socket_error (env, what, errno, s);
       return NULL;
     default:
@@ -64,7 +64,7 @@ NETOPT_DEFUN (Fnetopt_accept)
       lisp_signal (env, Q.err_error, lisp_list (env, 2, items));
       return NULL;
     }
-  struct ndeadline deadline = ndeadline_in (timeout);
+  struct sock_deadline deadline = sock_deadline_in (timeout);
   struct sockaddr_storage peer;
   socklen_t plen;
   int fd;
@@ -84,15 +84,15 @@ NETOPT_DEFUN (Fnetopt_accept)
           socket_error (env, "Cannot accept", errno, srv);
           return NULL;
         }
-      enum nwait_result w = nwait_fd (env, srv, srv->sock.fd, POLLIN, &deadline);
-      if (w != NWAIT_READY)
-        return wait_failed (env, w, "Cannot accept", srv);
+      enum sock_wait_result w = sock_wait_fd (env, srv, srv->sock.fd, POLLIN, &deadline);
+      if (w != SOCK_WAIT_READY)
+        return sock_wait_failed (env, w, "Cannot accept", srv);
     }
 
   char host[64] = "";
   char name[256];
-  addr_host_string ((struct sockaddr *) &peer, host, sizeof host);
-  int port = addr_port ((struct sockaddr *) &peer);
+  sock_addr_host_string ((struct sockaddr *) &peer, host, sizeof host);
+  int port = sock_addr_port ((struct sockaddr *) &peer);
   if (port >= 0)
     snprintf (name, sizeof name, "%s <%s%s%s:%d>", srv->name,
               srv->sock.family == AF_INET6 ? "[" : "", host,
@@ -164,9 +164,9 @@ NETOPT_DEFUN (Fnetopt_send)
   double timeout;
   if (!lisp_seconds (env, Q.k_timeout, kv[SK_TIMEOUT], &timeout))
     return NULL;
-  struct naddr to;
+  struct sock_addr to;
   bool has_to = !lisp_nilp (env, kv[SK_TO]);
-  if (has_to && !addr_from_lisp (env, Q.k_to, kv[SK_TO], &to))
+  if (has_to && !sock_addr_from_lisp (env, Q.k_to, kv[SK_TO], &to))
     return NULL;
   if (has_to && to.ss.ss_family != s->sock.family)
     {
@@ -182,7 +182,7 @@ NETOPT_DEFUN (Fnetopt_send)
   if (!buf)
     return NULL;
 
-  struct ndeadline deadline = ndeadline_in (timeout);
+  struct sock_deadline deadline = sock_deadline_in (timeout);
   size_t sent = 0;
   bool stream = s->sock.type == SOCK_STREAM;
   emacs_value result = NULL;
@@ -212,12 +212,12 @@ NETOPT_DEFUN (Fnetopt_send)
                                (emacs_value[]){ name, Q.k_sent, count });
           goto out;
         }
-      enum nwait_result w = nwait_fd (env, s, fd, POLLOUT, &deadline);
-      if (w == NWAIT_TIMEOUT)
+      enum sock_wait_result w = sock_wait_fd (env, s, fd, POLLOUT, &deadline);
+      if (w == SOCK_WAIT_TIMEOUT)
         break; /* report what went out */
-      if (w != NWAIT_READY)
+      if (w != SOCK_WAIT_READY)
         {
-          wait_failed (env, w, "Cannot send", s);
+          sock_wait_failed (env, w, "Cannot send", s);
           if (sent > 0)
             lisp_note_sent (env, sent);
           goto out;
@@ -311,7 +311,7 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   /* Datagrams and records are never cut: their size is looked at
      first, and one larger than :max stays queued.  */
   bool whole = !oob && s->sock.type != SOCK_STREAM;
-  struct ndeadline deadline = ndeadline_in (timeout);
+  struct sock_deadline deadline = sock_deadline_in (timeout);
   int fd = s->sock.fd;
   char *buf = NULL;
   emacs_value result = NULL;
@@ -368,11 +368,11 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
           socket_error (env, "Cannot receive", errno, s);
           break;
         }
-      enum nwait_result w = nwait_fd (env, s, fd, oob ? POLLPRI : POLLIN,
+      enum sock_wait_result w = sock_wait_fd (env, s, fd, oob ? POLLPRI : POLLIN,
                                       &deadline);
-      if (w != NWAIT_READY)
+      if (w != SOCK_WAIT_READY)
         {
-          result = wait_failed (env, w, "Cannot receive", s);
+          result = sock_wait_failed (env, w, "Cannot receive", s);
           break;
         }
       waited_ready = true;
@@ -399,7 +399,7 @@ NETOPT_DEFUN (Fnetopt_receive_from)
   if (!str || lisp_nilp (env, str))
     return str;
   emacs_value addr = fromlen > 0
-                       ? addr_to_lisp (env, (struct sockaddr *) &from, fromlen)
+                       ? sock_addr_to_lisp (env, (struct sockaddr *) &from, fromlen)
                        : Q.nil;
   LISP_CHECK (env);
   emacs_value cell = env->funcall (env, Q.cons, 2,
@@ -498,72 +498,40 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
       socket_error (env, "Cannot get remote address", errno, s);
       return NULL;
     }
-  emacs_value v[16];
-  int k = 0;
-  v[k++] = Q.k_name;
-  v[k] = lisp_string (env, s->name);
-  LISP_CHECK (env);
-  k++;
-  v[k++] = Q.k_type;
-  v[k++] = symbol_of (s->sock.type, (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
-                      (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3);
-  v[k++] = Q.k_family;
-  v[k++] = symbol_of (s->sock.family, (int[]){ AF_INET, AF_INET6, AF_UNIX },
-                      (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local }, 3);
-  v[k++] = Q.k_host;
-  if (s->host)
-    {
-      v[k] = lisp_string (env, s->host);
-      LISP_CHECK (env);
-      k++;
-    }
-  else
-    v[k++] = Q.nil;
-  v[k++] = Q.k_service;
+  emacs_value service = Q.nil;
   if (s->service_name)
-    {
-      v[k] = lisp_string (env, s->service_name);
-      LISP_CHECK (env);
-      k++;
-    }
+    service = lisp_string (env, s->service_name);
   else if (s->service_port == -1 || (s->server && s->service_port == 0))
-    {
-      /* :service t: the port the kernel chose.  */
-      v[k] = env->make_integer (env, addr_port ((struct sockaddr *) &local));
-      LISP_CHECK (env);
-      k++;
-    }
+    /* :service t or 0: the port the kernel chose.  */
+    service = env->make_integer (env,
+                                 sock_addr_port ((struct sockaddr *) &local));
   else if (s->service_port >= 0)
-    {
-      v[k] = env->make_integer (env, s->service_port);
-      LISP_CHECK (env);
-      k++;
-    }
-  else
-    v[k++] = Q.nil;
-  v[k++] = Q.k_server;
-  if (!s->server)
-    v[k++] = Q.nil;
-  else if (s->server_t)
-    v[k++] = Q.t;
-  else
-    {
-      v[k] = env->make_integer (env, s->backlog);
-      LISP_CHECK (env);
-      k++;
-    }
-  v[k++] = Q.k_local;
-  v[k] = addr_to_lisp (env, (struct sockaddr *) &local, llen);
+    service = env->make_integer (env, s->service_port);
   LISP_CHECK (env);
-  k++;
-  v[k++] = Q.k_remote;
-  if (connected)
-    {
-      v[k] = addr_to_lisp (env, (struct sockaddr *) &remote, rlen);
-      LISP_CHECK (env);
-      k++;
-    }
-  else
-    v[k++] = Q.nil;
-  return lisp_list (env, k, v);
+  emacs_value server = Q.nil;
+  if (s->server)
+    server = s->server_t ? Q.t : env->make_integer (env, s->backlog);
+  LISP_CHECK (env);
+  struct lisp_plist p = { .n = 0 };
+  lisp_plist_add (env, &p, Q.k_name, lisp_string (env, s->name));
+  lisp_plist_add (
+    env, &p, Q.k_type,
+    symbol_of (s->sock.type, (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
+               (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3));
+  lisp_plist_add (env, &p, Q.k_family,
+                  symbol_of (s->sock.family,
+                             (int[]){ AF_INET, AF_INET6, AF_UNIX },
+                             (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local }, 3));
+  lisp_plist_add (env, &p, Q.k_host,
+                  s->host ? lisp_string (env, s->host) : Q.nil);
+  lisp_plist_add (env, &p, Q.k_service, service);
+  lisp_plist_add (env, &p, Q.k_server, server);
+  lisp_plist_add (env, &p, Q.k_local,
+                  sock_addr_to_lisp (env, (struct sockaddr *) &local, llen));
+  lisp_plist_add (env, &p, Q.k_remote,
+                  connected ? sock_addr_to_lisp (env,
+                                                 (struct sockaddr *) &remote,
+                                                 rlen)
+                            : Q.nil);
+  return lisp_plist_make (env, &p);
 }

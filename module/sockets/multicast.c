@@ -15,7 +15,7 @@
 /* Parse a group address: a numeric string, or an address vector with or
    without its port.  */
 static bool
-parse_group (emacs_env *env, emacs_value v, struct naddr *out)
+parse_group (emacs_env *env, emacs_value v, struct sock_addr *out)
 {
   memset (out, 0, sizeof *out);
   emacs_value key = Q.k_group;
@@ -56,12 +56,12 @@ parse_group (emacs_env *env, emacs_value v, struct naddr *out)
           LISP_CHECK_BOOL (env);
           emacs_value full = env->funcall (env, Q.vector, n + 1, items);
           LISP_CHECK_BOOL (env);
-          return addr_from_lisp (env, key, full, out);
+          return sock_addr_from_lisp (env, key, full, out);
         }
     }
   LISP_CHECK_BOOL (env);
   if (lisp_is_type (env, v, Q.vector_type))
-    return addr_from_lisp (env, key, v, out);
+    return sock_addr_from_lisp (env, key, v, out);
   LISP_CHECK_BOOL (env);
   return lisp_bad_value (env, key, v, "expected a multicast group address");
 }
@@ -72,7 +72,7 @@ membership (emacs_env *env, ptrdiff_t nargs, emacs_value *args, bool join)
   struct sock_handle *s = sock_target (env, args[0], NULL);
   if (!s)
     return NULL;
-  struct naddr group;
+  struct sock_addr group;
   if (!parse_group (env, args[1], &group))
     return NULL;
   emacs_value key = Q.k_group;

@@ -8,8 +8,8 @@
 
 /* Slices grow from the first to the last: a short wait costs little
    latency, a long one few wake-ups.  Seconds.  */
-#define NWAIT_FIRST_SLICE 0.001
-#define NWAIT_LAST_SLICE 0.02
+#define SOCK_WAIT_FIRST_SLICE 0.001
+#define SOCK_WAIT_LAST_SLICE 0.02
 
 static double
 now (void)
@@ -20,10 +20,10 @@ now (void)
   return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-struct ndeadline
-ndeadline_in (double seconds)
+struct sock_deadline
+sock_deadline_in (double seconds)
 {
-  struct ndeadline d = { .at = 0, .none = seconds < 0 };
+  struct sock_deadline d = { .at = 0, .none = seconds < 0 };
   if (!d.none)
     d.at = now () + seconds;
   return d;
@@ -58,15 +58,15 @@ quit_requested (emacs_env *env)
   return false;
 }
 
-enum nwait_result
-nwait_slice (emacs_env *env, const struct ndeadline *d, double *slice)
+enum sock_wait_result
+sock_wait_slice (emacs_env *env, const struct sock_deadline *d, double *slice)
 {
-  double s = *slice <= 0 ? NWAIT_FIRST_SLICE : *slice;
+  double s = *slice <= 0 ? SOCK_WAIT_FIRST_SLICE : *slice;
   if (!d->none)
     {
       double left = d->at - now ();
       if (left <= 0)
-        return NWAIT_TIMEOUT;
+        return SOCK_WAIT_TIMEOUT;
       if (left < s)
         s = left;
     }
@@ -74,15 +74,15 @@ nwait_slice (emacs_env *env, const struct ndeadline *d, double *slice)
      sentinels and other threads (the lock is released) run.  */
   emacs_value secs = env->make_float (env, s);
   if (LISP_PENDING (env))
-    return NWAIT_EXIT;
+    return SOCK_WAIT_EXIT;
   env->funcall (env, Q.accept_process_output, 2,
                 (emacs_value[]){ Q.nil, secs });
   if (quit_requested (env))
-    return NWAIT_EXIT;
-  *slice = *slice <= 0 ? NWAIT_FIRST_SLICE : *slice * 2;
-  if (*slice > NWAIT_LAST_SLICE)
-    *slice = NWAIT_LAST_SLICE;
-  return NWAIT_READY;
+    return SOCK_WAIT_EXIT;
+  *slice = *slice <= 0 ? SOCK_WAIT_FIRST_SLICE : *slice * 2;
+  if (*slice > SOCK_WAIT_LAST_SLICE)
+    *slice = SOCK_WAIT_LAST_SLICE;
+  return SOCK_WAIT_READY;
 }
 
 /* Look at FD without waiting: 1 ready, 0 not yet, -1 error.  */
@@ -100,40 +100,40 @@ peek_fd (int fd, short events)
     }
 }
 
-enum nwait_result
-nwait_fd (emacs_env *env, const struct sock_handle *s, int fd, short events,
-          const struct ndeadline *d)
+enum sock_wait_result
+sock_wait_fd (emacs_env *env, const struct sock_handle *s, int fd, short events,
+          const struct sock_deadline *d)
 {
   double slice = 0;
   for (;;)
     {
       if (s && s->sock.fd != fd)
-        return NWAIT_CLOSED;
+        return SOCK_WAIT_CLOSED;
       int r = peek_fd (fd, events);
       if (r > 0)
-        return NWAIT_READY;
+        return SOCK_WAIT_READY;
       if (r < 0)
-        return NWAIT_ERROR;
-      enum nwait_result w = nwait_slice (env, d, &slice);
-      if (w == NWAIT_TIMEOUT && !(s && s->sock.fd != fd)
+        return SOCK_WAIT_ERROR;
+      enum sock_wait_result w = sock_wait_slice (env, d, &slice);
+      if (w == SOCK_WAIT_TIMEOUT && !(s && s->sock.fd != fd)
           && peek_fd (fd, events) > 0)
-        return NWAIT_READY; /* ready at the last moment */
-      if (w != NWAIT_READY)
+        return SOCK_WAIT_READY; /* ready at the last moment */
+      if (w != SOCK_WAIT_READY)
         return w;
     }
 }
 
-enum nwait_result
-nwait_until (emacs_env *env, bool (*done) (void *), void *arg,
-             const struct ndeadline *d)
+enum sock_wait_result
+sock_wait_until (emacs_env *env, bool (*done) (void *), void *arg,
+             const struct sock_deadline *d)
 {
   double slice = 0;
   for (;;)
     {
       if (done (arg))
-        return NWAIT_READY;
-      enum nwait_result w = nwait_slice (env, d, &slice);
-      if (w != NWAIT_READY)
+        return SOCK_WAIT_READY;
+      enum sock_wait_result w = sock_wait_slice (env, d, &slice);
+      if (w != SOCK_WAIT_READY)
         return w;
     }
 }
