@@ -9,6 +9,7 @@
 #define NETOPT_LISP_H
 
 #include <emacs-module.h>
+#include "compat.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -111,13 +111,10 @@ membership (emacs_env *env, ptrdiff_t nargs, emacs_value *args, bool join)
   int rc;
   if (s->family == AF_INET)
     {
-      struct ip_mreqn m;
-      memset (&m, 0, sizeof m);
-      m.imr_multiaddr = ((struct sockaddr_in *) &group.ss)->sin_addr;
-      m.imr_ifindex = (int) ifindex;
-      rc = setsockopt (s->fd, IPPROTO_IP,
-                       join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m,
-                       sizeof m);
+      struct in_addr any = { .s_addr = htonl (INADDR_ANY) };
+      rc = compat_set_ipv4_mreq (
+        s->fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+        ((struct sockaddr_in *) &group.ss)->sin_addr, (int) ifindex, any);
     }
   else if (s->family == AF_INET6)
     {

@@ -287,11 +287,9 @@ nv_kernel_set (int fd, int family, const struct nv_option *opt,
     case NV_IFNAME:
       if (family == AF_INET)
         {
-          struct ip_mreqn m;
-          memset (&m, 0, sizeof m);
-          m.imr_ifindex = v->ifindex;
-          m.imr_address = v->ifaddr;
-          return setsockopt (fd, level, name, &m, sizeof m) == 0 ? 0 : errno;
+          struct in_addr any = { .s_addr = htonl (INADDR_ANY) };
+          return compat_set_ipv4_mreq (fd, level, name, any, v->ifindex,
+                                       v->ifaddr) == 0 ? 0 : errno;
         }
       p = &v->ifindex;
       len = sizeof v->ifindex;

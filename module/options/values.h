@@ -25,7 +25,7 @@ struct nv_value
   struct tcp_info ti; /* NV_TCPINFO */
 #endif
 #ifdef SO_PEERCRED
-  struct ucred cred; /* NV_PEERCRED */
+  compat_ucred cred; /* NV_PEERCRED */
 #endif
 };
 

@@ -465,7 +465,7 @@ Fnetopt_make_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   bool listening = false;
   for (size_t attempt = 0;; attempt++)
     {
-      fd = socket (p.family, p.type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      fd = compat_socket (p.family, p.type);
       if (fd < 0)
         {
           lisp_system_error (env, "Cannot create socket", errno, 1,

@@ -73,8 +73,7 @@ NETOPT_DEFUN (Fnetopt_accept)
   for (;;)
     {
       plen = sizeof peer;
-      fd = accept4 (srv->fd, (struct sockaddr *) &peer, &plen,
-                    SOCK_NONBLOCK | SOCK_CLOEXEC);
+      fd = compat_accept (srv->fd, (struct sockaddr *) &peer, &plen);
       if (fd >= 0)
         break;
       if (errno == EINTR || errno == ECONNABORTED)
@@ -181,7 +180,7 @@ NETOPT_DEFUN (Fnetopt_send)
                       "address does not match the socket's family");
       return NULL;
     }
-  int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+  int flags = COMPAT_MSG_NOSIGNAL | MSG_DONTWAIT;
   if (env->is_not_nil (env, kv[SK_OOB]))
     flags |= MSG_OOB;
   size_t len;
