@@ -10,6 +10,7 @@
 
 #include <emacs-module.h>
 #include "compat.h"
+#include "emacs-compat.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
