@@ -64,6 +64,16 @@ int compat_socket_family (int fd, int *family);
 int compat_set_ipv4_mreq (int fd, int level, int name, struct in_addr group,
                           int ifindex, struct in_addr ifaddr);
 
+/* recv (fd, buf, 0, MSG_PEEK | MSG_TRUNC) gives the length of the
+   datagram queued first: Linux only (elsewhere MSG_TRUNC is only a flag
+   of recvmsg's result, if it exists); other systems ask FIONREAD,
+   declared by <sys/ioctl.h>, which compat.h includes for them.  */
+#if defined __linux__ && defined MSG_TRUNC && !defined NETOPT_COMPAT_FALLBACKS
+#define NETOPT_HAVE_MSG_TRUNC_LENGTH 1
+#else
+#include <sys/ioctl.h>
+#endif
+
 /* The credentials of a local socket's peer, read with SO_PEERCRED:
    struct ucred on Linux, struct sockpeercred on OpenBSD.  Where neither
    exists the :peercred option is absent (its uses test SO_PEERCRED);

@@ -251,7 +251,7 @@ datagram_size (int fd)
 {
   for (;;)
     {
-#ifdef __linux__
+#ifdef NETOPT_HAVE_MSG_TRUNC_LENGTH
       /* Linux returns the real length with MSG_TRUNC.  */
       char byte;
       ssize_t n = recv (fd, &byte, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
