@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -89,6 +90,38 @@ compat_accept (int fd, struct sockaddr *addr, socklen_t *len)
   if (c < 0)
     return -1;
   return no_sigpipe (set_fd_flags (c, true));
+#endif
+}
+
+ssize_t
+compat_sendto (int fd, const void *buf, size_t len, int flags,
+               const struct sockaddr *addr, socklen_t addrlen)
+{
+  flags |= COMPAT_MSG_NOSIGNAL;
+#ifdef NETOPT_HAVE_MSG_NOSIGNAL
+  return addr ? sendto (fd, buf, len, flags, addr, addrlen)
+              : send (fd, buf, len, flags);
+#else
+  sigset_t sigpipe_set, old, pending;
+  sigemptyset (&sigpipe_set);
+  sigaddset (&sigpipe_set, SIGPIPE);
+  /* A SIGPIPE already pending is not ours to take.  */
+  bool was_pending = sigpending (&pending) == 0
+                     && sigismember (&pending, SIGPIPE) == 1;
+  if (pthread_sigmask (SIG_BLOCK, &sigpipe_set, &old) != 0)
+    return -1;
+  ssize_t n = addr ? sendto (fd, buf, len, flags, addr, addrlen)
+                   : send (fd, buf, len, flags);
+  int err = errno;
+  if (n < 0 && err == EPIPE && !was_pending
+      && sigpending (&pending) == 0 && sigismember (&pending, SIGPIPE) == 1)
+    {
+      int sig;
+      (void) sigwait (&sigpipe_set, &sig); /* pending: returns at once */
+    }
+  (void) pthread_sigmask (SIG_SETMASK, &old, NULL);
+  errno = err;
+  return n;
 #endif
 }
 

@@ -39,16 +39,23 @@ int compat_socket_blocking (int family, int type);
 int compat_accept (int fd, struct sockaddr *addr, socklen_t *len);
 
 /* send(2) flags that keep a write to a closed peer from raising
-   SIGPIPE.  Where MSG_NOSIGNAL is missing, compat_socket and
-   compat_accept set SO_NOSIGPIPE when the system has it.  Elsewhere (and
-   for a process's socket) the signal is raised, and Emacs, which has a
-   SIGPIPE handler of its own, survives it: the send fails with EPIPE.  */
+   SIGPIPE, which would end Emacs (its handler for it is fatal).  Where
+   MSG_NOSIGNAL is missing, compat_socket and compat_accept set
+   SO_NOSIGPIPE when the system has it, and compat_sendto blocks SIGPIPE
+   around the call (a process's socket has no SO_NOSIGPIPE).  */
 #if defined MSG_NOSIGNAL && !defined NETOPT_COMPAT_FALLBACKS
 #define NETOPT_HAVE_MSG_NOSIGNAL 1
 #define COMPAT_MSG_NOSIGNAL MSG_NOSIGNAL
 #else
 #define COMPAT_MSG_NOSIGNAL 0
 #endif
+
+/* sendto (FD, BUF, LEN, FLAGS | COMPAT_MSG_NOSIGNAL, ADDR, ADDRLEN), or
+   send when ADDR is NULL, such that SIGPIPE is never raised: where
+   MSG_NOSIGNAL is missing, SIGPIPE is blocked in the calling thread for
+   the call and a SIGPIPE it raised is taken before it is unblocked.  */
+ssize_t compat_sendto (int fd, const void *buf, size_t len, int flags,
+                       const struct sockaddr *addr, socklen_t addrlen);
 
 /* The address family of the socket FD into *FAMILY: SO_DOMAIN where it
    exists, else the family of getsockname(2).  0, or -1 with errno.  */

@@ -180,7 +180,7 @@ NETOPT_DEFUN (Fnetopt_send)
                       "address does not match the socket's family");
       return NULL;
     }
-  int flags = COMPAT_MSG_NOSIGNAL | MSG_DONTWAIT;
+  int flags = MSG_DONTWAIT; /* compat_sendto adds MSG_NOSIGNAL */
   if (env->is_not_nil (env, kv[SK_OOB]))
     flags |= MSG_OOB;
   size_t len;
@@ -195,9 +195,9 @@ NETOPT_DEFUN (Fnetopt_send)
   int fd = s->fd;
   do
     {
-      ssize_t n = has_to ? sendto (fd, buf + sent, len - sent, flags,
-                                   (struct sockaddr *) &to.ss, to.len)
-                         : send (fd, buf + sent, len - sent, flags);
+      ssize_t n = compat_sendto (fd, buf + sent, len - sent, flags,
+                                 has_to ? (struct sockaddr *) &to.ss : NULL,
+                                 has_to ? to.len : 0);
       if (n >= 0)
         {
           sent += (size_t) n;
