@@ -6,8 +6,8 @@
    the very call the module made before, with the same flags.
 
    Define NETOPT_COMPAT_FALLBACKS to take every fallback even where the
-   native interface exists (make check-musl compiles the module so, to
-   keep the fallbacks compiling).  */
+   native interface exists: make check-musl compiles the module so, and
+   make check-fallbacks runs every suite against such a build.  */
 
 #ifndef NETOPT_COMPAT_H
 #define NETOPT_COMPAT_H
