@@ -8,6 +8,12 @@
 #   make demo        make sockets, set options, print what the kernel holds
 #   make bench       per-call costs against Emacs and the system call
 #   make lint        cppcheck, byte-compile warnings, checkdoc
+#   make check-headers  build against the emacs-module.h of Emacs 25 to 30
+#                    (test/emacs-module-headers), load each build, use it
+#   make check-musl  build with musl-gcc (musl-tools), also with every
+#                    compat.h fallback forced, warnings as errors
+#   make check-fallbacks  every suite against a build with every compat.h
+#                    fallback forced (-DNETOPT_COMPAT_FALLBACKS)
 #   make clean
 #
 # EMACS and CC can be overridden: make test EMACS=/opt/emacs/bin/emacs
@@ -32,7 +38,7 @@ TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all deps test demo clean lint bench option-table install dist check-sanitize check-valgrind
+.PHONY: all deps test demo clean lint bench option-table install dist check-sanitize check-valgrind check-headers check-musl check-fallbacks
 
 all: $(MODULE)
 
@@ -97,6 +103,63 @@ VALGRIND_FILES ?= test/options-test.el test/sockets-test.el test/process-test.el
 check-valgrind: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 	sh test/valgrind-check.sh '$(EMACS)' $(VALGRIND_FILES)
 
+# The module built against the emacs-module.h of every release it
+# supports, Emacs 25 to 30, with warnings as errors; each build is then
+# loaded into $(EMACS) (test/header-smoke.el), where it must work through
+# the env->size checks.  -Wundef: 25 and 26 do not define
+# EMACS_MAJOR_VERSION, so a guard must test `defined' first.  27.1, 28.2 and 30.1's headers are vendored
+# (test/emacs-module-headers/README); 25, 26 and 29's are derived from
+# them by derive.sh.  The compiler must pick the header under test:
+# its `emacs_env' typedef is checked first.
+HEADER_DIR := test/emacs-module-headers
+check-headers: $(LISP_ELC)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && set -e && \
+	for v in 25 26 27 28 29 30; do \
+		mkdir "$$tmp/$$v"; h="$$tmp/$$v/emacs-module.h"; \
+		case $$v in \
+		25|26) sh $(HEADER_DIR)/derive.sh $$v $(HEADER_DIR)/27.1/emacs-module.h > "$$h" ;; \
+		29) sh $(HEADER_DIR)/derive.sh $$v $(HEADER_DIR)/30.1/emacs-module.h > "$$h" ;; \
+		*) cp $(HEADER_DIR)/$$v.*/emacs-module.h "$$h" ;; \
+		esac; \
+		echo '#include <emacs-module.h>' | $(CC) -I"$$tmp/$$v" -E -x c - \
+			| grep -q "^typedef struct emacs_env_$$v emacs_env;" \
+			|| { echo "check-headers: Emacs $$v's header not used"; exit 1; }; \
+		$(CC) $(NETOPT_CFLAGS) -Wundef $(CFLAGS) -I"$$tmp/$$v" -shared \
+			-o "$$tmp/$$v/netopt-core.so" $(MODULE_SRCS) $(LDFLAGS); \
+		NETOPT_MODULE_FILE="$$tmp/$$v/netopt-core.so" $(BATCH) \
+			-l test/header-smoke.el >/dev/null; \
+		echo "check-headers: Emacs $$v header: builds, loads, works"; \
+	done
+
+# The module built with musl (musl-gcc, Debian's musl-tools), warnings
+# as errors, twice: as it is, and with every compat.h fallback taken
+# (-DNETOPT_COMPAT_FALLBACKS), so the non-Linux paths keep compiling.
+# musl-gcc does not search /usr/include: the vendored Emacs 28 header is
+# given with -I.  Only built, not loaded: Emacs here is linked with glibc.
+MUSL_CC ?= musl-gcc
+check-musl:
+	@command -v $(MUSL_CC) >/dev/null || \
+		{ echo "check-musl: $(MUSL_CC) not found (apt-get install musl-tools)"; exit 1; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && set -e && \
+	for extra in "" -DNETOPT_COMPAT_FALLBACKS; do \
+		$(MUSL_CC) $(NETOPT_CFLAGS) $(CFLAGS) $$extra -I$(HEADER_DIR)/28.2 \
+			-shared -o "$$tmp/netopt-core.so" $(MODULE_SRCS); \
+		echo "check-musl: built with musl $${extra:-(native interfaces)}"; \
+	done
+
+# Every suite run against a build that takes every compat.h fallback
+# (accept + fcntl, getsockname's family, struct ip_mreq, FIONREAD,
+# SIGPIPE blocked around send): the paths of other Unix systems, run
+# here.  Not in CI (another 1.5 minutes).
+FALLBACKS := module/netopt-core-fallbacks.so
+$(FALLBACKS): $(MODULE_SRCS) $(MODULE_HDRS)
+	$(CC) $(NETOPT_CFLAGS) $(CFLAGS) -DNETOPT_COMPAT_FALLBACKS \
+		-shared -o $@.tmp.$$$$ $(MODULE_SRCS) && mv -f $@.tmp.$$$$ $@
+
+check-fallbacks: $(FALLBACKS) $(LISP_ELC) $(TEST_TOOLS)
+	NETOPT_MODULE_FILE=$(CURDIR)/$(FALLBACKS) \
+	EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
+
 # make install PREFIX=DIR: the Lisp files and the module in
 # DIR/share/emacs/site-lisp/netopt-module (add it to load-path).
 PREFIX ?= /usr/local
@@ -142,4 +205,4 @@ demo: $(MODULE) $(LISP_ELC)
 
 clean:
 	rm -rf netopt-module-*.tar
-	rm -f $(MODULE) $(SANITIZED) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS) test/*.elc
+	rm -f $(MODULE) $(SANITIZED) $(FALLBACKS) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS) test/*.elc

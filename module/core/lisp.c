@@ -100,7 +100,7 @@ lisp_unibyte (emacs_env *env, const char *bytes, size_t len)
                                                             "String too long") }));
       return NULL;
     }
-#if EMACS_MAJOR_VERSION >= 28
+#if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 28
   if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_28))
     {
       v = env->make_unibyte_string (env, bytes, (ptrdiff_t) len);

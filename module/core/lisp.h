@@ -9,6 +9,8 @@
 #define NETOPT_LISP_H
 
 #include <emacs-module.h>
+#include "compat.h"
+#include "emacs-compat.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

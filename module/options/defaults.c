@@ -46,7 +46,7 @@ opt_defaults_init (void)
         struct kind_defaults *k = &defaults[f][t];
         if (k->known)
           continue;
-        int fd = socket (kind_family[f], kind_type[t] | SOCK_CLOEXEC, 0);
+        int fd = compat_socket_blocking (kind_family[f], kind_type[t]);
         if (fd < 0)
           continue; /* no such kind here */
         k->values = calloc (opt_row_count, sizeof *k->values);

@@ -303,20 +303,15 @@ opt_kernel_set (int fd, int family, const struct opt_row *row,
       len = (socklen_t) v->u.str.len;
       break;
     case OPT_IFNAME:
-#ifdef __linux__
       if (family == AF_INET)
         {
-          struct ip_mreqn m;
-          memset (&m, 0, sizeof m);
-          m.imr_ifindex = v->u.iface.index;
-          m.imr_address = v->u.iface.addr;
-          return setsockopt (fd, level, name, &m, sizeof m) == 0 ? 0 : errno;
+          struct in_addr any = { .s_addr = htonl (INADDR_ANY) };
+          return compat_set_ipv4_mreq (fd, level, name, any,
+                                       v->u.iface.index, v->u.iface.addr)
+                     == 0
+                   ? 0
+                   : errno;
         }
-#else
-      if (family == AF_INET)
-        return setsockopt (fd, level, name, &v->u.iface.addr,
-                           sizeof v->u.iface.addr) == 0 ? 0 : errno;
-#endif
       p = &v->u.iface.index;
       len = sizeof v->u.iface.index;
       break;

@@ -52,7 +52,7 @@ struct opt_reading
     struct tcp_info ti; /* OPT_TCPINFO */
 #endif
 #ifdef SO_PEERCRED
-    struct ucred cred; /* OPT_PEERCRED */
+    compat_ucred cred; /* OPT_PEERCRED */
 #endif
   } u;
 };

@@ -377,8 +377,8 @@ NETOPT_DEFUN (Fnetopt_borrow)
   if (!name)
     return NULL;
   int family = 0, type = 0;
-  socklen_t len = sizeof family;
-  if (getsockopt ((int) fd, SOL_SOCKET, SO_DOMAIN, &family, &len) != 0
+  socklen_t len;
+  if (compat_socket_family ((int) fd, &family) != 0
       || (len = sizeof type,
           getsockopt ((int) fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0))
     {

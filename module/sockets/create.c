@@ -326,7 +326,7 @@ connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
 static int
 open_socket (emacs_env *env, struct plan *p, bool *listening)
 {
-  int fd = socket (p->family, p->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = compat_socket (p->family, p->type);
   if (fd < 0)
     {
       lisp_system_error (env, "Cannot create socket", errno, 1,

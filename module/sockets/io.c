@@ -71,8 +71,7 @@ NETOPT_DEFUN (Fnetopt_accept)
   for (;;)
     {
       plen = sizeof peer;
-      fd = accept4 (srv->sock.fd, (struct sockaddr *) &peer, &plen,
-                    SOCK_NONBLOCK | SOCK_CLOEXEC);
+      fd = compat_accept (srv->sock.fd, (struct sockaddr *) &peer, &plen);
       if (fd >= 0)
         break;
       if (errno == EINTR || errno == ECONNABORTED)
@@ -174,7 +173,7 @@ NETOPT_DEFUN (Fnetopt_send)
                       "address does not match the socket's family");
       return NULL;
     }
-  int flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+  int flags = MSG_DONTWAIT; /* compat_sendto adds MSG_NOSIGNAL */
   if (env->is_not_nil (env, kv[SK_OOB]))
     flags |= MSG_OOB;
   size_t len;
@@ -189,9 +188,9 @@ NETOPT_DEFUN (Fnetopt_send)
   int fd = s->sock.fd;
   do
     {
-      ssize_t n = has_to ? sendto (fd, buf + sent, len - sent, flags,
-                                   (struct sockaddr *) &to.ss, to.len)
-                         : send (fd, buf + sent, len - sent, flags);
+      ssize_t n = compat_sendto (fd, buf + sent, len - sent, flags,
+                                 has_to ? (struct sockaddr *) &to.ss : NULL,
+                                 has_to ? to.len : 0);
       if (n >= 0)
         {
           sent += (size_t) n;
@@ -245,7 +244,7 @@ datagram_size (int fd)
 {
   for (;;)
     {
-#ifdef __linux__
+#ifdef NETOPT_HAVE_MSG_TRUNC_LENGTH
       /* Linux returns the real length with MSG_TRUNC.  */
       char byte;
       ssize_t n = recv (fd, &byte, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);

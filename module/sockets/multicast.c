@@ -104,13 +104,10 @@ membership (emacs_env *env, ptrdiff_t nargs, emacs_value *args, bool join)
   int rc;
   if (s->sock.family == AF_INET)
     {
-      struct ip_mreqn m;
-      memset (&m, 0, sizeof m);
-      m.imr_multiaddr = ((struct sockaddr_in *) &group.ss)->sin_addr;
-      m.imr_ifindex = (int) ifindex;
-      rc = setsockopt (s->sock.fd, IPPROTO_IP,
-                       join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m,
-                       sizeof m);
+      struct in_addr any = { .s_addr = htonl (INADDR_ANY) };
+      rc = compat_set_ipv4_mreq (
+        s->sock.fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+        ((struct sockaddr_in *) &group.ss)->sin_addr, (int) ifindex, any);
     }
   else if (s->sock.family == AF_INET6)
     {

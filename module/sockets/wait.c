@@ -35,7 +35,7 @@ quit_requested (emacs_env *env)
 {
   if (LISP_PENDING (env))
     return true;
-#if EMACS_MAJOR_VERSION >= 27
+#if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 27
   if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_27))
     {
       if (env->process_input (env) == emacs_process_input_quit)
@@ -47,7 +47,7 @@ quit_requested (emacs_env *env)
       return LISP_PENDING (env);
     }
 #endif
-#if EMACS_MAJOR_VERSION >= 26
+#if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 26
   if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_26)
       && env->should_quit (env))
     {
