@@ -182,10 +182,12 @@ version %s; rebuild it with `make clean all' in %s"
 
 ;;;; The functions the module defines in C
 
-;; Every function of module/core/netopt.c's table, declared here only.
+;; Every function of module/entry/module.c's table, declared here only.
 ;; The other Lisp files require this one, which loads the module when
 ;; they are compiled: they need no declarations of their own.
-(declare-function netopt-make-socket "ext:netopt-core" (&rest args))
+(declare-function netopt--make-socket "ext:netopt-core"
+                  (name family type server host service local remote timeout
+                        options child-options))
 (declare-function netopt-accept "ext:netopt-core" (server &optional timeout))
 (declare-function netopt-send "ext:netopt-core" (socket string &rest args))
 (declare-function netopt-receive "ext:netopt-core" (socket &rest args))
@@ -244,10 +246,6 @@ version %s; rebuild it with `make clean all' in %s"
      '(interactive (netopt--read-set-option-args)))
 
 ;;;; Making sockets
-
-(declare-function netopt--make-socket "ext:netopt-core"
-                  (name family type server host service local remote timeout
-                        options child-options))
 
 (defconst netopt--socket-keywords
   '(:name :type :family :host :service :server :local :remote :timeout
