@@ -4,7 +4,8 @@
 #                    only when not root): test/tools/deps.sh
 #   make             build the module (module/netopt-core.so)
 #   make test        build, byte-compile, run every ERT suite (also under
-#                    -module-assertions); last line: N passed, M failed
+#                    -module-assertions); last line: N passed, M failed.
+#                    No lint: run make lint for that (.ci/run does)
 #   make demo        make sockets, set options, print what the kernel holds
 #   make bench       per-call costs against Emacs and the system call
 #   make lint        cppcheck, byte-compile warnings, checkdoc
@@ -55,11 +56,12 @@ lisp/%.elc: lisp/%.el $(MODULE)
 	$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
 		-f batch-byte-compile $<
 
-test: $(MODULE) $(LISP_ELC) $(TEST_TOOLS) lint
+test: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 	@EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
 
 # Static checks: cppcheck on module/ (when installed), byte-compilation of
-# lisp/ with warnings as errors, checkdoc on every Lisp file.
+# lisp/ with warnings as errors, checkdoc on every Lisp file, package-lint.
+# Not part of make test; .ci/run runs it before make test.
 lint: $(MODULE)
 	@if command -v cppcheck >/dev/null; then \
 		cppcheck --quiet --error-exitcode=1 --std=c11 \

@@ -35,6 +35,7 @@ OURS is netopt's socket, EMACS-PROC Emacs's process."
                    (if (or (equal truth "?") (equal claim truth)) ""
                      "  <- Emacs is wrong")))))
 
+;;;###autoload
 (defun netopt-demo ()
   "Make sockets with options and print the kernel's view of them."
   (interactive)

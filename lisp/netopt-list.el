@@ -19,13 +19,6 @@
 (require 'tabulated-list)
 (require 'seq)
 
-(declare-function netopt-option "ext:netopt-core" (target option))
-(declare-function netopt-set-option "ext:netopt-core"
-                  (target option value &optional no-error))
-(declare-function netopt-option-info "ext:netopt-core" (option))
-(declare-function netopt-supported-options "ext:netopt-core" ())
-(declare-function netopt--live-sockets "netopt-module" ())
-
 (defconst netopt-list--unread-options '(:error)
   "Options that the list and the description never read.
 Reading :error (SO_ERROR) clears the socket's pending error, which
@@ -313,6 +306,7 @@ Options that reading would change, such as :error, are not read."
             (netopt-list--address (plist-get contact :local))
             (netopt-list--address (plist-get contact :remote)))))
 
+;;;###autoload
 (defun netopt-describe (target)
   "Describe every option of TARGET (a netopt socket or network process)."
   (let ((buffer (get-buffer-create
@@ -402,10 +396,8 @@ Options that reading would change, such as :error, are not read."
          (option (netopt--read-option target)))
     (list target option (netopt--read-value option))))
 
-;; netopt-set-option is defined by the module in C; a wrapper would slow
-;; every call, so it becomes a command through its interactive form.
-(put 'netopt-set-option 'interactive-form
-     '(interactive (netopt--read-set-option-args)))
+;; Its `interactive-form' property is set in netopt-module.el, so that
+;; M-x netopt-set-option works before this file is loaded.
 
 (provide 'netopt-list)
 ;;; netopt-list.el ends here

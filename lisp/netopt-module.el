@@ -77,6 +77,13 @@ nil means no limit.  \\[keyboard-quit] interrupts the wait in any case."
   (file-name-directory (or load-file-name buffer-file-name default-directory))
   "Directory this file was loaded from.")
 
+(defun netopt--first (predicate list)
+  "Return the first element of LIST that satisfies PREDICATE, or nil.
+`seq-find' without loading seq.el, which costs `require' 30 ms."
+  (while (and list (not (funcall predicate (car list))))
+    (setq list (cdr list)))
+  (car list))
+
 (defun netopt--module-file ()
   "Return the file name of the compiled module, or nil if none exists.
 The environment variable NETOPT_MODULE_FILE overrides the search (the
@@ -84,22 +91,22 @@ sanitizer builds of `make check-sanitize' use it).  Otherwise the module
 is looked for next to this file, in module/ below it (an installed
 package) and in ../module/ (a source checkout)."
   (let ((name (concat "netopt-core" (or module-file-suffix ".so"))))
-    (seq-find #'file-exists-p
-              (delq nil
-                    (list (getenv "NETOPT_MODULE_FILE")
-                          (expand-file-name name netopt--lisp-directory)
-                          (expand-file-name (concat "module/" name)
-                                            netopt--lisp-directory)
-                          (expand-file-name (concat "../module/" name)
-                                            netopt--lisp-directory))))))
+    (netopt--first #'file-exists-p
+                   (delq nil
+                         (list (getenv "NETOPT_MODULE_FILE")
+                               (expand-file-name name netopt--lisp-directory)
+                               (expand-file-name (concat "module/" name)
+                                                 netopt--lisp-directory)
+                               (expand-file-name (concat "../module/" name)
+                                                 netopt--lisp-directory))))))
 
 (defun netopt--source-directory ()
   "Return the directory whose Makefile builds the module, or nil."
-  (seq-find (lambda (dir)
-              (and (file-exists-p (expand-file-name "Makefile" dir))
-                   (file-directory-p (expand-file-name "module" dir))))
-            (list netopt--lisp-directory
-                  (expand-file-name ".." netopt--lisp-directory))))
+  (netopt--first (lambda (dir)
+                   (and (file-exists-p (expand-file-name "Makefile" dir))
+                        (file-directory-p (expand-file-name "module" dir))))
+                 (list netopt--lisp-directory
+                       (expand-file-name ".." netopt--lisp-directory))))
 
 (defun netopt--build-in-batch (command)
   "Run the shell COMMAND in batch Emacs; return its exit status.
@@ -173,29 +180,72 @@ version %s; rebuild it with `make clean all' in %s"
              version netopt-module-version
              (or (netopt--source-directory) "the source directory")))))
 
-(require 'seq)
-(declare-function netopt--module-version "ext:netopt-core" ())
-(declare-function netopt--socket-contact "ext:netopt-core" (socket))
-(declare-function netopt--read-options "ext:netopt-core" (target))
-(declare-function netopt-option "ext:netopt-core" (target option))
-(declare-function netopt-option-info "ext:netopt-core" (option))
-(declare-function netopt-socket-p "ext:netopt-core" (object))
-(declare-function netopt-live-p "ext:netopt-core" (socket))
-(declare-function netopt--socket-fd "ext:netopt-core" (socket))
-(netopt--load-module)
+;;;; The functions the module defines in C
 
-;;;; Autoloads of the commands the module defines in C
-
-;;;###autoload (autoload 'netopt-set-option "netopt-module" "Set OPTION of TARGET to VALUE." t)
-;;;###autoload (autoload 'netopt-make-socket "netopt-module" "Create a socket and set its options.")
-;;;###autoload (autoload 'netopt-option "netopt-module" "Return OPTION of TARGET, read from the kernel.")
-;;;###autoload (autoload 'netopt-list-sockets "netopt-list" "List sockets and their options." t)
-
-;;;; Making sockets
-
+;; Every function of module/entry/module.c's table, declared here only.
+;; The other Lisp files require this one, which loads the module when
+;; they are compiled: they need no declarations of their own.
 (declare-function netopt--make-socket "ext:netopt-core"
                   (name family type server host service local remote timeout
                         options child-options))
+(declare-function netopt-accept "ext:netopt-core" (server &optional timeout))
+(declare-function netopt-send "ext:netopt-core" (socket string &rest args))
+(declare-function netopt-receive "ext:netopt-core" (socket &rest args))
+(declare-function netopt-receive-from "ext:netopt-core" (socket &rest args))
+(declare-function netopt-close "ext:netopt-core" (socket))
+(declare-function netopt-socket-p "ext:netopt-core" (object))
+(declare-function netopt-live-p "ext:netopt-core" (socket))
+(declare-function netopt-set-option "ext:netopt-core"
+                  (target option value &optional no-error))
+(declare-function netopt-option "ext:netopt-core" (target option))
+(declare-function netopt-supported-options "ext:netopt-core" ())
+(declare-function netopt-option-info "ext:netopt-core" (option))
+(declare-function netopt-join-group "ext:netopt-core"
+                  (target group &optional interface))
+(declare-function netopt-leave-group "ext:netopt-core"
+                  (target group &optional interface))
+(declare-function netopt-set-raw-option "ext:netopt-core"
+                  (target level optname value))
+(declare-function netopt-raw-option "ext:netopt-core"
+                  (target level optname &optional length))
+(declare-function netopt--read-options "ext:netopt-core" (target))
+(declare-function netopt--socket-contact "ext:netopt-core" (socket))
+(declare-function netopt--socket-fd "ext:netopt-core" (socket))
+(declare-function netopt--find-fds "ext:netopt-core"
+                  (family type listening local remote exclude))
+(declare-function netopt--borrow "ext:netopt-core" (fd name))
+(declare-function netopt--forget "ext:netopt-core" (handle))
+(declare-function netopt--module-version "ext:netopt-core" ())
+
+(netopt--load-module)
+
+;;;; Autoloads
+
+;; The commands the module defines in C, for generated autoloads.
+;;;###autoload (autoload 'netopt-set-option "netopt-module" "Set OPTION of TARGET to VALUE." t)
+;;;###autoload (autoload 'netopt-make-socket "netopt-module" "Create a socket and set its options.")
+;;;###autoload (autoload 'netopt-option "netopt-module" "Return OPTION of TARGET, read from the kernel.")
+
+;; The user interface and the demo load when first used, also from a
+;; plain checkout without generated autoloads (their files carry
+;; ;;;###autoload cookies as well).
+(autoload 'netopt-list-sockets "netopt-list"
+  "List every live netopt socket and Emacs network process, with options."
+  t)
+(autoload 'netopt-describe "netopt-list"
+  "Describe every option of TARGET (a netopt socket or network process).")
+(autoload 'netopt--read-set-option-args "netopt-list"
+  "Read the arguments of `netopt-set-option' interactively.")
+(autoload 'netopt-demo "netopt-demo"
+  "Make sockets with options and print the kernel's view of them." t)
+
+;; netopt-set-option is defined by the module in C; a wrapper would slow
+;; every call, so it becomes a command through its interactive form,
+;; whose reader loads netopt-list.
+(put 'netopt-set-option 'interactive-form
+     '(interactive (netopt--read-set-option-args)))
+
+;;;; Making sockets
 
 (defconst netopt--socket-keywords
   '(:name :type :family :host :service :server :local :remote :timeout
@@ -311,5 +361,4 @@ options read from the kernel."
 
 (provide 'netopt-module)
 (require 'netopt-process)
-(require 'netopt-list)
 ;;; netopt-module.el ends here

@@ -25,21 +25,6 @@
 
 (require 'netopt-module)
 
-(declare-function netopt--find-fds "ext:netopt-core"
-                  (family type listening local remote exclude))
-(declare-function netopt--borrow "ext:netopt-core" (fd name))
-(declare-function netopt--forget "ext:netopt-core" (handle))
-(declare-function netopt--socket-fd "ext:netopt-core" (socket))
-(declare-function netopt--socket-contact "ext:netopt-core" (socket))
-(declare-function netopt--read-options "ext:netopt-core" (target))
-(declare-function netopt-option "ext:netopt-core" (target option))
-(declare-function netopt-set-option "ext:netopt-core"
-                  (target option value &optional no-error))
-(declare-function netopt-supported-options "ext:netopt-core" ())
-(declare-function netopt-option-info "ext:netopt-core" (option))
-(declare-function netopt-make-socket "ext:netopt-core" (&rest args))
-(declare-function netopt-close "ext:netopt-core" (socket))
-
 (defconst netopt--manual-options
   '(:bindtodevice :broadcast :dontroute :keepalive :linger :oobinline
                   :priority :reuseaddr)

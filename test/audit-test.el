@@ -17,22 +17,6 @@
 (require 'netopt-test-helpers)
 (require 'seq)
 
-(defvar netopt-audit--procs nil
-  "Processes made by the current test, deleted at its end.")
-
-(defmacro netopt-audit-deftest (name args doc &rest body)
-  "Define test NAME (ARGS, DOC, BODY); its sockets and processes go after."
-  (declare (indent 2) (doc-string 3) (debug t))
-  `(netopt-deftest ,name ,args ,doc
-     (let ((netopt-audit--procs nil))
-       (unwind-protect (progn ,@body)
-         (mapc #'delete-process netopt-audit--procs)))))
-
-(defun netopt-audit--proc (process)
-  "Delete PROCESS at the end of the test; return it."
-  (push process netopt-audit--procs)
-  process)
-
 (defun netopt-audit--full-listener ()
   "Return (SERVER . PORT): a backlog-0 listener whose queue is full.
 A connection to it stays in SYN-SENT until the queue frees."
@@ -43,60 +27,40 @@ A connection to it stays in SYN-SENT until the queue frees."
     (netopt-test-socket :host "127.0.0.1" :service port :timeout 2)
     (cons srv port)))
 
-(defun netopt-audit--socket-of (process)
-  "Return sockpeek's view of PROCESS's socket, found by its local address."
-  (let* ((local (process-contact process :local))
-         (text (format "%d.%d.%d.%d:%d" (aref local 0) (aref local 1)
-                       (aref local 2) (aref local 3) (aref local 4)))
-         (views (with-temp-buffer
-                  (netopt-test-call-process netopt-test-sockpeek nil t nil
-                                (number-to-string (emacs-pid)) "list")
-                  (mapcar (lambda (fd) (netopt-test-peek (string-to-number fd)))
-                          (split-string (buffer-string) "\n" t))))
-         (mine (seq-filter (lambda (v) (equal (cdr (assoc "local" v)) text))
-                           views)))
-    (should (= (length mine) 1))
-    (car mine)))
-
 ;;;; Emacs's processes
 
-(netopt-audit-deftest netopt-audit-connecting-process-found ()
+(netopt-deftest netopt-audit-connecting-process-found ()
   "A process in status `connect' (SYN-SENT, no peer yet) can be found."
   (let* ((port (cdr (netopt-audit--full-listener)))
-         (p (netopt-audit--proc
+         (p (netopt-test-delete-later
              (make-network-process :name "connecting" :host "127.0.0.1"
                                    :service port :nowait t))))
     (should (eq (process-status p) 'connect))
     (should (eq (netopt-set-option p :keepidle 77) t))
     (should (eq (process-status p) 'connect))
-    (should (equal (cdr (assoc "keepidle" (netopt-audit--socket-of p)))
+    (should (equal (cdr (assoc "keepidle" (netopt-test-socket-of p)))
                    "77"))
     ;; netopt-make-network-process :nowait t keeps its process.
-    (let ((q (netopt-audit--proc
+    (let ((q (netopt-test-delete-later
               (netopt-make-network-process :name "nowait" :host "127.0.0.1"
                                            :service port :nowait t
                                            :keepidle 78))))
       (should (process-live-p q))
-      (should (equal (cdr (assoc "keepidle" (netopt-audit--socket-of q)))
+      (should (equal (cdr (assoc "keepidle" (netopt-test-socket-of q)))
                      "78")))))
 
 (defun netopt-audit--priorities ()
   "Return the SO_PRIORITY of every socket of this Emacs, by descriptor."
-  (with-temp-buffer
-    (netopt-test-call-process netopt-test-sockpeek nil t nil
-                  (number-to-string (emacs-pid)) "list")
-    (mapcar (lambda (fd)
-              (let ((n (string-to-number fd)))
-                (cons n (cdr (assoc "priority" (netopt-test-peek n))))))
-            (split-string (buffer-string) "\n" t))))
+  (mapcar (lambda (entry) (cons (car entry) (cdr (assoc "priority" (cdr entry)))))
+          (netopt-test-emacs-sockets)))
 
-(netopt-audit-deftest netopt-audit-probe-leaves-no-trace ()
+(netopt-deftest netopt-audit-probe-leaves-no-trace ()
   "Locating datagram clients (a probe decides) changes no kernel value.
 Nor does it add :priority to any `process-contact'."
   (let* ((r (netopt-test-socket :type 'datagram :server t :host "127.0.0.1"
                                 :service t))
          (clients (mapcar (lambda (i)
-                            (netopt-audit--proc
+                            (netopt-test-delete-later
                              (make-network-process
                               :name (format "d%d" i) :type 'datagram
                               :host "127.0.0.1"
@@ -108,7 +72,7 @@ Nor does it add :priority to any `process-contact'."
       (should-not (plist-member (process-contact c t) :priority)))
     (should (equal (netopt-audit--priorities) before))))
 
-(netopt-audit-deftest netopt-audit-pending-error-kept ()
+(netopt-deftest netopt-audit-pending-error-kept ()
   "Only an explicit (netopt-option X :error) consumes a pending error."
   (let* ((closed (netopt-test-socket :type 'datagram :server t
                                      :host "127.0.0.1" :service t))
@@ -128,7 +92,7 @@ Nor does it add :priority to any `process-contact'."
     (should (> (netopt-option s :error) 0))
     (should (eql (netopt-option s :error) 0))))
 
-(netopt-audit-deftest netopt-audit-make-network-process-keywords ()
+(netopt-deftest netopt-audit-make-network-process-keywords ()
   "Creation keywords reach Emacs; before-bind options and bad values fail early."
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
@@ -154,11 +118,11 @@ Nor does it add :priority to any `process-contact'."
     (should (= (netopt-test-fd-count) fds))
     ;; :linger t lingers; the contact says for how long.
     (let* ((netopt-linger-seconds 7)
-           (p (netopt-audit--proc
+           (p (netopt-test-delete-later
                (netopt-make-network-process :name "l" :host "127.0.0.1"
                                             :service port :linger t
                                             :keepalive t))))
-      (should (equal (cdr (assoc "linger" (netopt-audit--socket-of p)))
+      (should (equal (cdr (assoc "linger" (netopt-test-socket-of p)))
                      "1 7"))
       (should (eql (process-contact p :linger) 7))
       (should (eq (process-contact p :keepalive) t)))))

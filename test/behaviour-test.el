@@ -110,15 +110,12 @@
 
 (netopt-deftest netopt-behaviour-accept-defaults ()
   "An accepted child starts from the kernel's defaults, except :reuseaddr."
-  (let* ((fresh (netopt-test-peek (netopt-test-socket)))
-         (srv (netopt-test-server :keepalive t :linger 5 :oobinline t
+  (pcase-let* ((fresh (netopt-test-peek (netopt-test-socket)))
+               (`(,srv ,cli ,child)
+                (netopt-test-pair :keepalive t :linger 5 :oobinline t
                                   :dontroute t :broadcast t :priority 3
                                   :bindtodevice "lo" :nodelay t
-                                  :keepidle 100))
-         (cli (netopt-test-socket :host "127.0.0.1"
-                                  :service (netopt-test-port srv)))
-         (child (netopt-accept srv 5)))
-    (push child netopt-test--open)
+                                  :keepidle 100)))
     (should cli)
     ;; The server really holds its options...
     (should (equal (netopt-test-kernel srv "keepalive") 1))
@@ -141,7 +138,7 @@
     (dotimes (_ 2)
       (netopt-test-socket :host "127.0.0.1" :service port)
       (let ((child (netopt-accept srv 5)))
-        (push child netopt-test--open)
+        (netopt-test-close-later child)
         (should (equal (netopt-test-kernel child "keepalive") 1))
         (should (equal (netopt-test-kernel child "priority") 2))
         (should (equal (netopt-test-kernel child "linger") "1 3"))))

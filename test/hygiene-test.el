@@ -85,57 +85,34 @@ batches of 500 with a collection after each."
 
 ;;;; C-g in a real terminal
 
-(defconst netopt-hygiene--tmux (format "netopt-hygiene-test-%d" (emacs-pid))
-  "The tmux server (socket name) the terminal tests use.")
-
-(defun netopt-hygiene--tmux (&rest args)
-  "Run tmux with ARGS on the test server; return its output."
-  (apply #'netopt-test-tmux netopt-hygiene--tmux args))
-
-(defun netopt-hygiene--screen-shows (regexp)
-  "Wait up to 10 s for the tmux pane to match REGEXP; return the pane."
-  (netopt-test-tmux-wait netopt-hygiene--tmux regexp))
-
 (ert-deftest netopt-hygiene-quit-interrupts-blocking-calls ()
   "\\[keyboard-quit] interrupts netopt-accept and netopt-receive.
 Driven as a person would: `emacs -nw' in tmux, keys typed, screen read."
-  (skip-unless (executable-find "tmux"))
-  (netopt-hygiene--tmux "kill-server")
-  (unwind-protect
-      (let ((emacs (expand-file-name invocation-name invocation-directory)))
-        (netopt-hygiene--tmux
-         "new-session" "-d" "-x" "110" "-y" "30"
-         (format "%s -nw -Q -L %s -l netopt-module --eval %s"
-                 (shell-quote-argument emacs)
-                 (shell-quote-argument (expand-file-name "lisp" netopt-test-root))
-                 (shell-quote-argument
-                  "(progn (setq srv (netopt-make-socket :server t :host \"127.0.0.1\" :service t)) (setq cli (netopt-make-socket :host \"127.0.0.1\" :service (cadr (netopt-contact srv)))) (message \"READY\"))")))
-        (should (string-match-p "READY" (netopt-hygiene--screen-shows "READY")))
-        ;; A blocking accept: the client's connection is the pending one,
-        ;; so accept it first, then block on a second accept.
-        (netopt-hygiene--tmux "send-keys" "M-:" "(setq child (netopt-accept srv 5))" "Enter")
-        (netopt-hygiene--tmux "send-keys" "M-:"
-                              "(setq r1 (condition-case e (netopt-accept srv) (quit 'quit-accept)))"
-                              "Enter")
-        (sleep-for 0.5)
-        (netopt-hygiene--tmux "send-keys" "C-g")
-        (should (string-match-p "quit-accept"
-                                (netopt-hygiene--screen-shows "quit-accept")))
-        ;; A blocking receive.
-        (netopt-hygiene--tmux "send-keys" "M-:"
-                              "(setq r2 (condition-case e (netopt-receive child) (quit 'quit-receive)))"
-                              "Enter")
-        (sleep-for 0.5)
-        (netopt-hygiene--tmux "send-keys" "C-g")
-        (should (string-match-p "quit-receive"
-                                (netopt-hygiene--screen-shows "quit-receive")))
-        ;; Emacs is still usable, and so are the sockets.
-        (netopt-hygiene--tmux "send-keys" "M-:"
-                              "(format \"alive-%d-%s\" (+ 40 2) (netopt-send cli \"x\"))"
-                              "Enter")
-        (should (string-match-p "alive-42-1"
-                                (netopt-hygiene--screen-shows "alive-42-1"))))
-    (netopt-hygiene--tmux "kill-server")))
+  (netopt-test-with-terminal '(110 30)
+      "(progn (setq srv (netopt-make-socket :server t :host \"127.0.0.1\" :service t)) (setq cli (netopt-make-socket :host \"127.0.0.1\" :service (cadr (netopt-contact srv)))) (message \"READY\"))"
+    (netopt-test-tmux-shows "READY")
+    ;; A blocking accept: the client's connection is the pending one,
+    ;; so accept it first, then block on a second accept.
+    (netopt-test-tmux "send-keys" "M-:" "(setq child (netopt-accept srv 5))"
+                      "Enter")
+    (netopt-test-tmux "send-keys" "M-:"
+                      "(setq r1 (condition-case e (netopt-accept srv) (quit 'quit-accept)))"
+                      "Enter")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "C-g")
+    (netopt-test-tmux-shows "quit-accept")
+    ;; A blocking receive.
+    (netopt-test-tmux "send-keys" "M-:"
+                      "(setq r2 (condition-case e (netopt-receive child) (quit 'quit-receive)))"
+                      "Enter")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "C-g")
+    (netopt-test-tmux-shows "quit-receive")
+    ;; Emacs is still usable, and so are the sockets.
+    (netopt-test-tmux "send-keys" "M-:"
+                      "(format \"alive-%d-%s\" (+ 40 2) (netopt-send cli \"x\"))"
+                      "Enter")
+    (netopt-test-tmux-shows "alive-42-1")))
 
 (provide 'hygiene-test)
 ;;; hygiene-test.el ends here

@@ -316,59 +316,34 @@
       ;; Reading it is what clears it.
       (should (= (netopt-option s :error) 0)))))
 
-(defconst netopt-list-test--tmux (format "netopt-list-test-%d" (emacs-pid))
-  "The tmux server (socket name) of the terminal test.
-The name is this Emacs's own, so that test runs in parallel (other
-worktrees, the -module-assertions run) never kill each other's server.")
-
-(defun netopt-list-test--tmux (&rest args)
-  "Run tmux with ARGS on the test's server; return its output."
-  (apply #'netopt-test-tmux netopt-list-test--tmux args))
-
-(defun netopt-list-test--wait-for (regexp)
-  "Wait up to 10 s for the pane to match REGEXP; return the pane text."
-  (netopt-test-tmux-wait netopt-list-test--tmux regexp))
-
 (ert-deftest netopt-list-in-a-terminal ()
   "In `emacs -nw': open the list, go to a row, RET, read the screen."
-  (skip-unless (executable-find "tmux"))
-  (netopt-list-test--tmux "kill-server")
-  (unwind-protect
-      (progn
-        (netopt-list-test--tmux
-         "new-session" "-d" "-x" "150" "-y" "40"
-         (format "%s -nw -Q -L %s -l netopt-module --eval %s"
-                 (shell-quote-argument
-                  (expand-file-name invocation-name invocation-directory))
-                 (shell-quote-argument
-                  (expand-file-name "lisp" netopt-test-root))
-                 (shell-quote-argument
-                  "(progn (setq s (netopt-make-socket :name \"tty-sock\" :server t :host \"127.0.0.1\" :service t :keepalive t :keepidle 42 :linger 3)) (setq l (netopt-make-socket :name (make-string 60 ?L) :server t :host \"127.0.0.1\" :service t)) (netopt-list-sockets) (delete-other-windows))")))
-        (let ((pane (netopt-list-test--wait-for "tty-sock")))
-          (should (string-match-p "Name.* +Owner +Kind" pane))
-          (should (string-match-p "tty-sock +netopt .*keepalive(42/75/9) linger=3"
-                                  pane))
-          ;; On the screen, a long name is cut, not pushing its row.
-          (let ((column (lambda (regexp)
-                          (unless (string-match regexp pane)
-                            (ert-fail (list "Not on the screen" regexp pane)))
-                          (let ((start (match-beginning 1)))
-                            (string-width
-                             (substring pane (1+ (or (string-match-p
-                                                      "\n[^\n]*\\'"
-                                                      (substring pane 0 start))
-                                                     -1))
-                                        start))))))
-            (should (= (funcall column "\\(Owner\\) +Kind")
-                       (funcall column "LLLL[^ \n]* +\\(netopt\\)")))
-            (should (= (funcall column "Owner +\\(Kind\\)")
-                       (funcall column "LLLL[^ \n]* +netopt +\\(ipv4\\)")))))
-        (netopt-list-test--tmux "send-keys" "C-s" "tty-sock" "Enter" "Enter")
-        (let ((pane (netopt-list-test--wait-for ":keepidle +42")))
-          (should (string-match-p "tty-sock: ipv4 stream server" pane))
-          (should (string-match-p ":keepidle +42 +Idle seconds" pane))
-          (should (string-match-p ":linger +3 +Seconds close waits" pane))))
-    (netopt-list-test--tmux "kill-server")))
+  (netopt-test-with-terminal '(150 40)
+      "(progn (setq s (netopt-make-socket :name \"tty-sock\" :server t :host \"127.0.0.1\" :service t :keepalive t :keepidle 42 :linger 3)) (setq l (netopt-make-socket :name (make-string 60 ?L) :server t :host \"127.0.0.1\" :service t)) (netopt-list-sockets) (delete-other-windows))"
+    (let ((pane (netopt-test-tmux-wait "tty-sock")))
+      (should (string-match-p "Name.* +Owner +Kind" pane))
+      (should (string-match-p "tty-sock +netopt .*keepalive(42/75/9) linger=3"
+                              pane))
+      ;; On the screen, a long name is cut, not pushing its row.
+      (let ((column (lambda (regexp)
+                      (unless (string-match regexp pane)
+                        (ert-fail (list "Not on the screen" regexp pane)))
+                      (let ((start (match-beginning 1)))
+                        (string-width
+                         (substring pane (1+ (or (string-match-p
+                                                  "\n[^\n]*\\'"
+                                                  (substring pane 0 start))
+                                                 -1))
+                                    start))))))
+        (should (= (funcall column "\\(Owner\\) +Kind")
+                   (funcall column "LLLL[^ \n]* +\\(netopt\\)")))
+        (should (= (funcall column "Owner +\\(Kind\\)")
+                   (funcall column "LLLL[^ \n]* +netopt +\\(ipv4\\)")))))
+    (netopt-test-tmux "send-keys" "C-s" "tty-sock" "Enter" "Enter")
+    (let ((pane (netopt-test-tmux-wait ":keepidle +42")))
+      (should (string-match-p "tty-sock: ipv4 stream server" pane))
+      (should (string-match-p ":keepidle +42 +Idle seconds" pane))
+      (should (string-match-p ":linger +3 +Seconds close waits" pane)))))
 
 (provide 'list-test)
 ;;; list-test.el ends here

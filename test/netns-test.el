@@ -18,23 +18,14 @@ be made here."
   (unless (and (eq (user-uid) 0) (executable-find "unshare")
                (executable-find "ip"))
     (ert-skip "needs root, unshare and ip"))
-  (with-temp-buffer
-    (let* ((default-directory netopt-test-root)
-           (netopt-test-keep-sanitizer t)
-           (rc (netopt-test-call-process
-                "unshare" nil t nil "-n"
-                (expand-file-name invocation-name invocation-directory)
-                "-Q" "--batch" "-L" (expand-file-name "lisp" netopt-test-root)
-                "--eval"
-                (format "(progn (require 'netopt-module) (prin1 %S))" form))))
-      (unless (eq rc 0)
-        (if (string-match-p "unshare failed\\|Operation not permitted"
-                            (buffer-string))
-            (ert-skip "network namespaces are not available")
-          (error "Emacs in a namespace failed (%s): %s" rc (buffer-string))))
-      (goto-char (point-max))
-      (forward-line 0)
-      (read (current-buffer)))))
+  (let ((result (netopt-test-emacs-through '("unshare" "-n") form)))
+    (unless (eq (car result) 0)
+      (if (string-match-p "unshare failed\\|Operation not permitted"
+                          (cdr result))
+          (ert-skip "network namespaces are not available")
+        (error "Emacs in a namespace failed (%s): %s"
+               (car result) (cdr result))))
+    (car (read-from-string (netopt-test-last-line (cdr result))))))
 
 (ert-deftest netopt-netns-dead-connections-detected ()
   "Keep-alive timing and a user timeout notice a dead peer; plain TCP does not.

@@ -10,6 +10,7 @@
 
 (require 'ert)
 (require 'cl-lib)
+(require 'seq)
 (require 'netopt-module)
 
 (defconst netopt-test-directory
@@ -111,6 +112,47 @@ Integers are returned as integers; other values as strings."
           ((string-match-p "\\`-?[0-9]+\\'" v) (string-to-number v))
           (t v))))
 
+(defun netopt-test-emacs-sockets ()
+  "Return sockpeek's view of every socket descriptor of this Emacs.
+A list of (FD . ALIST), ALIST as `netopt-test-peek' returns it."
+  (with-temp-buffer
+    (netopt-test-call-process netopt-test-sockpeek nil t nil
+                              (number-to-string (emacs-pid)) "list")
+    (mapcar (lambda (fd)
+              (let ((n (string-to-number fd)))
+                (cons n (netopt-test-peek n))))
+            (split-string (buffer-string) "\n" t))))
+
+(defun netopt-test-sockets-holding (name value)
+  "Return the entries of `netopt-test-emacs-sockets' whose NAME is VALUE.
+NAME and VALUE are strings, as sockpeek prints them."
+  (seq-filter (lambda (entry)
+                (equal (cdr (assoc name (cdr entry))) value))
+              (netopt-test-emacs-sockets)))
+
+(defun netopt-test-address-string (address)
+  "Return ADDRESS (a `process-contact' vector) as sockpeek prints it."
+  (cond ((stringp address) address)
+        ((= (length address) 5)
+         (format "%d.%d.%d.%d:%d" (aref address 0) (aref address 1)
+                 (aref address 2) (aref address 3) (aref address 4)))
+        (t (format "[%s]:%d"
+                   (let ((words (mapcar (lambda (i) (aref address i))
+                                        (number-sequence 0 7))))
+                     (if (equal words '(0 0 0 0 0 0 0 1)) "::1"
+                       (mapconcat (lambda (w) (format "%x" w)) words ":")))
+                   (aref address 8)))))
+
+(defun netopt-test-socket-of (process)
+  "Return sockpeek's view (an alist) of PROCESS's socket.
+It is found by PROCESS's local address, which exactly one socket of
+this Emacs must have."
+  (let ((mine (netopt-test-sockets-holding
+               "local"
+               (netopt-test-address-string (process-contact process :local)))))
+    (should (= (length mine) 1))
+    (cdar mine)))
+
 (defun netopt-test-fd-count ()
   "Return how many descriptors this Emacs has open."
   (length (directory-files "/proc/self/fd" nil "\\`[0-9]+\\'")))
@@ -118,24 +160,70 @@ Integers are returned as integers; other values as strings."
 (defvar netopt-test--open nil
   "Sockets made by `netopt-test-socket' in the current test.")
 
+(defvar netopt-test--processes nil
+  "Processes given to `netopt-test-delete-later' in the current test.")
+
+(defun netopt-test-close-later (socket)
+  "Close SOCKET at the end of the test; return it.
+Sockets closed twice are harmless: SOCKET may be closed by the test."
+  (push socket netopt-test--open)
+  socket)
+
 (defun netopt-test-socket (&rest args)
   "Call `netopt-make-socket' with ARGS; the socket is closed after the test."
-  (let ((s (apply #'netopt-make-socket args)))
-    (push s netopt-test--open)
-    s))
+  (netopt-test-close-later (apply #'netopt-make-socket args)))
+
+(defun netopt-test-delete-later (process)
+  "Delete PROCESS at the end of the test; return it."
+  (push process netopt-test--processes)
+  process)
+
+(defun netopt-test-make-process (&rest args)
+  "Call `make-network-process' with ARGS; delete the process after the test."
+  (netopt-test-delete-later (apply #'make-network-process args)))
 
 (defmacro netopt-test-with-cleanup (&rest body)
-  "Run BODY, then close every socket `netopt-test-socket' made in it."
+  "Run BODY, then clean up after it.
+Delete every process given to `netopt-test-delete-later' in BODY, then close
+every socket `netopt-test-socket' made in it."
   (declare (indent 0) (debug t))
-  `(let ((netopt-test--open nil))
+  `(let ((netopt-test--open nil)
+         (netopt-test--processes nil))
      (unwind-protect (progn ,@body)
+       (mapc #'delete-process netopt-test--processes)
        (mapc #'netopt-close netopt-test--open))))
 
 (defmacro netopt-deftest (name args doc &rest body)
-  "Define an ERT test NAME whose sockets are closed at the end.
+  "Define an ERT test NAME whose sockets and processes go at the end.
 ARGS, DOC and BODY are as for `ert-deftest'."
   (declare (indent 2) (doc-string 3) (debug t))
   `(ert-deftest ,name ,args ,doc (netopt-test-with-cleanup ,@body)))
+
+(defun netopt-test-wait-for (predicate)
+  "Run Emacs's processes until PREDICATE is non-nil (5 s at most).
+Return PREDICATE's last value."
+  (let ((n 0))
+    (while (and (not (funcall predicate)) (< n 100))
+      (accept-process-output nil 0.05)
+      (setq n (1+ n)))
+    (funcall predicate)))
+
+(defun netopt-test-process-pair (&rest server-args)
+  "Return Emacs processes (SERVER CLIENT CHILD), SERVER made with SERVER-ARGS.
+An IPv4 stream connection on loopback; all three are deleted after the
+test."
+  (let* ((child nil)
+         (srv (apply #'netopt-test-make-process
+                     :name "srv" :server t :host "127.0.0.1" :service t
+                     :family 'ipv4
+                     :log (lambda (_s c _m)
+                            (setq child (netopt-test-delete-later c)))
+                     server-args))
+         (cli (netopt-test-make-process
+               :name "cli" :host "127.0.0.1"
+               :service (process-contact srv :service))))
+    (should (netopt-test-wait-for (lambda () child)))
+    (list srv cli child)))
 
 (defun netopt-test-server (&rest args)
   "Return a listening IPv4 stream server on loopback, made with ARGS."
@@ -152,8 +240,7 @@ SERVER-ARGS go to the server."
   (let* ((srv (apply #'netopt-test-server server-args))
          (cli (netopt-test-socket :host "127.0.0.1"
                                   :service (netopt-test-port srv)))
-         (child (netopt-accept srv 5)))
-    (push child netopt-test--open)
+         (child (netopt-test-close-later (netopt-accept srv 5))))
     (list srv cli child)))
 
 (defun netopt-test-receive-all (socket &optional timeout)
@@ -181,6 +268,33 @@ Stop with what arrived if TIMEOUT seconds (default 5) pass in silence."
                (expand-file-name "netopt-" temporary-file-directory))))
     name))
 
+(defun netopt-test-emacs-through (wrapper form)
+  "Evaluate FORM in a batch Emacs started through the command WRAPPER.
+WRAPPER is a list: a program and its arguments, to which the Emacs
+command line is appended.  The child requires netopt-module (the
+module this Emacs loaded: the sanitized one under `make
+check-sanitize') and prints FORM's value on its last line.  Return
+\(EXIT-STATUS . OUTPUT), OUTPUT with standard error and the
+last line last."
+  (with-temp-buffer
+    (let* ((default-directory netopt-test-root)
+           (netopt-test-keep-sanitizer t)
+           (rc (apply #'netopt-test-call-process (car wrapper) nil t nil
+                      (append
+                       (cdr wrapper)
+                       (list (expand-file-name invocation-name
+                                               invocation-directory)
+                             "-Q" "--batch" "-L"
+                             (expand-file-name "lisp" netopt-test-root)
+                             "--eval"
+                             (format "(progn (require 'netopt-module) (prin1 %S))"
+                                     form))))))
+      (cons rc (buffer-string)))))
+
+(defun netopt-test-last-line (text)
+  "Return the last line of TEXT."
+  (car (last (split-string text "\n"))))
+
 (defun netopt-test-as-nobody (form)
   "Evaluate FORM in a batch Emacs running as user nobody.
 Return what FORM's value prints as.  Skips the test when this Emacs
@@ -188,43 +302,71 @@ cannot switch users.  The child loads the module this Emacs loaded
 \(the sanitized one under `make check-sanitize')."
   (unless (and (eq (user-uid) 0) (executable-find "setpriv"))
     (ert-skip "needs root and setpriv to run as nobody"))
-  (with-temp-buffer
-    (let* ((default-directory netopt-test-root)
-           (netopt-test-keep-sanitizer t)
-           (rc (netopt-test-call-process
-                "setpriv" nil t nil
-                "--reuid=nobody" "--regid=nogroup" "--clear-groups"
-                "--inh-caps=-all"
-                (expand-file-name invocation-name invocation-directory)
-                "-Q" "--batch" "-L" (expand-file-name "lisp" netopt-test-root)
-                "--eval"
-                (format "(progn (require 'netopt-module) (prin1 %S))"
-                        form))))
-      (unless (eq rc 0)
-        (error "Emacs as nobody failed (%s): %s" rc (buffer-string)))
-      (goto-char (point-max))
-      (forward-line 0)
-      (buffer-substring (point) (point-max)))))
+  (let ((result (netopt-test-emacs-through
+                 '("setpriv" "--reuid=nobody" "--regid=nogroup"
+                   "--clear-groups" "--inh-caps=-all")
+                 form)))
+    (unless (eq (car result) 0)
+      (error "Emacs as nobody failed (%s): %s" (car result) (cdr result)))
+    (netopt-test-last-line (cdr result))))
 
-(defun netopt-test-tmux (server &rest args)
-  "Run tmux with ARGS on the tmux SERVER (a socket name); return its output.
+;;;; Emacs in a terminal: tmux
+
+(defvar netopt-test-tmux-server nil
+  "The tmux server (socket name) of the terminal test running now.
+`netopt-test-with-terminal' binds it.")
+
+(defun netopt-test-tmux (&rest args)
+  "Run tmux with ARGS on `netopt-test-tmux-server'; return its output.
 The Emacs that tmux runs loads the module this Emacs loaded."
   (with-temp-buffer
     (let ((netopt-test-keep-sanitizer t))
-      (apply #'netopt-test-call-process "tmux" nil t nil "-L" server args))
+      (apply #'netopt-test-call-process "tmux" nil t nil
+             "-L" netopt-test-tmux-server args))
     (buffer-string)))
 
-(defun netopt-test-tmux-wait (server regexp)
-  "Wait up to 10 s for the pane of tmux SERVER to match REGEXP.
-Return the pane's text."
+(defun netopt-test-tmux-wait (regexp)
+  "Wait up to 10 s for the tmux pane to match REGEXP; return its text."
   (let ((n 0) (pane ""))
     (while (and (< n 100)
                 (not (string-match-p
-                      regexp (setq pane (netopt-test-tmux server
-                                                          "capture-pane" "-p")))))
+                      regexp (setq pane (netopt-test-tmux "capture-pane"
+                                                          "-p")))))
       (sleep-for 0.1)
       (setq n (1+ n)))
     pane))
+
+(defun netopt-test-tmux-shows (regexp)
+  "Fail the test unless the tmux pane matches REGEXP within 10 s."
+  (should (string-match-p regexp (netopt-test-tmux-wait regexp))))
+
+(defmacro netopt-test-with-terminal (size form &rest body)
+  "Run BODY with `emacs -nw' in tmux, netopt-module loaded.
+SIZE is (COLUMNS LINES) of the terminal; the Emacs there evaluates
+FORM (a string) at start.  Skip the test without tmux.  The tmux
+server is this Emacs's own (named by its pid), so that runs in
+parallel (other checkouts, the -module-assertions run) never kill each
+other's; it is killed before and after BODY.  In BODY,
+`netopt-test-tmux' and `netopt-test-tmux-wait' talk to it."
+  (declare (indent 2) (debug t))
+  `(progn
+     (skip-unless (executable-find "tmux"))
+     (let ((netopt-test-tmux-server (format "netopt-test-%d" (emacs-pid))))
+       (netopt-test-tmux "kill-server")
+       (unwind-protect
+           (progn
+             (netopt-test-tmux
+              "new-session" "-d"
+              "-x" (number-to-string (nth 0 ,size))
+              "-y" (number-to-string (nth 1 ,size))
+              (format "%s -nw -Q -L %s -l netopt-module --eval %s"
+                      (shell-quote-argument
+                       (expand-file-name invocation-name invocation-directory))
+                      (shell-quote-argument
+                       (expand-file-name "lisp" netopt-test-root))
+                      (shell-quote-argument ,form)))
+             ,@body)
+         (netopt-test-tmux "kill-server")))))
 
 ;;;; Child Emacsen, bounded in time
 

@@ -190,6 +190,71 @@ loads, and the module makes a socket."
       (delete-directory src t)
       (delete-directory dir t))))
 
+;;;; Loading on demand
+
+(defun netopt-package-test--child-value (form)
+  "Evaluate FORM in a fresh batch Emacs with lisp/ on `load-path'.
+Return FORM's value, printed by the child and read back."
+  (let ((result (netopt-package-test--emacs
+                 netopt-test-root "-L" "lisp" "--eval"
+                 (format "(let ((v %S)) (princ \"\\nNETOPT-VALUE \") (prin1 v))"
+                         form))))
+    (should (eq (car result) 0))
+    (should (string-match "^NETOPT-VALUE \\(.*\\)" (cdr result)))
+    (car (read-from-string (match-string 1 (cdr result))))))
+
+(ert-deftest netopt-package-require-loads-only-the-core ()
+  "Requiring netopt-module loads the module, netopt-process and nothing else.
+No netopt-list (nor tabulated-list, preloaded in Emacs 28 anyway),
+no netopt-demo, and no seq, which brings the byte compiler with it:
+the features added are compared with a bare Emacs's."
+  (let ((added (netopt-package-test--child-value
+                '(let ((before features))
+                   (require 'netopt-module)
+                   (let ((added nil))
+                     (dolist (feature features)
+                       (unless (memq feature before) (push feature added)))
+                     (sort added #'string<))))))
+    (should (equal added '(netopt-core netopt-module netopt-process)))))
+
+(ert-deftest netopt-package-entry-points-autoload ()
+  "The list, the description and the demo load when first called."
+  (let ((value (netopt-package-test--child-value
+                '(progn
+                   (require 'netopt-module)
+                   (list
+                    (featurep 'netopt-list)
+                    (commandp 'netopt-list-sockets)
+                    (commandp 'netopt-set-option)
+                    (commandp 'netopt-demo)
+                    (bufferp (netopt-list-sockets))
+                    (featurep 'netopt-list)
+                    (let ((s (netopt-make-socket :type 'datagram)))
+                      (prog1 (bufferp (netopt-describe s))
+                        (netopt-close s)))
+                    (featurep 'netopt-demo)
+                    (progn (netopt-demo) (featurep 'netopt-demo)))))))
+    (should (equal value '(nil t t t t t t nil t)))))
+
+(ert-deftest netopt-package-set-option-reader-autoloads ()
+  "The interactive form of `netopt-set-option' loads its reader on demand."
+  (let ((value (netopt-package-test--child-value
+                '(progn
+                   (require 'netopt-module)
+                   (let* ((s (netopt-make-socket :name "reader"
+                                                 :type 'datagram))
+                          (answers (list (format "reader (netopt socket %d)"
+                                                 (netopt--socket-fd s))
+                                         ":priority")))
+                     ;; A throwaway Emacs: its readers are replaced.
+                     (fset 'completing-read (lambda (&rest _) (pop answers)))
+                     (fset 'read-string (lambda (&rest _) "5"))
+                     (list (featurep 'netopt-list)
+                           (progn (call-interactively #'netopt-set-option)
+                                  (featurep 'netopt-list))
+                           (netopt-option s :priority)))))))
+    (should (equal value '(nil t 5)))))
+
 (ert-deftest netopt-package-one-version ()
   "The Lisp version constant is the Version: header, which the module gets."
   (with-temp-buffer

@@ -12,103 +12,33 @@
 
 (require 'netopt-test-helpers)
 
-(defvar netopt-process-test--procs nil
-  "Processes made by the current test, deleted at its end.")
-
-(defmacro netopt-process-deftest (name args doc &rest body)
-  "Define test NAME (ARGS, DOC, BODY) that deletes its processes."
-  (declare (indent 2) (doc-string 3) (debug t))
-  `(netopt-deftest ,name ,args ,doc
-     (let ((netopt-process-test--procs nil))
-       (unwind-protect (progn ,@body)
-         (mapc #'delete-process netopt-process-test--procs)))))
-
-(defun netopt-process-test--make (&rest args)
-  "Call `make-network-process' with ARGS; delete the process after the test."
-  (let ((p (apply #'make-network-process args)))
-    (push p netopt-process-test--procs)
-    p))
-
-(defun netopt-process-test--wait (predicate)
-  "Run Emacs's processes until PREDICATE is non-nil (5 s at most)."
-  (let ((n 0))
-    (while (and (not (funcall predicate)) (< n 100))
-      (accept-process-output nil 0.05)
-      (setq n (1+ n)))
-    (funcall predicate)))
-
-(defun netopt-process-test--pair (&rest server-args)
-  "Return Emacs processes (SERVER CLIENT CHILD), SERVER made with SERVER-ARGS."
-  (let* ((child nil)
-         (srv (apply #'netopt-process-test--make
-                     :name "srv" :server t :host "127.0.0.1" :service t
-                     :family 'ipv4
-                     :log (lambda (_s c _m) (setq child c)
-                            (push c netopt-process-test--procs))
-                     server-args))
-         (cli (netopt-process-test--make
-               :name "cli" :host "127.0.0.1"
-               :service (process-contact srv :service))))
-    (should (netopt-process-test--wait (lambda () child)))
-    (list srv cli child)))
-
-(defun netopt-process-test--emacs-sockets ()
-  "Return sockpeek's view of every socket descriptor of this Emacs.
-A list of (FD . ALIST)."
-  (with-temp-buffer
-    (netopt-test-call-process netopt-test-sockpeek nil t nil
-                              (number-to-string (emacs-pid)) "list")
-    (mapcar (lambda (fd)
-              (let ((n (string-to-number fd)))
-                (cons n (netopt-test-peek n))))
-            (split-string (buffer-string) "\n" t))))
-
-(defun netopt-process-test--holding (name value)
-  "Return the sockpeek views of this Emacs's sockets whose NAME is VALUE."
-  (seq-filter (lambda (entry)
-                (equal (cdr (assoc name (cdr entry))) value))
-              (netopt-process-test--emacs-sockets)))
-
-(defun netopt-process-test--addr (address)
-  "Return ADDRESS (a `process-contact' vector) as sockpeek prints it."
-  (cond ((stringp address) address)
-        ((= (length address) 5)
-         (format "%d.%d.%d.%d:%d" (aref address 0) (aref address 1)
-                 (aref address 2) (aref address 3) (aref address 4)))
-        (t (format "[%s]:%d"
-                   (let ((words (mapcar (lambda (i) (aref address i))
-                                        (number-sequence 0 7))))
-                     (if (equal words '(0 0 0 0 0 0 0 1)) "::1"
-                       (mapconcat (lambda (w) (format "%x" w)) words ":")))
-                   (aref address 8)))))
-
 (defun netopt-process-test--check-marked (process value &optional peer)
   "Check that exactly one socket of Emacs has priority VALUE: PROCESS's.
 Its local address must be PROCESS's :local; with PEER, its peer too."
-  (let ((holders (netopt-process-test--holding "priority"
-                                               (number-to-string value))))
+  (let ((holders (netopt-test-sockets-holding "priority"
+                                              (number-to-string value))))
     (should (= (length holders) 1))
     (let ((alist (cdar holders)))
       (when (vectorp (process-contact process :local))
         (unless (eq (process-contact process :type) 'datagram)
           (should (equal (cdr (assoc "local" alist))
-                         (netopt-process-test--addr
+                         (netopt-test-address-string
                           (process-contact process :local))))))
       (when peer
         (should (equal (cdr (assoc "peer" alist)) peer)))
       alist)))
 
-(netopt-process-deftest netopt-process-stream-kinds ()
+(netopt-deftest netopt-process-stream-kinds ()
   "Server, client and accepted child: each gets its own socket's options."
-  (pcase-let ((`(,srv ,cli ,child) (netopt-process-test--pair)))
+  (pcase-let ((`(,srv ,cli ,child) (netopt-test-process-pair)))
     (should (eq (netopt-set-option srv :priority 3) t))
     (netopt-process-test--check-marked srv 3)
     (should (eq (netopt-set-option cli :priority 4) t))
     (netopt-process-test--check-marked
-     cli 4 (netopt-process-test--addr (process-contact cli :remote)))
+     cli 4 (netopt-test-address-string (process-contact cli :remote)))
     (should (eq (netopt-set-option child :priority 5) t))
     (netopt-process-test--check-marked
-     child 5 (netopt-process-test--addr (process-contact child :remote)))
+     child 5 (netopt-test-address-string (process-contact child :remote)))
     (should (eql (netopt-option srv :priority) 3))
     (should (eql (netopt-option cli :priority) 4))
     (should (eql (netopt-option child :priority) 5))
@@ -117,17 +47,17 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
     (let ((alist (netopt-process-test--check-marked cli 4)))
       (should (equal (cdr (assoc "keepidle" alist)) "42")))))
 
-(netopt-process-deftest netopt-process-ipv6 ()
+(netopt-deftest netopt-process-ipv6 ()
   "IPv6 server, client and child."
   (skip-unless (netopt-test-ipv6-p))
   (let* ((child nil)
-         (srv (netopt-process-test--make
+         (srv (netopt-test-make-process
                :name "srv6" :server t :host "::1" :service t :family 'ipv6
                :log (lambda (_s c _m) (setq child c)
-                      (push c netopt-process-test--procs))))
-         (cli (netopt-process-test--make :name "cli6" :host "::1"
-                                         :service (process-contact srv :service))))
-    (should (netopt-process-test--wait (lambda () child)))
+                      (netopt-test-delete-later c))))
+         (cli (netopt-test-make-process :name "cli6" :host "::1"
+                                        :service (process-contact srv :service))))
+    (should (netopt-test-wait-for (lambda () child)))
     (netopt-set-option srv :priority 2)
     (netopt-process-test--check-marked srv 2)
     (netopt-set-option cli :priority 3)
@@ -135,27 +65,27 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
     (netopt-set-option child :priority 4)
     (netopt-process-test--check-marked child 4)
     (should (equal (netopt-test-kernel
-                    (car (car (netopt-process-test--holding "priority" "4")))
+                    (car (car (netopt-test-sockets-holding "priority" "4")))
                     "domain")
                    "ipv6"))))
 
-(netopt-process-deftest netopt-process-local-family ()
+(netopt-deftest netopt-process-local-family ()
   "Local server, client and several children of one server."
   (let* ((file (netopt-test-temp-socket-name))
          (children nil)
-         (srv (netopt-process-test--make
+         (srv (netopt-test-make-process
                :name "lsrv" :server t :family 'local :service file
                :log (lambda (_s c _m) (push c children)
-                      (push c netopt-process-test--procs))))
-         (clients (list (netopt-process-test--make :name "lcli1"
-                                                   :family 'local
-                                                   :service file)
-                        (netopt-process-test--make :name "lcli2"
-                                                   :family 'local
-                                                   :service file))))
+                      (netopt-test-delete-later c))))
+         (clients (list (netopt-test-make-process :name "lcli1"
+                                                  :family 'local
+                                                  :service file)
+                        (netopt-test-make-process :name "lcli2"
+                                                  :family 'local
+                                                  :service file))))
     (unwind-protect
         (progn
-          (should (netopt-process-test--wait
+          (should (netopt-test-wait-for
                    (lambda () (= (length children) 2))))
           (netopt-set-option srv :priority 1)
           (netopt-process-test--check-marked srv 1)
@@ -170,19 +100,19 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
                          '(2 3 4 5))))
       (ignore-errors (delete-file file)))))
 
-(netopt-process-deftest netopt-process-datagram-clients ()
+(netopt-deftest netopt-process-datagram-clients ()
   "Several datagram clients, to the same and to different remotes."
   (let* ((r1 (netopt-test-socket :type 'datagram :server t
                                  :host "127.0.0.1" :service t))
          (r2 (netopt-test-socket :type 'datagram :server t
                                  :host "127.0.0.1" :service t))
          (decoy (netopt-test-socket :type 'datagram))
-         (dsrv (netopt-process-test--make :name "dsrv" :type 'datagram
-                                          :server t :host "127.0.0.1"
-                                          :service t :family 'ipv4))
+         (dsrv (netopt-test-make-process :name "dsrv" :type 'datagram
+                                         :server t :host "127.0.0.1"
+                                         :service t :family 'ipv4))
          (clients
           (mapcar (lambda (r)
-                    (netopt-process-test--make
+                    (netopt-test-make-process
                      :name "dcli" :type 'datagram :host "127.0.0.1"
                      :service (netopt-test-port r)))
                   (list r1 r1 r1 r2 r2))))
@@ -200,21 +130,21 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
     ;; netopt's own sockets were never mistaken for a process's.
     (should (equal (netopt-test-kernel decoy "priority") 0))))
 
-(netopt-process-deftest netopt-process-datagram-broadcast-traffic ()
+(netopt-deftest netopt-process-datagram-broadcast-traffic ()
   "A datagram client gets :broadcast for real: its broadcast arrives."
   (let* ((r (netopt-test-socket :type 'datagram :server t :service t))
          (port (netopt-test-port r))
-         (cli (netopt-process-test--make :name "bcast" :type 'datagram
-                                         :host "127.255.255.255"
-                                         :service port)))
+         (cli (netopt-test-make-process :name "bcast" :type 'datagram
+                                        :host "127.255.255.255"
+                                        :service port)))
     (should-error (process-send-string cli "nope") :type 'file-error)
     (should (eq (netopt-set-option cli :broadcast t) t))
     (process-send-string cli "yes")
     (should (equal (car (netopt-receive-from r :timeout 5)) "yes"))))
 
-(netopt-process-deftest netopt-process-contact-agrees ()
+(netopt-deftest netopt-process-contact-agrees ()
   "After netopt-set-option, Emacs's own process-contact agrees."
-  (pcase-let ((`(,_srv ,cli ,_child) (netopt-process-test--pair)))
+  (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-process-pair)))
     (dolist (setting '((:keepalive t) (:keepalive nil) (:priority 5)
                        (:linger 4) (:linger t) (:linger nil)
                        (:oobinline t) (:dontroute t) (:broadcast t)
@@ -234,14 +164,14 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
 
 (defun netopt-process-test--kernel-value (process option)
   "Return OPTION of PROCESS's socket in Lisp form, from sockpeek."
-  (let* ((local (netopt-process-test--addr (process-contact process :local)))
-         (peer (netopt-process-test--addr (process-contact process :remote)))
+  (let* ((local (netopt-test-address-string (process-contact process :local)))
+         (peer (netopt-test-address-string (process-contact process :remote)))
          (mine (seq-filter (lambda (entry)
                              (and (equal (cdr (assoc "local" (cdr entry)))
                                          local)
                                   (equal (cdr (assoc "peer" (cdr entry)))
                                          peer)))
-                           (netopt-process-test--emacs-sockets)))
+                           (netopt-test-emacs-sockets)))
          (raw (progn (should (= (length mine) 1))
                      (cdr (assoc (substring (symbol-name option) 1)
                                  (cdar mine)))))
@@ -252,9 +182,9 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
       (:bindtodevice (and raw (not (equal raw "")) (not (equal raw "-")) raw))
       (_ (equal raw "1")))))
 
-(netopt-process-deftest netopt-process-contact-follows-side-effects ()
+(netopt-deftest netopt-process-contact-follows-side-effects ()
   "A side effect of a setting (:tos sets SO_PRIORITY) reaches the contact."
-  (pcase-let ((`(,_srv ,cli ,_child) (netopt-process-test--pair)))
+  (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-process-pair)))
     (netopt-set-option cli :priority 0)
     (should (eql (process-contact cli :priority) 0))
     ;; Linux derives the priority from the TOS byte: 0x10 -> 6.
@@ -263,18 +193,18 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
       (should (/= kernel 0))
       (should (eql (process-contact cli :priority) kernel)))))
 
-(netopt-process-deftest netopt-process-contact-truth ()
+(netopt-deftest netopt-process-contact-truth ()
   "Where process-contact claims what the kernel lacks, netopt-contact tells."
   (let* ((r (netopt-test-socket :type 'datagram :server t :service t))
-         (dcli (netopt-process-test--make :name "dcli" :type 'datagram
-                                          :host "127.0.0.1"
-                                          :service (netopt-test-port r)
-                                          :broadcast t)))
+         (dcli (netopt-test-make-process :name "dcli" :type 'datagram
+                                         :host "127.0.0.1"
+                                         :service (netopt-test-port r)
+                                         :broadcast t)))
     ;; Emacs 28 claims :broadcast t, but skipped it (findings row 1).
     (should (eq (process-contact dcli :broadcast) t))
     (should (eq (netopt-contact dcli :broadcast) nil))
     (should (eq (plist-get (netopt-contact dcli t) :broadcast) nil)))
-  (pcase-let ((`(,_srv ,_cli ,child) (netopt-process-test--pair :priority 3)))
+  (pcase-let ((`(,_srv ,_cli ,child) (netopt-test-process-pair :priority 3)))
     ;; The child's contact is a copy of the server's plist (row 4).
     (should (eql (process-contact child :priority) 3))
     (should (eql (netopt-contact child :priority) 0))
@@ -285,17 +215,17 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
                      (list (plist-get plist :host)
                            (plist-get plist :service)))))))
 
-(netopt-process-deftest netopt-process-descriptor-reuse ()
+(netopt-deftest netopt-process-descriptor-reuse ()
   "A deleted process's cached descriptor is never reached again."
-  (pcase-let ((`(,srv ,_cli ,_child) (netopt-process-test--pair)))
-    (let* ((doomed (netopt-process-test--make
+  (pcase-let ((`(,srv ,_cli ,_child) (netopt-test-process-pair)))
+    (let* ((doomed (netopt-test-make-process
                     :name "doomed" :host "127.0.0.1"
                     :service (process-contact srv :service))))
       (netopt-set-option doomed :priority 6)
-      (let* ((fd (car (car (netopt-process-test--holding "priority" "6")))))
+      (let* ((fd (car (car (netopt-test-sockets-holding "priority" "6")))))
         (delete-process doomed)
         ;; A new socket takes the lowest free descriptor: the same number.
-        (let ((fresh (netopt-process-test--make
+        (let ((fresh (netopt-test-make-process
                       :name "fresh" :host "127.0.0.1"
                       :service (process-contact srv :service))))
           (should (equal (assoc "priority" (netopt-test-peek fd))
@@ -309,44 +239,44 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
           (should (eq (netopt-set-option fresh :priority 2) t))
           (netopt-process-test--check-marked fresh 2))))))
 
-(netopt-process-deftest netopt-process-plist-copy-harmless ()
+(netopt-deftest netopt-process-plist-copy-harmless ()
   "Emacs copies a server's process plist into children: no cache confusion."
   (let* ((child nil)
-         (srv (netopt-process-test--make
+         (srv (netopt-test-make-process
                :name "srv" :server t :host "127.0.0.1" :service t
                :family 'ipv4
                :log (lambda (_s c _m) (setq child c)
-                      (push c netopt-process-test--procs)))))
+                      (netopt-test-delete-later c)))))
     (process-put srv 'mine 42)
     (netopt-set-option srv :priority 3)
-    (netopt-process-test--make :name "cli" :host "127.0.0.1"
-                               :service (process-contact srv :service))
-    (should (netopt-process-test--wait (lambda () child)))
+    (netopt-test-make-process :name "cli" :host "127.0.0.1"
+                              :service (process-contact srv :service))
+    (should (netopt-test-wait-for (lambda () child)))
     (should (equal (process-get child 'mine) 42))
     (should (eql (netopt-option child :priority) 0))
     (netopt-set-option child :priority 4)
     (should (eql (netopt-option srv :priority) 3))
     (netopt-process-test--check-marked child 4)))
 
-(netopt-process-deftest netopt-process-not-network ()
+(netopt-deftest netopt-process-not-network ()
   "Pipes and subprocesses are not network processes; deleted ones are closed."
   (let ((pipe (make-pipe-process :name "netopt-pipe" :noquery t))
         (sub (make-process :name "netopt-cat" :command '("cat")
                            :noquery t :connection-type 'pipe)))
-    (push pipe netopt-process-test--procs)
-    (push sub netopt-process-test--procs)
+    (netopt-test-delete-later pipe)
+    (netopt-test-delete-later sub)
     (should-error (netopt-set-option pipe :keepalive t)
                   :type 'netopt-not-network)
     (should-error (netopt-option sub :keepalive) :type 'netopt-not-network)
     (should-error (netopt-contact sub t) :type 'netopt-not-network))
-  (pcase-let ((`(,_srv ,cli ,_child) (netopt-process-test--pair)))
+  (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-process-pair)))
     (netopt-option cli :keepalive)
     (delete-process cli)
     (should-error (netopt-set-option cli :keepalive t) :type 'netopt-closed)
     (should-error (netopt-set-option cli :keepalive t t)
                   :type 'netopt-closed)))
 
-(netopt-process-deftest netopt-process-make-network-process ()
+(netopt-deftest netopt-process-make-network-process ()
   "netopt-make-network-process sets options, child options before data."
   (let* ((seen nil)
          (srv (netopt-make-network-process
@@ -357,22 +287,22 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
                          (push (list (netopt-option proc :priority)
                                      (netopt-option proc :nodelay))
                                seen)))))
-    (push srv netopt-process-test--procs)
+    (netopt-test-delete-later srv)
     (should (eq (netopt-option srv :keepalive) t))
     (should (eql (netopt-option srv :keepidle) 30))
     (should (eq (process-contact srv :keepalive) t))
-    (let ((cli (netopt-process-test--make
+    (let ((cli (netopt-test-make-process
                 :name "ncli" :host "127.0.0.1"
                 :service (process-contact srv :service))))
       (process-send-string cli "hello")
-      (should (netopt-process-test--wait (lambda () seen)))
+      (should (netopt-test-wait-for (lambda () seen)))
       (should (equal (car seen) '(5 t)))))
   ;; A datagram client gets its options too (Emacs 28 skips them).
   (let* ((r (netopt-test-socket :type 'datagram :server t :service t))
          (dcli (netopt-make-network-process
                 :name "ndcli" :type 'datagram :host "127.0.0.1"
                 :service (netopt-test-port r) :priority 6 :broadcast t)))
-    (push dcli netopt-process-test--procs)
+    (netopt-test-delete-later dcli)
     (let ((alist (netopt-process-test--check-marked dcli 6)))
       (should (equal (cdr (assoc "broadcast" alist)) "1"))))
   ;; A bad option deletes the process and signals.
@@ -382,9 +312,9 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
                   :type 'netopt-bad-value)
     (should (= (length (process-list)) before))))
 
-(netopt-process-deftest netopt-process-catalogue-options ()
+(netopt-deftest netopt-process-catalogue-options ()
   "Options beyond the manual's eight work on an Emacs connection too."
-  (pcase-let ((`(,_srv ,cli ,_child) (netopt-process-test--pair)))
+  (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-process-pair)))
     (netopt-set-option cli :priority 6)
     (dolist (setting '((:nodelay t "nodelay" "1")
                        (:user-timeout 4321 "user-timeout" "4321")
@@ -401,9 +331,9 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
     ;; Options beyond the eight are not added to Emacs's contact plist.
     (should-not (plist-member (process-contact cli t) :nodelay))))
 
-(netopt-process-deftest netopt-process-cache ()
+(netopt-deftest netopt-process-cache ()
   "A located socket is cached: the same handle serves repeated calls."
-  (pcase-let ((`(,_srv ,cli ,_child) (netopt-process-test--pair)))
+  (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-process-pair)))
     (netopt-option cli :keepalive)
     (let ((handle (gethash cli netopt--handles)))
       (should handle)

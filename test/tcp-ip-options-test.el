@@ -56,7 +56,7 @@
                                           :host "::1" :service t)))
              (prog1 (netopt-test-socket :host "::1"
                                         :service (netopt-test-port srv))
-               (push (netopt-accept srv 5) netopt-test--open))))
+               (netopt-test-close-later (netopt-accept srv 5)))))
     ('udp (netopt-test-socket :type 'datagram))
     ('udp6 (netopt-test-socket :type 'datagram :family 'ipv6))
     ('bare (netopt-test-socket))
@@ -144,7 +144,7 @@
     (unwind-protect
         (let* ((cli (netopt-test-socket :family 'local :service file))
                (child (netopt-accept srv 5)))
-          (push child netopt-test--open)
+          (netopt-test-close-later child)
           (dolist (s (list cli child))
             (let ((cred (netopt-option s :peercred)))
               (should (eql (plist-get cred :pid) (emacs-pid)))
@@ -180,7 +180,7 @@
                         :type 'netopt-system-error)
         (netopt-test-socket :host "127.0.0.1" :service port)
         (let ((child (netopt-accept srv 5)))
-          (push child netopt-test--open)
+          (netopt-test-close-later child)
           ;; An IPv4 client seen through an IPv6 socket: ::ffff:127.0.0.1.
           (should (equal (seq-take (netopt-contact child :remote) 6)
                          '[0 0 0 0 0 65535])))))))

@@ -89,10 +89,10 @@ The client is an Emacs network process, not netopt's."
                                :host "127.0.0.1" :service (netopt-test-port srv)
                                :noquery t))))
           (let ((during (netopt-accept srv 5)))
-            (when during (push during netopt-test--open))
+            (when during (netopt-test-close-later during))
             (netopt-wait--settle)
             (let ((after (netopt-accept srv 0)))
-              (when after (push after netopt-test--open))
+              (when after (netopt-test-close-later after))
               ;; Today: (nil t): the client came only after the wait.
               (should (equal (list (netopt-socket-p during)
                                    (netopt-socket-p after))
@@ -135,12 +135,8 @@ Return once SERVER has accepted the connection."
   (let ((client (make-network-process
                  :name "netopt-wait-client" :family 'ipv4 :host "127.0.0.1"
                  :service (process-contact server :service) :noquery t
-                 :coding 'binary))
-        (n 0))
-    (while (and (not (process-get server 'accepted)) (< n 100))
-      (accept-process-output nil 0.05)
-      (setq n (1+ n)))
-    (unless (process-get server 'accepted)
+                 :coding 'binary)))
+    (unless (netopt-test-wait-for (lambda () (process-get server 'accepted)))
       (error "The Emacs server did not accept"))
     client))
 
@@ -300,7 +296,7 @@ descriptor number) and has data sent to it: the wait signals
            (setq new (netopt-test-socket :host "127.0.0.1"
                                          :service (netopt-test-port srv)))
            (let ((child (netopt-accept srv 5)))
-             (push child netopt-test--open)
+             (netopt-test-close-later child)
              (netopt-send child "fresh"))))
     ;; Today: no error, nil after 5 s.
     (should-error (netopt-receive cli :timeout 5) :type 'netopt-closed)
@@ -470,9 +466,6 @@ Today netopt resolves twice and makes 2N."
 
 ;;;; Typing while a thread waits
 
-(defconst netopt-wait--tmux (format "netopt-wait-test-%d" (emacs-pid))
-  "The tmux server (socket name) of the terminal test.")
-
 (ert-deftest netopt-wait-typing-while-thread-waits ()
   "The user can type while a Lisp thread waits in `netopt-receive'.
 `emacs -nw' in tmux starts a thread that receives without a timeout and
@@ -480,40 +473,24 @@ goes back to the command loop; M-: then evaluates an expression whose
 value shows on the screen, and data sent later reaches the thread.
 Today the thread's wait holds the global lock and the keys go unread."
   :tags '(wait)
-  (skip-unless (executable-find "tmux"))
-  (netopt-test-tmux netopt-wait--tmux "kill-server")
-  (unwind-protect
-      (let ((emacs (expand-file-name invocation-name invocation-directory)))
-        (netopt-test-tmux
-         netopt-wait--tmux
-         "new-session" "-d" "-x" "110" "-y" "30"
-         (format "%s -nw -Q -L %s -l netopt-module --eval %s"
-                 (shell-quote-argument emacs)
-                 (shell-quote-argument (expand-file-name "lisp"
-                                                         netopt-test-root))
-                 (shell-quote-argument
-                  (concat
-                   "(progn (setq srv (netopt-make-socket :server t :host \"127.0.0.1\" :service t))"
-                   " (setq cli (netopt-make-socket :host \"127.0.0.1\" :service (cadr (netopt-contact srv))))"
-                   " (setq peer (netopt-accept srv 5))"
-                   " (setq got nil)"
-                   " (make-thread (lambda () (setq got (netopt-receive cli))))"
-                   " (message \"READY\"))"))))
-        (should (string-match-p "READY" (netopt-test-tmux-wait
-                                         netopt-wait--tmux "READY")))
-        ;; The thread starts once the command loop waits for keys.
-        (sleep-for 0.5)
-        (netopt-test-tmux netopt-wait--tmux "send-keys" "M-:"
-                          "(format \"typed-%d\" (+ 40 2))" "Enter")
-        (should (string-match-p "typed-42" (netopt-test-tmux-wait
-                                            netopt-wait--tmux "typed-42")))
-        (netopt-test-tmux netopt-wait--tmux "send-keys" "M-:"
-                          "(progn (netopt-send peer \"x\") (sit-for 0.5) (format \"thread-got-%s\" got))"
-                          "Enter")
-        (should (string-match-p "thread-got-x"
-                                (netopt-test-tmux-wait netopt-wait--tmux
-                                                       "thread-got-x"))))
-    (netopt-test-tmux netopt-wait--tmux "kill-server")))
+  (netopt-test-with-terminal '(110 30)
+      (concat
+       "(progn (setq srv (netopt-make-socket :server t :host \"127.0.0.1\" :service t))"
+       " (setq cli (netopt-make-socket :host \"127.0.0.1\" :service (cadr (netopt-contact srv))))"
+       " (setq peer (netopt-accept srv 5))"
+       " (setq got nil)"
+       " (make-thread (lambda () (setq got (netopt-receive cli))))"
+       " (message \"READY\"))")
+    (netopt-test-tmux-shows "READY")
+    ;; The thread starts once the command loop waits for keys.
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "M-:" "(format \"typed-%d\" (+ 40 2))"
+                      "Enter")
+    (netopt-test-tmux-shows "typed-42")
+    (netopt-test-tmux "send-keys" "M-:"
+                      "(progn (netopt-send peer \"x\") (sit-for 0.5) (format \"thread-got-%s\" got))"
+                      "Enter")
+    (netopt-test-tmux-shows "thread-got-x")))
 
 (provide 'wait-test)
 ;;; wait-test.el ends here
