@@ -333,6 +333,8 @@ brings it up.  KEYS are as for `netopt-test-child' (:seconds)."
 (defun netopt-test-require-program (program)
   "Return PROGRAM's file name, or skip the test when it is not installed."
   (or (executable-find program)
+      (let ((sbin (expand-file-name program "/usr/sbin")))
+        (and (file-executable-p sbin) sbin))
       (ert-skip (format "%s is not installed (.ci/run installs it)" program))))
 
 (defun netopt-test-free-port ()
@@ -428,24 +430,65 @@ without openssl.  Return the process, for `netopt-test-stop-server'."
                               "-accept" (format "127.0.0.1:%d" port)
                               "-cert" cert "-key" key "-rev")))
 
-(defun netopt-test-socket-with-peer (peer)
-  "Return the sockpeek view of this Emacs's one socket whose peer is PEER.
-PEER is a string as sockpeek prints it, \"127.0.0.1:6667\".  Signal
-an error unless exactly one socket of this Emacs has that peer."
-  (let ((found nil))
-    (dolist (fd (split-string
+(defun netopt-test-emacs-sockets ()
+  "Return sockpeek's view of every socket descriptor of this Emacs.
+A list of (FD . ALIST); descriptors that vanish meanwhile are left out."
+  (delq nil
+        (mapcar (lambda (fd)
+                  (let ((n (string-to-number fd)))
+                    (let ((alist (ignore-errors (netopt-test-peek n))))
+                      (and alist (cons n alist)))))
+                (split-string
                  (with-temp-buffer
                    (netopt-test-call-process netopt-test-sockpeek nil t nil
                                              (number-to-string (emacs-pid))
                                              "list")
                    (buffer-string))
-                 "\n" t))
-      (let ((alist (ignore-errors (netopt-test-peek (string-to-number fd)))))
-        (when (equal (cdr (assoc "peer" alist)) peer)
-          (push alist found))))
+                 "\n" t))))
+
+(defun netopt-test-sockets-with (&rest pairs)
+  "Return the (FD . ALIST) views of this Emacs's sockets matching PAIRS.
+PAIRS alternate sockpeek names and the strings they must print, as in
+\(netopt-test-sockets-with \"local\" \"127.0.0.1:80\" \"acceptconn\" \"1\")."
+  (seq-filter (lambda (entry)
+                (let ((tail pairs) (ok t))
+                  (while (and ok tail)
+                    (setq ok (equal (cdr (assoc (car tail) (cdr entry)))
+                                    (cadr tail)))
+                    (setq tail (cddr tail)))
+                  ok))
+              (netopt-test-emacs-sockets)))
+
+(defun netopt-test-socket-with-peer (peer)
+  "Return the sockpeek view of this Emacs's one socket whose peer is PEER.
+PEER is a string as sockpeek prints it, \"127.0.0.1:6667\".  Signal
+an error unless exactly one socket of this Emacs has that peer."
+  (let ((found (netopt-test-sockets-with "peer" peer)))
     (unless (= (length found) 1)
       (error "%d sockets of Emacs have the peer %s" (length found) peer))
-    (car found)))
+    (cdar found)))
+
+(defun netopt-test-address-string (address)
+  "Return ADDRESS, an IPv4 `process-contact' vector, as sockpeek prints it."
+  (format "%d.%d.%d.%d:%d" (aref address 0) (aref address 1)
+          (aref address 2) (aref address 3) (aref address 4)))
+
+(defun netopt-test-fill-tcp-backlog (port)
+  "Fill the accept queue of the IPv4 listener on 127.0.0.1:PORT.
+Connect netopt sockets (0.3 s each at most) until one cannot: the
+queue is then full and the kernel drops further SYNs, so a new client
+stays in SYN-SENT.  Return the sockets that connected; signal an error
+if 20 fit."
+  (let ((open nil) (full nil))
+    (while (not full)
+      (when (>= (length open) 20)
+        (error "The backlog of port %d never filled" port))
+      (condition-case nil
+          (push (netopt-make-socket :host "127.0.0.1" :service port
+                                    :timeout 0.3)
+                open)
+        (netopt-error (setq full t))))
+    open))
 
 (defun netopt-test-wait-for (predicate &optional seconds)
   "Run Emacs's processes until PREDICATE returns non-nil; return its value.
