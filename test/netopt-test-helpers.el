@@ -491,7 +491,7 @@ if 20 fit."
     open))
 
 (defun netopt-test-wait-for (predicate &optional seconds)
-  "Run Emacs's processes until PREDICATE returns non-nil; return its value.
+  "Run Emacs's processes until PREDICATE is non-nil; return its value.
 Wait SECONDS (default 10) at most."
   (let ((n 0) (limit (* 20 (or seconds 10))) (v nil))
     (while (and (not (setq v (funcall predicate))) (< n limit))
