@@ -470,5 +470,176 @@ brings it up.  KEYS are as for `netopt-test-child' (:seconds)."
                  " && "))
       (mapc #'delete-file files))))
 
+;;;; Servers that tests run: ngircd, openssl s_server
+
+(defun netopt-test-require-program (program)
+  "Return PROGRAM's file name, or skip the test when it is not installed."
+  (or (executable-find program)
+      (let ((sbin (expand-file-name program "/usr/sbin")))
+        (and (file-executable-p sbin) sbin))
+      (ert-skip (format "%s is not installed (.ci/run installs it)" program))))
+
+(defun netopt-test-free-port ()
+  "Return a TCP port of 127.0.0.1 that was free a moment ago."
+  (let ((s (netopt-make-socket :server t :host "127.0.0.1" :service t)))
+    (prog1 (let ((local (netopt-contact s :local)))
+             (aref local (1- (length local))))
+      (netopt-close s))))
+
+(defun netopt-test-listening-p (port)
+  "Return non-nil if a TCP socket listens on 127.0.0.1:PORT.
+Read from /proc/net/tcp, without connecting to it."
+  (with-temp-buffer
+    (insert-file-contents "/proc/net/tcp")
+    (re-search-forward (format ": 0100007F:%04X 00000000:0000 0A " port)
+                       nil t)))
+
+(defun netopt-test-start-server (name port program &rest args)
+  "Start PROGRAM with ARGS, a server that is to listen on 127.0.0.1:PORT.
+NAME names its process and output buffer.  Wait (10 s at most) until
+the port listens; return the process.  Signal an error with its output
+if it exits or does not listen in time.  Stop it with
+`netopt-test-stop-server'."
+  (let* ((process-environment (netopt-test-environment))
+         (buffer (generate-new-buffer (format " *%s*" name)))
+         (proc (make-process :name name :buffer buffer :noquery t
+                             :connection-type 'pipe
+                             :command (append (list netopt-test-pristine
+                                                    program)
+                                              args)))
+         (n 0))
+    (while (and (process-live-p proc) (< n 200)
+                (not (netopt-test-listening-p port)))
+      (accept-process-output proc 0.05)
+      (setq n (1+ n)))
+    (unless (and (process-live-p proc) (netopt-test-listening-p port))
+      (let ((output (with-current-buffer buffer (buffer-string))))
+        (netopt-test-stop-server proc)
+        (error "%s did not listen on port %d: %s" name port output)))
+    proc))
+
+(defun netopt-test-stop-server (proc)
+  "Kill PROC, a server from `netopt-test-start-server', and its buffer."
+  (let ((buffer (process-buffer proc)))
+    (delete-process proc)
+    (when (buffer-live-p buffer) (kill-buffer buffer))))
+
+(defun netopt-test-ngircd (dir port)
+  "Start ngircd on 127.0.0.1:PORT, its files in the directory DIR.
+It runs in the foreground (-n) with a configuration written to DIR:
+no DNS, ident or PAM look-ups.  Skip the test without ngircd.  Return
+the process, for `netopt-test-stop-server'."
+  (let ((ngircd (netopt-test-require-program "ngircd"))
+        (conf (expand-file-name "ngircd.conf" dir)))
+    ;; ngircd run as root drops to nobody, who must write its pid file.
+    (set-file-modes dir #o777)
+    (with-temp-file conf
+      (insert "[Global]\n"
+              "Name = irc.netopt.test\n"
+              "Info = netopt test server\n"
+              "AdminInfo1 = netopt tests\n"
+              "AdminInfo2 = loopback\n"
+              "AdminEMail = nobody@localhost\n"
+              "Listen = 127.0.0.1\n"
+              (format "Ports = %d\n" port)
+              (format "PidFile = %s\n" (expand-file-name "ngircd.pid" dir))
+              "MotdPhrase = netopt\n"
+              "[Limits]\n"
+              "PingTimeout = 120\n"
+              "[Options]\n"
+              "DNS = no\n"
+              "Ident = no\n"
+              "PAM = no\n"))
+    (set-file-modes conf #o644)
+    (netopt-test-start-server "ngircd" port ngircd "-n" "-f" conf)))
+
+(defun netopt-test-tls-server (dir port)
+  "Start openssl s_server -rev on 127.0.0.1:PORT with a new certificate.
+The self-signed certificate and its key are made in the directory DIR.
+The server sends back each line it receives, reversed.  Skip the test
+without openssl.  Return the process, for `netopt-test-stop-server'."
+  (let ((openssl (netopt-test-require-program "openssl"))
+        (cert (expand-file-name "cert.pem" dir))
+        (key (expand-file-name "key.pem" dir)))
+    (let ((made (netopt-test-command
+                 openssl "req" "-x509" "-newkey" "ec"
+                 "-pkeyopt" "ec_paramgen_curve:prime256v1" "-nodes"
+                 "-keyout" key "-out" cert "-subj" "/CN=localhost"
+                 "-days" "2")))
+      (unless (eq (car made) 0)
+        (error "The openssl req command failed: %s" (cdr made))))
+    (netopt-test-start-server "s_server" port openssl "s_server"
+                              "-accept" (format "127.0.0.1:%d" port)
+                              "-cert" cert "-key" key "-rev")))
+
+(defun netopt-test-emacs-sockets ()
+  "Return sockpeek's view of every socket descriptor of this Emacs.
+A list of (FD . ALIST); descriptors that vanish meanwhile are left out."
+  (delq nil
+        (mapcar (lambda (fd)
+                  (let ((n (string-to-number fd)))
+                    (let ((alist (ignore-errors (netopt-test-peek n))))
+                      (and alist (cons n alist)))))
+                (split-string
+                 (with-temp-buffer
+                   (netopt-test-call-process netopt-test-sockpeek nil t nil
+                                             (number-to-string (emacs-pid))
+                                             "list")
+                   (buffer-string))
+                 "\n" t))))
+
+(defun netopt-test-sockets-with (&rest pairs)
+  "Return the (FD . ALIST) views of this Emacs's sockets matching PAIRS.
+PAIRS alternate sockpeek names and the strings they must print, as in
+\(netopt-test-sockets-with \"local\" \"127.0.0.1:80\" \"acceptconn\" \"1\")."
+  (seq-filter (lambda (entry)
+                (let ((tail pairs) (ok t))
+                  (while (and ok tail)
+                    (setq ok (equal (cdr (assoc (car tail) (cdr entry)))
+                                    (cadr tail)))
+                    (setq tail (cddr tail)))
+                  ok))
+              (netopt-test-emacs-sockets)))
+
+(defun netopt-test-socket-with-peer (peer)
+  "Return the sockpeek view of this Emacs's one socket whose peer is PEER.
+PEER is a string as sockpeek prints it, \"127.0.0.1:6667\".  Signal
+an error unless exactly one socket of this Emacs has that peer."
+  (let ((found (netopt-test-sockets-with "peer" peer)))
+    (unless (= (length found) 1)
+      (error "%d sockets of Emacs have the peer %s" (length found) peer))
+    (cdar found)))
+
+(defun netopt-test-address-string (address)
+  "Return ADDRESS, an IPv4 `process-contact' vector, as sockpeek prints it."
+  (format "%d.%d.%d.%d:%d" (aref address 0) (aref address 1)
+          (aref address 2) (aref address 3) (aref address 4)))
+
+(defun netopt-test-fill-tcp-backlog (port)
+  "Fill the accept queue of the IPv4 listener on 127.0.0.1:PORT.
+Connect netopt sockets (0.3 s each at most) until one cannot: the
+queue is then full and the kernel drops further SYNs, so a new client
+stays in SYN-SENT.  Return the sockets that connected; signal an error
+if 20 fit."
+  (let ((open nil) (full nil))
+    (while (not full)
+      (when (>= (length open) 20)
+        (error "The backlog of port %d never filled" port))
+      (condition-case nil
+          (push (netopt-make-socket :host "127.0.0.1" :service port
+                                    :timeout 0.3)
+                open)
+        (netopt-error (setq full t))))
+    open))
+
+(defun netopt-test-wait-for (predicate &optional seconds)
+  "Run Emacs's processes until PREDICATE is non-nil; return its value.
+Wait SECONDS (default 10) at most."
+  (let ((n 0) (limit (* 20 (or seconds 10))) (v nil))
+    (while (and (not (setq v (funcall predicate))) (< n limit))
+      (accept-process-output nil 0.05)
+      (setq n (1+ n)))
+    v))
+
 (provide 'netopt-test-helpers)
 ;;; netopt-test-helpers.el ends here
