@@ -111,6 +111,17 @@ nothing tells."
              'local)
         "?")))
 
+(defvar netopt--made)
+
+(defun netopt-list--owner (process)
+  "Return the Owner column of PROCESS.
+\"adopted\": netopt made its socket and Emacs runs it; \"tuned\": an
+Emacs process netopt set options on; \"emacs\": neither."
+  (pcase (gethash process netopt--made)
+    ('made "adopted")
+    ('configured "tuned")
+    (_ "emacs")))
+
 (defun netopt-list--kind (contact &optional process)
   "Return the kind of socket CONTACT (a `netopt-contact' plist) describes.
 PROCESS, when non-nil, is the network process CONTACT belongs to."
@@ -190,7 +201,7 @@ of its options."
             (netopt-list--row
              (list (if process (process-name process)
                      (format "%s" (plist-get contact :name)))
-                   (if process "emacs" "netopt")
+                   (if process (netopt-list--owner process) "netopt")
                    (netopt-list--kind contact process)
                    (netopt-list--address (plist-get contact :local))
                    (netopt-list--address (plist-get contact :remote))
@@ -201,7 +212,7 @@ of its options."
         (list target
               (netopt-list--row
                (list (process-name process)
-                     "emacs"
+                     (netopt-list--owner process)
                      (netopt-list--kind contact process)
                      (netopt-list--address (plist-get contact :local))
                      (netopt-list--address (plist-get contact :remote))

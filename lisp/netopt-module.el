@@ -187,7 +187,10 @@ version %s; rebuild it with `make clean all' in %s"
 ;; they are compiled: they need no declarations of their own.
 (declare-function netopt--make-socket "ext:netopt-core"
                   (name family type server host service local remote timeout
-                        options child-options))
+                        options child-options nowait))
+(declare-function netopt--socket-fds "ext:netopt-core" ())
+(declare-function netopt--adopt "ext:netopt-core" (socket fd))
+(declare-function netopt--reset-defaults "ext:netopt-core" (target))
 (declare-function netopt-accept "ext:netopt-core" (server &optional timeout))
 (declare-function netopt-send "ext:netopt-core" (socket string &rest args))
 (declare-function netopt-receive "ext:netopt-core" (socket &rest args))
@@ -256,23 +259,11 @@ version %s; rebuild it with `make clean all' in %s"
   "Return non-nil if SERVICE is a port number written as a string."
   (and (stringp service) (string-match-p "\\`[0-9]+\\'" service)))
 
-(defun netopt-make-socket (&rest args)
-  "Create a socket, set its options, bind or connect it; return it.
-ARGS are keyword arguments, with `make-network-process' meanings:
-:name (default \"netopt\"), :type (stream, datagram or seqpacket),
-:family (ipv4, ipv6, local, or nil to choose from the address), :host,
-:service (a port, a service name, t for any free port; a local
-socket's file name), :server (nil, t, or a backlog), :local and
-:remote (addresses as `process-contact' shows them), :timeout
-\(seconds for the whole call; default `netopt-connect-timeout'),
-:child-options (options of each connection `netopt-accept' returns),
-and any option keyword of `netopt-supported-options'.  Options are
-set before the socket is bound or connected; an IP server gets
-:reuseaddr t unless told otherwise, as in Emacs.
-
-While it waits (name resolution, connect) Emacs runs: timers,
-filters, sentinels and other threads, and \\[keyboard-quit] ends the
-wait."
+(defun netopt--socket-arguments (args)
+  "Return the arguments of `netopt--make-socket' for the keyword ARGS.
+ARGS are those of `netopt-make-socket'.  The keywords are parsed and
+the defaults applied here; the module checks every value again.  The
+last element, NOWAIT, is nil."
   (when (= (% (length args) 2) 1)
     (signal 'wrong-type-argument (list 'plistp args)))
   (let ((name "netopt") (type nil) (family nil) (host nil) (service nil)
@@ -310,8 +301,27 @@ wait."
       (when (and server (not local-family)
                  (not (plist-member options :reuseaddr)))
         (setq options (cons :reuseaddr (cons t options)))))
-    (netopt--make-socket name family type server host service local remote
-                         timeout options child)))
+    (list name family type server host service local remote timeout options
+          child nil)))
+
+(defun netopt-make-socket (&rest args)
+  "Create a socket, set its options, bind or connect it; return it.
+ARGS are keyword arguments, with `make-network-process' meanings:
+:name (default \"netopt\"), :type (stream, datagram or seqpacket),
+:family (ipv4, ipv6, local, or nil to choose from the address), :host,
+:service (a port, a service name, t for any free port; a local
+socket's file name), :server (nil, t, or a backlog), :local and
+:remote (addresses as `process-contact' shows them), :timeout
+\(seconds for the whole call; default `netopt-connect-timeout'),
+:child-options (options of each connection `netopt-accept' returns),
+and any option keyword of `netopt-supported-options'.  Options are
+set before the socket is bound or connected; an IP server gets
+:reuseaddr t unless told otherwise, as in Emacs.
+
+While it waits (name resolution, connect) Emacs runs: timers,
+filters, sentinels and other threads, and \\[keyboard-quit] ends the
+wait."
+  (apply #'netopt--make-socket (netopt--socket-arguments args)))
 
 ;;;; Registry of live sockets
 

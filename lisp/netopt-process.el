@@ -30,6 +30,12 @@
                   :priority :reuseaddr)
   "The options of the Emacs manual, which `process-contact' lists.")
 
+(defvar netopt--made (make-hash-table :test 'eq :weakness 'key)
+  "Processes netopt made or configured, by process object, for listings.
+The value is `made' for a process `netopt-make-network-process' made
+\(and its accepted connections), `configured' for one of Emacs's own
+that `netopt-set-option' changed.")
+
 (defvar netopt--handles (make-hash-table :test 'eq :weakness 'key)
   "Borrowed socket handles of network processes, by process object.")
 
@@ -180,6 +186,8 @@ the manual's options that Emacs records gets its entry, as Emacs's own
 contact lists takes the value the kernel now holds, side effects
 included (Linux derives :priority from :tos).  `process-contact'
 returns the process's own plist, which is changed in place."
+  (unless (gethash process netopt--made)
+    (puthash process 'configured netopt--made))
   (let ((contact (process-contact process t)))
     (when (and (memq option netopt--manual-options)
                (not (plist-member contact option)))
@@ -209,117 +217,381 @@ returns the process's own plist, which is changed in place."
       (setq result (plist-put result :remote (plist-get kernel :remote))))
     result))
 
+;;;; Made by netopt, run by Emacs (API section 5.1)
+
+(defvar netopt--in-make nil
+  "Non-nil while netopt makes a process itself: no rule applies then.")
+
+(defconst netopt--emacs-keywords
+  '(:name :buffer :host :service :type :family :local :remote :coding
+          :nowait :noquery :stop :filter :filter-multibyte :sentinel :log
+          :plist :server :use-external-socket :tls-parameters)
+  "The keywords of `make-network-process' netopt passes on or interprets.")
+
 (defun netopt--split-options (args)
   "Split the keyword ARGS of `netopt-make-network-process'.
-Return (EMACS-ARGS OPTIONS CHILD-OPTIONS).  The manual's options are
-keywords of `make-network-process' too: they go to Emacs, which sets
-them before bind and connect, and stay in OPTIONS to be checked first
-and set again (Emacs skips them on datagram clients)."
+Return (EMACS-ARGS OPTIONS CHILD-OPTIONS): the keywords of
+`make-network-process', the socket options (the manual's eight
+included: netopt sets them all, before bind and connect), and
+:child-options."
   (let ((emacs-args nil) (options nil) (child nil))
     (while args
       (let ((key (car args)) (value (cadr args)))
         (unless (cdr args)
           (signal 'wrong-type-argument (list 'plistp args)))
         (cond ((eq key :child-options) (setq child value))
-              ((and (keywordp key) (get key 'netopt--option-index))
-               (setq options (nconc options (list key value)))
-               (when (memq key netopt--manual-options)
-                 ;; Emacs 28 makes `:linger t' an abortive close; the
-                 ;; manual means waiting for the data to go out.
-                 (setq emacs-args
-                       (nconc emacs-args
-                              (list key (if (and (eq key :linger)
-                                                 (eq value t))
-                                            netopt-linger-seconds
-                                          value))))))
-              (t (setq emacs-args (nconc emacs-args (list key value))))))
+              ((memq key netopt--emacs-keywords)
+               (setq emacs-args (nconc emacs-args (list key value))))
+              (t (setq options (nconc options (list key value))))))
       (setq args (cddr args)))
     (list emacs-args options child)))
 
-(defun netopt--check-options (options what)
-  "Check OPTIONS, a plist, before anything is made; WHAT names them.
-Each value must be one the kernel takes, tried on a scratch socket
-that is closed at once.  An option settable only before bind (other
-than :reuseaddr) is refused: this function's sockets are bound by
-Emacs before netopt sees them."
-  (let ((tail options))
+(defun netopt--plist-without (plist keys)
+  "Return a copy of PLIST without the properties in KEYS."
+  (let ((out nil))
+    (while plist
+      (unless (memq (car plist) keys)
+        (setq out (cons (cadr plist) (cons (car plist) out))))
+      (setq plist (cddr plist)))
+    (nreverse out)))
+
+(defun netopt--loopback (family)
+  "Return the loopback host of FAMILY (ipv4 or ipv6) as a string."
+  (if (eq family 'ipv6) "::1" "127.0.0.1"))
+
+(defun netopt--real-socket (emacs-args options child)
+  "Make netopt's socket for `netopt-make-network-process'.
+EMACS-ARGS are its `make-network-process' keywords, OPTIONS the socket
+options, CHILD the :child-options (checked here, for a server).  Every
+option is set before bind and connect; a :nowait connection is only
+started.  Return the SOCKET."
+  (let* ((host (plist-get emacs-args :host))
+         (family (plist-get emacs-args :family))
+         (server (plist-get emacs-args :server))
+         (args (list :name (or (plist-get emacs-args :name) "netopt")
+                     :type (plist-get emacs-args :type)
+                     :family family
+                     :host (cond ((eq host 'local) (netopt--loopback family))
+                                 ((and (null host) (not server)
+                                       (not (eq family 'local))
+                                       (null (plist-get emacs-args :remote)))
+                                  ;; Emacs's client default: this host.
+                                  (netopt--loopback family))
+                                 (t host))
+                     :service (plist-get emacs-args :service)
+                     :server server
+                     :local (plist-get emacs-args :local)
+                     :remote (plist-get emacs-args :remote)
+                     :child-options child))
+         (arguments (netopt--socket-arguments (append args options))))
+    ;; The last argument is NOWAIT.
+    (setcar (last arguments) (and (not server)
+                                  (plist-get emacs-args :nowait)
+                                  t))
+    (apply #'netopt--make-socket arguments)))
+
+(defun netopt--placeholder-args (emacs-args socket listener)
+  "Return the `make-network-process' arguments of a placeholder.
+The placeholder has SOCKET's family, type and role, on loopback (a
+client of LISTENER, a netopt server), and EMACS-ARGS's other keywords
+\(buffer, filter, coding ...).  It never waits: a client is :nowait, to
+an address vector."
+  (let* ((contact (netopt--socket-contact socket))
+         (family (plist-get contact :family))
+         (type (plist-get contact :type))
+         (rest (netopt--plist-without
+                emacs-args '(:host :service :family :local :remote :nowait
+                                   :server :type))))
+    (append
+     ;; Emacs knows a stream as no :type at all.
+     (list :type (and (not (eq type 'stream)) type) :family family)
+     (cond ((plist-get contact :server)
+            (list :server (plist-get emacs-args :server)
+                  :service (if (eq family 'local)
+                               (make-temp-name
+                                (expand-file-name "netopt-placeholder-"
+                                                  temporary-file-directory))
+                             0)
+                  :host (and (not (eq family 'local))
+                             (netopt--loopback family))))
+           ((eq type 'datagram)
+            (list :remote (if (eq family 'local)
+                              (plist-get (netopt--socket-contact listener)
+                                         :local)
+                            (vconcat (if (eq family 'ipv6) [0 0 0 0 0 0 0 1]
+                                       [127 0 0 1])
+                                     [9]))))
+           (t (list :remote (plist-get (netopt--socket-contact listener)
+                                       :local)
+                    :nowait t)))
+     rest)))
+
+(defun netopt--placeholder-listener (socket)
+  "Return a netopt server a client placeholder of SOCKET can reach, or nil."
+  (let* ((contact (netopt--socket-contact socket))
+         (family (plist-get contact :family)))
+    (unless (or (plist-get contact :server)
+                (and (eq (plist-get contact :type) 'datagram)
+                     (not (eq family 'local))))
+      (if (eq family 'local)
+          (netopt-make-socket :family 'local :type (plist-get contact :type)
+                              :server t
+                              :service (make-temp-name
+                                        (expand-file-name
+                                         "netopt-placeholder-"
+                                         temporary-file-directory)))
+        (netopt-make-socket :family family :type (plist-get contact :type)
+                            :server t :host (netopt--loopback family)
+                            :service 0)))))
+
+(defun netopt--fix-contact (process socket-contact emacs-args options user-log)
+  "Make PROCESS's contact tell the truth after the adoption.
+SOCKET-CONTACT is what netopt's socket showed; EMACS-ARGS and OPTIONS
+the call's arguments; USER-LOG the user's :log function (or nil)."
+  (let ((contact (process-contact process t))
+        (server (plist-get emacs-args :server)))
+    (dolist (key '(:host :service))
+      (plist-put contact key (plist-get emacs-args key)))
+    (when (and server (memq (plist-get emacs-args :service) '(t 0 nil)))
+      (plist-put contact :service (plist-get socket-contact :service)))
+    (when (and server (equal (plist-get emacs-args :service) "0"))
+      (plist-put contact :service (plist-get socket-contact :service)))
+    (plist-put contact :local (plist-get socket-contact :local))
+    (let ((remote (or (plist-get socket-contact :remote)
+                      (plist-get emacs-args :remote))))
+      (if remote
+          (plist-put contact :remote remote)
+        (netopt--plist-remove contact :remote)))
+    (unless (plist-get emacs-args :nowait)
+      (netopt--plist-remove contact :nowait))
+    (when (plist-member contact :log)
+      (plist-put contact :log user-log))
+    ;; The options as set: the kernel's values.
+    (let ((tail options))
+      (while tail
+        (plist-put contact (car tail)
+                   (condition-case nil (netopt-option process (car tail))
+                     (netopt-error (cadr tail))))
+        (setq tail (cddr tail))))))
+
+(defun netopt--configure-child (server client child)
+  "Give CLIENT, a connection SERVER accepted, the kernel's defaults and CHILD.
+CHILD is the server's :child-options.  The client's socket is found by
+its own addresses (an accepted TCP connection's are unique)."
+  (netopt--reset-defaults client)
+  (let ((tail child))
     (while tail
-      (let ((key (car tail)))
-        (when (and (not (eq key :reuseaddr))
-                   (eq (plist-get (netopt-option-info key) :settable)
-                       'before-bind))
-          (signal 'netopt-unknown-option
-                  (list key (format "%s: settable only before bind, which \
-Emacs does before netopt can" what)))))
+      (netopt-set-option client (car tail) (cadr tail))
       (setq tail (cddr tail))))
-  (let ((scratch (netopt-make-socket :type 'datagram)))
-    (unwind-protect
-        (let ((tail options))
-          (while tail
-            (when (memq (car tail) netopt--manual-options)
-              (netopt-set-option scratch (car tail) (cadr tail)))
-            (setq tail (cddr tail))))
-      (netopt-close scratch))))
+  (puthash client (gethash server netopt--made 'made) netopt--made))
 
-(defun netopt--check-child-options (server child)
-  "Check the CHILD options of SERVER on a scratch socket of its kind."
-  (netopt--check-options child ":child-options")
-  (let* ((contact (process-contact server t))
-         (family (or (plist-get contact :family)
-                     (netopt--address-family (plist-get contact :local))))
-         (scratch (netopt-make-socket
-                   :family family
-                   :type (or (plist-get contact :type) 'stream))))
-    (unwind-protect
-        (let ((tail child))
-          (while tail
-            (netopt-set-option scratch (car tail) (cadr tail))
-            (setq tail (cddr tail))))
-      (netopt-close scratch))))
+(defun netopt--child-log (child user-log)
+  "Return the :log function of an adopted server.
+It configures each accepted connection (defaults, then CHILD options)
+before its filter sees data, then calls USER-LOG."
+  (lambda (server client message)
+    (condition-case err
+        (netopt--configure-child server client child)
+      (error
+       (delete-process client)
+       (message "netopt: %s: connection closed: %s" (process-name server)
+                (error-message-string err))))
+    (when user-log
+      (funcall user-log server client message))))
 
-(defun netopt--apply-options (process options)
-  "Set the netopt OPTIONS plist on PROCESS (:reuseaddr is Emacs's)."
-  (while options
-    (unless (eq (car options) :reuseaddr)
-      (netopt-set-option process (car options) (cadr options)))
-    (setq options (cddr options))))
+(defun netopt--adopt-into (socket placeholder-args)
+  "Make a placeholder with PLACEHOLDER-ARGS and put SOCKET in its place.
+Return the process.  The placeholder's descriptor is the one socket
+descriptor `make-network-process' added: known exactly, not searched."
+  (let* ((before (netopt--socket-fds))
+         (process (let ((netopt--in-make t))
+                    (apply #'make-network-process placeholder-args)))
+         (new (let ((after (netopt--socket-fds)) (out nil))
+                (dolist (fd after (nreverse out))
+                  (unless (memq fd before) (push fd out))))))
+    (condition-case err
+        (progn
+          (unless (= (length new) 1)
+            (signal 'netopt-socket-not-found
+                    (list process (format "%d new descriptors" (length new)))))
+          (netopt--adopt socket (car new))
+          (puthash process (netopt--borrow (car new) (process-name process))
+                   netopt--handles)
+          process)
+      (error (delete-process process)
+             (signal (car err) (cdr err))))))
+
+(defun netopt--wait-open (process timeout)
+  "Wait until PROCESS is no longer connecting, TIMEOUT seconds at most."
+  (let ((deadline (and timeout (+ (float-time) timeout))))
+    (while (and (eq (process-status process) 'connect)
+                (or (null deadline) (< (float-time) deadline)))
+      (accept-process-output process 0.01))))
 
 ;;;###autoload
 (defun netopt-make-network-process (&rest args)
-  "Like `make-network-process', plus netopt's options.
-ARGS are those of `make-network-process', plus any option keyword of
+  "Like `make-network-process', with netopt's options set in time.
+ARGS are those of `make-network-process', any option keyword of
 `netopt-supported-options', and for servers :child-options, a plist
-of options set on each connection Emacs accepts, before its filter
-sees data.  The manual's options go to Emacs, which sets them before
-bind and connect; the others are set right after the process is made
-\(datagram clients included).  An option settable only before bind
-\(:reuseport, :freebind, :v6only) is refused.  Every value and every
-child option is checked before anything is made; if an option still
-cannot be set, the process is deleted and the error signalled."
-  (pcase-let* ((`(,emacs-args ,options ,child) (netopt--split-options args)))
-    (netopt--check-options options "netopt-make-network-process")
-    (when child
-      (let ((user-log (plist-get emacs-args :log)))
-        (setq emacs-args
-              (plist-put emacs-args :log
-                         (lambda (server client message)
-                           (condition-case err
-                               (netopt--apply-options client child)
-                             (error
-                              (delete-process client)
-                              (message "netopt: %s: connection closed: %s"
-                                       (process-name server)
-                                       (error-message-string err))))
-                           (when user-log
-                             (funcall user-log server client message)))))))
-    (let ((process (apply #'make-network-process emacs-args)))
+of options each accepted connection gets (after the kernel's
+defaults) before its filter sees data.
+
+netopt makes the socket and sets every option right after socket(2),
+before bind and connect (:maxseg, :syncnt, :reuseport, :bindtodevice
+and the others), for every family, type and role.  It binds, listens
+or connects (:nowait t only starts the connection: Emacs's event loop
+reports how it ends, through the sentinel, as for its own processes),
+then hands the socket to Emacs as an ordinary network process:
+filter, sentinel, buffer, coding, `process-send-string',
+`delete-process' and TLS work as on any.  `process-contact' shows the
+kernel's addresses, the port a :service t or 0 server got, and the
+options as set.  Everything that can fail happens first: on failure
+nothing is left behind."
+  (pcase-let* ((`(,emacs-args ,options ,child) (netopt--split-options args))
+               (user-log (plist-get emacs-args :log))
+               (user-sentinel (plist-get emacs-args :sentinel))
+               (nowait (plist-get emacs-args :nowait))
+               (socket (netopt--real-socket emacs-args options child))
+               (listener nil) (process nil) (placeholder-file nil))
+    (unwind-protect
+        (let* ((socket-contact (netopt--socket-contact socket))
+               (server (plist-get socket-contact :server))
+               (placeholder-emacs-args
+                (netopt--plist-without emacs-args '(:log :sentinel))))
+          (setq listener (netopt--placeholder-listener socket))
+          (when server
+            (setq placeholder-emacs-args
+                  (append (list :log (netopt--child-log child user-log))
+                          placeholder-emacs-args)))
+          ;; A client that did not ask for :nowait gets its sentinel once
+          ;; open, as with Emacs's own blocking connection: no "open".
+          (when (and user-sentinel (or nowait server))
+            (setq placeholder-emacs-args
+                  (append (list :sentinel user-sentinel)
+                          placeholder-emacs-args)))
+          (let ((placeholder (netopt--placeholder-args
+                              placeholder-emacs-args socket listener)))
+            (when (and server (stringp (plist-get placeholder :service)))
+              (setq placeholder-file (plist-get placeholder :service)))
+            (setq process (netopt--adopt-into socket placeholder)))
+          (condition-case err
+              (progn
+                (puthash process 'made netopt--made)
+                (netopt--fix-contact process socket-contact emacs-args
+                                     options user-log)
+                (when (and (eq (plist-get socket-contact :type) 'datagram)
+                           (not server))
+                  (set-process-datagram-address
+                   process (plist-get socket-contact :remote)))
+                (unless (or nowait server)
+                  (netopt--wait-open process netopt-connect-timeout)
+                  (when user-sentinel
+                    (set-process-sentinel process user-sentinel))))
+            (error (delete-process process)
+                   (signal (car err) (cdr err))))
+          process)
+      (when listener (netopt--close-placeholder-socket listener))
+      (when (netopt-live-p socket) (netopt-close socket))
+      (when (and process placeholder-file)
+        (ignore-errors (delete-file placeholder-file))))))
+
+(defun netopt--close-placeholder-socket (socket)
+  "Close SOCKET, a placeholder's netopt listener, and remove its file."
+  (let ((file (plist-get (netopt--socket-contact socket) :local)))
+    (netopt-close socket)
+    (when (stringp file)
+      (ignore-errors (delete-file file)))))
+
+;;;; Options for every connection Emacs makes (API section 5.2)
+
+(defcustom netopt-connection-options nil
+  "Socket options for the connections Emacs makes, while `netopt-mode' is on.
+A list of rules (MATCH . OPTIONS).  MATCH is a regexp matched against
+the :host given to `make-network-process', t for every connection, or
+a function called with the argument plist.  OPTIONS is a plist of
+options of `netopt-supported-options', and :child-options for
+servers.  Every matching rule applies, in order; a later rule's value
+for the same option wins.  For example, to notice a dead IRC or mail
+connection within a minute:
+
+  ((t :keepalive t :keepidle 30 :keepintvl 5 :keepcnt 4
+      :user-timeout 50000))"
+  :type '(repeat (cons :tag "Rule"
+                       (choice :tag "Match"
+                               (const :tag "Every connection" t)
+                               (regexp :tag "Host regexp")
+                               (function :tag "Predicate of the arguments"))
+                       (plist :tag "Options")))
+  :group 'netopt)
+
+(defun netopt--rule-matches-p (match args)
+  "Return non-nil if a rule's MATCH accepts the `make-network-process' ARGS."
+  (let ((host (plist-get args :host)))
+    (cond ((eq match t) t)
+          ((stringp match) (and (stringp host) (string-match-p match host)))
+          ((functionp match) (funcall match args)))))
+
+(defun netopt--rules-for (args)
+  "Return the rules of `netopt-connection-options' that match ARGS."
+  (let ((found nil))
+    (dolist (rule netopt-connection-options (nreverse found))
+      (when (and (consp rule) (netopt--rule-matches-p (car rule) args))
+        (push rule found)))))
+
+(defun netopt--rule-options (rules)
+  "Merge the OPTIONS of RULES into one plist; a later rule's value wins."
+  (let ((merged nil))
+    (dolist (rule rules merged)
+      (let ((tail (cdr rule)))
+        (while tail
+          (setq merged (plist-put merged (car tail) (cadr tail)))
+          (setq tail (cddr tail)))))))
+
+(defun netopt--option-error-p (err)
+  "Return non-nil if ERR is about an option rather than the connection."
+  (or (memq (car err) '(netopt-bad-value netopt-unknown-option))
+      (and (eq (car err) 'netopt-system-error)
+           (equal (cadr err) "Cannot set network option"))
+      (and (memq (car err) '(netopt-system-error netopt-permission-denied))
+           (equal (cadr err) "Cannot reset option of accepted connection"))))
+
+(defun netopt--make-network-process-advice (make &rest args)
+  "Around `make-network-process' (MAKE) while `netopt-mode' is on.
+ARGS matching a rule of `netopt-connection-options' go through
+`netopt-make-network-process' with the rules' options; others reach
+MAKE untouched.  A rule never costs the connection: when its options
+cannot be set, the connection is made as without the mode and
+`display-warning' names the rule and the error."
+  (let ((rules (and (not netopt--in-make) (netopt--rules-for args))))
+    (if (null rules)
+        (apply make args)
       (condition-case err
-          (progn
-            (when child (netopt--check-child-options process child))
-            (netopt--apply-options process options))
-        (error (delete-process process)
-               (signal (car err) (cdr err))))
-      process)))
+          (let ((netopt--in-make t))
+            (apply #'netopt-make-network-process
+                   (append args (netopt--rule-options rules))))
+        (error
+         (when (netopt--option-error-p err)
+           (display-warning
+            'netopt
+            (format "netopt-connection-options %S: %s; connected without it"
+                    rules (error-message-string err))))
+         (apply make args))))))
+
+;;;###autoload
+(define-minor-mode netopt-mode
+  "Give the connections Emacs makes the options of `netopt-connection-options'.
+While this global mode is on, every `make-network-process' call (ERC,
+Gnus, url, `open-network-stream', TLS ...) whose arguments match a
+rule is made by `netopt-make-network-process', so that every option is
+set before bind and connect.  Calls matching no rule reach Emacs
+untouched; with the mode off, `make-network-process' is Emacs's own."
+  :global t
+  :group 'netopt
+  (if netopt-mode
+      (advice-add 'make-network-process :around
+                  #'netopt--make-network-process-advice)
+    (advice-remove 'make-network-process
+                   #'netopt--make-network-process-advice)))
 
 (provide 'netopt-process)
 ;;; netopt-process.el ends here

@@ -112,17 +112,6 @@ Integers are returned as integers; other values as strings."
           ((string-match-p "\\`-?[0-9]+\\'" v) (string-to-number v))
           (t v))))
 
-(defun netopt-test-emacs-sockets ()
-  "Return sockpeek's view of every socket descriptor of this Emacs.
-A list of (FD . ALIST), ALIST as `netopt-test-peek' returns it."
-  (with-temp-buffer
-    (netopt-test-call-process netopt-test-sockpeek nil t nil
-                              (number-to-string (emacs-pid)) "list")
-    (mapcar (lambda (fd)
-              (let ((n (string-to-number fd)))
-                (cons n (netopt-test-peek n))))
-            (split-string (buffer-string) "\n" t))))
-
 (defun netopt-test-sockets-holding (name value)
   "Return the entries of `netopt-test-emacs-sockets' whose NAME is VALUE.
 NAME and VALUE are strings, as sockpeek prints them."
@@ -198,15 +187,6 @@ every socket `netopt-test-socket' made in it."
 ARGS, DOC and BODY are as for `ert-deftest'."
   (declare (indent 2) (doc-string 3) (debug t))
   `(ert-deftest ,name ,args ,doc (netopt-test-with-cleanup ,@body)))
-
-(defun netopt-test-wait-for (predicate)
-  "Run Emacs's processes until PREDICATE is non-nil (5 s at most).
-Return PREDICATE's last value."
-  (let ((n 0))
-    (while (and (not (funcall predicate)) (< n 100))
-      (accept-process-output nil 0.05)
-      (setq n (1+ n)))
-    (funcall predicate)))
 
 (defun netopt-test-process-pair (&rest server-args)
   "Return Emacs processes (SERVER CLIENT CHILD), SERVER made with SERVER-ARGS.
@@ -609,11 +589,6 @@ an error unless exactly one socket of this Emacs has that peer."
     (unless (= (length found) 1)
       (error "%d sockets of Emacs have the peer %s" (length found) peer))
     (cdar found)))
-
-(defun netopt-test-address-string (address)
-  "Return ADDRESS, an IPv4 `process-contact' vector, as sockpeek prints it."
-  (format "%d.%d.%d.%d:%d" (aref address 0) (aref address 1)
-          (aref address 2) (aref address 3) (aref address 4)))
 
 (defun netopt-test-fill-tcp-backlog (port)
   "Fill the accept queue of the IPv4 listener on 127.0.0.1:PORT.

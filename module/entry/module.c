@@ -35,15 +35,16 @@ struct function
 };
 
 static const struct function functions[] = {
-  { "netopt--make-socket", 11, 11, Fnetopt_make_socket_internal,
+  { "netopt--make-socket", 12, 12, Fnetopt_make_socket_internal,
     "Create a socket, set its options, bind, listen or connect it.\n"
     "The primitive behind `netopt-make-socket', which parses its keywords\n"
     "and applies the defaults.  NAME is a string; FAMILY ipv4, ipv6, local\n"
     "or nil; TYPE stream, datagram or seqpacket; SERVER nil, t or a\n"
     "backlog; HOST a string or nil; SERVICE a port, a name, t or nil;\n"
     "LOCAL and REMOTE addresses or nil; TIMEOUT seconds or nil; OPTIONS\n"
-    "and CHILD-OPTIONS plists.  Every argument is checked.\n\n"
-    "(fn NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE TIMEOUT OPTIONS CHILD-OPTIONS)" },
+    "and CHILD-OPTIONS plists; NOWAIT non-nil starts a stream connection\n"
+    "without waiting for it.  Every argument is checked.\n\n"
+    "(fn NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT)" },
   { "netopt-accept", 1, 2, Fnetopt_accept,
     "Return the next connection to the listening SERVER as a new SOCKET.\n"
     "Return nil when none arrived within TIMEOUT seconds (nil: wait,\n"
@@ -125,6 +126,17 @@ static const struct function functions[] = {
     "(fn FD NAME)" },
   { "netopt--forget", 1, 1, Fnetopt_forget,
     "Make the borrowed HANDLE let go of its descriptor.\n\n(fn HANDLE)" },
+  { "netopt--socket-fds", 0, 0, Fnetopt_socket_fds,
+    "Return this Emacs's socket descriptors that are not netopt's own.\n\n"
+    "(fn)" },
+  { "netopt--adopt", 2, 2, Fnetopt_adopt,
+    "Put netopt's SOCKET in the place of Emacs's socket descriptor FD.\n"
+    "FD, a placeholder of the same family and type, keeps its number and\n"
+    "close-on-exec; SOCKET is closed.  Return t.\n\n(fn SOCKET FD)" },
+  { "netopt--reset-defaults", 1, 1, Fnetopt_reset_defaults,
+    "Bring the accepted connection TARGET back to the kernel's defaults.\n"
+    "Every option accept(2) copies from the listener is reset, except\n"
+    ":reuseaddr.  Return t.\n\n(fn TARGET)" },
   { "netopt--module-version", 0, 0, Fnetopt_module_version,
     "Return the version of the compiled module.\n\n(fn)" },
 };

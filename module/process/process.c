@@ -7,6 +7,7 @@
 #include "../sockets/address.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,4 +446,106 @@ proc_init (void)
   static const struct sock_process_hooks hooks
     = { .handle = process_handle, .after_set = after_set };
   sock_set_process_hooks (&hooks);
+}
+
+/* Is FD a socket (of anyone)?  */
+static bool
+is_socket (int fd)
+{
+  int type = 0;
+  socklen_t len = sizeof type;
+  return getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0;
+}
+
+/* (netopt--socket-fds): the socket descriptors of this Emacs that are
+   not netopt's own, lowest first.  Taken before and after Emacs makes a
+   process, the difference is exactly the process's descriptor.  */
+NETOPT_DEFUN (Fnetopt_socket_fds)
+{
+  (void) data;
+  (void) nargs;
+  (void) args;
+  long max = sysconf (_SC_OPEN_MAX);
+  if (max < 0 || max > 1 << 20)
+    max = 1 << 16;
+  emacs_value result = Q.nil;
+  for (int fd = (int) max - 1; fd >= 0; fd--)
+    {
+      if (sock_fd_is_owned (fd) || !is_socket (fd))
+        continue;
+      result = push_fd (env, result, fd);
+      if (!result)
+        return NULL;
+    }
+  return result;
+}
+
+/* (netopt--adopt SOCKET FD): put netopt's SOCKET in the place of
+   Emacs's socket descriptor FD (a placeholder of the same family and
+   type), as dup3(2) does: FD keeps its number and close-on-exec, and
+   from now on is SOCKET's socket, with its options, addresses and
+   status flags.  SOCKET is closed (its descriptor is no longer
+   needed).  Returns t.  */
+NETOPT_DEFUN (Fnetopt_adopt)
+{
+  (void) data;
+  (void) nargs;
+  struct sock_handle *s = sock_from_lisp (env, args[0], false);
+  if (!s)
+    return NULL;
+  intmax_t fd;
+  if (!lisp_int_in_range (env, args[1], 0, INT32_MAX, &fd))
+    {
+      LISP_CHECK (env);
+      lisp_wrong_type (env, Q.natnump, args[1]);
+      return NULL;
+    }
+  int family = 0, type = 0;
+  socklen_t len = sizeof type;
+  if (!s->owned || sock_fd_is_owned ((int) fd) || fd == s->sock.fd
+      || compat_socket_family ((int) fd, &family) != 0
+      || getsockopt ((int) fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
+      || family != s->sock.family || type != s->sock.type)
+    {
+      lisp_bad_value (env, Q.k_value, args[1],
+                      "not a placeholder socket of the same kind");
+      return NULL;
+    }
+  int flags = fcntl ((int) fd, F_GETFD);
+  if (flags < 0
+      || dup3 (s->sock.fd, (int) fd, (flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
+    {
+      lisp_system_error (env, "Cannot adopt socket", errno, 1, &args[1]);
+      return NULL;
+    }
+  int err = sock_close (s);
+  if (err != 0)
+    {
+      lisp_system_error (env, "Cannot adopt socket", err, 1, &args[1]);
+      return NULL;
+    }
+  return Q.t;
+}
+
+/* (netopt--reset-defaults TARGET): bring TARGET, an accepted
+   connection, back to the kernel's defaults for every option accept(2)
+   copies from the listener (except :reuseaddr).  Returns t.  */
+NETOPT_DEFUN (Fnetopt_reset_defaults)
+{
+  (void) data;
+  (void) nargs;
+  struct sock_handle *s = sock_target (env, args[0], NULL);
+  if (!s)
+    return NULL;
+  const struct opt_row *failed = NULL;
+  int err = opt_reset_child (s->sock.fd, s->sock.family, s->sock.type,
+                             &failed);
+  if (err != 0)
+    {
+      emacs_value kw = failed ? opt_keyword (failed) : Q.nil;
+      lisp_system_error (env, "Cannot reset option of accepted connection",
+                         err, 1, &kw);
+      return NULL;
+    }
+  return Q.t;
 }

@@ -18,5 +18,8 @@ void proc_init (void);
 NETOPT_DEFUN (Fnetopt_find_fds);
 NETOPT_DEFUN (Fnetopt_borrow);
 NETOPT_DEFUN (Fnetopt_forget);
+NETOPT_DEFUN (Fnetopt_socket_fds);
+NETOPT_DEFUN (Fnetopt_adopt);
+NETOPT_DEFUN (Fnetopt_reset_defaults);
 
 #endif

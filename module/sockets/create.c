@@ -4,7 +4,10 @@
    applies the defaults and calls
 
      (netopt--make-socket NAME FAMILY TYPE SERVER HOST SERVICE LOCAL
-                          REMOTE TIMEOUT OPTIONS CHILD-OPTIONS)
+                          REMOTE TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT)
+
+   NOWAIT (for netopt-make-network-process) starts a stream connection
+   and returns at once, its completion left to Emacs's event loop.
 
    This primitive still checks every argument, so that no input can
    crash Emacs.  Everything that can be checked is checked before
@@ -38,6 +41,7 @@ enum
   A_TIMEOUT,
   A_OPTIONS,
   A_CHILD,
+  A_NOWAIT,
   A_COUNT
 };
 
@@ -286,7 +290,7 @@ plan_options (emacs_env *env, emacs_value options, struct plan *p)
    throw) is pending.  */
 static int
 connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
-              const struct sock_deadline *deadline)
+              const struct sock_deadline *deadline, bool nowait)
 {
   double slice = 0;
   for (;;)
@@ -295,7 +299,11 @@ connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
           || errno == EISCONN)
         return 0;
       if (errno == EINPROGRESS || errno == EINTR || errno == EALREADY)
-        break;
+        {
+          if (nowait)
+            return 0; /* in progress: Emacs will see how it ends */
+          break;
+        }
       if (errno != EAGAIN)
         return errno;
       /* A local server's backlog is full, or no ephemeral port is free:
@@ -372,7 +380,7 @@ try_next (int err)
 }
 
 /* (netopt--make-socket NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE
-   TIMEOUT OPTIONS CHILD-OPTIONS) */
+   TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT) */
 NETOPT_DEFUN (Fnetopt_make_socket_internal)
 {
   (void) data;
@@ -396,7 +404,8 @@ NETOPT_DEFUN (Fnetopt_make_socket_internal)
       fd = open_socket (env, &p, &listening);
       if (fd < 0 || p.server || !p.has_remote)
         break;
-      int err = connect_wait (env, fd, &p.remote, &p.deadline);
+      int err = connect_wait (env, fd, &p.remote, &p.deadline,
+                              !lisp_nilp (env, args[A_NOWAIT]));
       if (err == 0)
         break;
       sock_release_fd (fd);
