@@ -35,6 +35,35 @@ OURS is netopt's socket, EMACS-PROC Emacs's process."
                    (if (or (equal truth "?") (equal claim truth)) ""
                      "  <- Emacs is wrong")))))
 
+(defun netopt-demo--before-connect (port)
+  "Print two Emacs processes to PORT, one made by netopt, one by Emacs.
+netopt's gets :maxseg and :syncnt before connect; Emacs's own can only
+get them after, when the handshake has already chosen the segment size."
+  (let* ((adopted (netopt-make-network-process
+                   :name "netopt-made" :host "127.0.0.1" :service port
+                   :maxseg 1000 :syncnt 2))
+         (own (make-network-process :name "emacs-made" :host "127.0.0.1"
+                                    :service port)))
+    (unwind-protect
+        (progn
+          (netopt-set-option own :maxseg 1000)
+          (netopt-set-option own :syncnt 2)
+          (princ "\nOptions before connect (an Emacs process netopt made, \
+next to Emacs's own\nwith the same options set after connect):\n")
+          (princ (format "  %-9s %-8s %-22s %s\n" "option" "asked"
+                         "netopt-made: kernel" "emacs-made: kernel"))
+          (dolist (option '(:maxseg :syncnt))
+            (princ (format "  %-9s %-8S %-22S %S%s\n" option
+                           (if (eq option :maxseg) 1000 2)
+                           (netopt-option adopted option)
+                           (netopt-option own option)
+                           (if (and (eq option :maxseg)
+                                    (> (netopt-option own option) 1000))
+                               "  <- too late: negotiated at connect"
+                             "")))))
+      (delete-process adopted)
+      (delete-process own))))
+
 ;;;###autoload
 (defun netopt-demo ()
   "Make sockets with options and print the kernel's view of them."
@@ -99,7 +128,8 @@ OURS is netopt's socket, EMACS-PROC Emacs's process."
           (dolist (option '(:keepalive :keepidle :keepintvl :keepcnt
                                        :user-timeout))
             (princ (format "  %-13s %S\n" option
-                           (netopt-option ours-cli option)))))
+                           (netopt-option ours-cli option))))
+          (netopt-demo--before-connect ours-port))
       (mapc #'netopt-close (list ours-srv ours-cli ours-child udp-srv
                                  ours-udp))
       (mapc #'delete-process

@@ -555,27 +555,60 @@ connection within a minute:
       (and (memq (car err) '(netopt-system-error netopt-permission-denied))
            (equal (cadr err) "Cannot reset option of accepted connection"))))
 
+(defun netopt--warn-rule (rules err)
+  "Say with `display-warning' that RULES could not be applied: ERR."
+  (display-warning
+   'netopt
+   (format "netopt-connection-options %S: %s; connected without it"
+           rules (error-message-string err))))
+
+(defun netopt--make-then-set (make args options rules)
+  "Call MAKE with ARGS, then set OPTIONS on the new process's socket.
+For calls adoption cannot serve: the socket is the one descriptor
+MAKE added, known at creation.  An option that cannot be set is
+warned about (naming RULES), never fatal."
+  (let* ((before (netopt--socket-fds))
+         (process (apply make args))
+         (new (let ((out nil))
+                (dolist (fd (netopt--socket-fds) (nreverse out))
+                  (unless (memq fd before) (push fd out))))))
+    (when (and (processp process) (= (length new) 1))
+      (puthash process (netopt--borrow (car new) (process-name process))
+               netopt--handles)
+      (condition-case err
+          (let ((tail options))
+            (while tail
+              (unless (eq (car tail) :child-options)
+                (netopt-set-option process (car tail) (cadr tail)))
+              (setq tail (cddr tail))))
+        (error (netopt--warn-rule rules err))))
+    process))
+
 (defun netopt--make-network-process-advice (make &rest args)
   "Around `make-network-process' (MAKE) while `netopt-mode' is on.
 ARGS matching a rule of `netopt-connection-options' go through
 `netopt-make-network-process' with the rules' options; others reach
-MAKE untouched.  A rule never costs the connection: when its options
-cannot be set, the connection is made as without the mode and
-`display-warning' names the rule and the error."
+MAKE untouched.  Where adoption cannot serve the call (an external
+socket, or a connection only Emacs's own attempt can make), the
+options are set right after MAKE, on the descriptor it added.  A rule
+never costs the connection: when its options cannot be set, the
+connection is made as without the mode and `display-warning' names
+the rule and the error."
   (let ((rules (and (not netopt--in-make) (netopt--rules-for args))))
-    (if (null rules)
-        (apply make args)
-      (condition-case err
-          (let ((netopt--in-make t))
-            (apply #'netopt-make-network-process
-                   (append args (netopt--rule-options rules))))
-        (error
-         (when (netopt--option-error-p err)
-           (display-warning
-            'netopt
-            (format "netopt-connection-options %S: %s; connected without it"
-                    rules (error-message-string err))))
-         (apply make args))))))
+    (cond
+     ((null rules) (apply make args))
+     ((plist-get args :use-external-socket)
+      (netopt--make-then-set make args (netopt--rule-options rules) rules))
+     (t
+      (let ((options (netopt--rule-options rules)))
+        (condition-case err
+            (let ((netopt--in-make t))
+              (apply #'netopt-make-network-process (append args options)))
+          (error
+           (if (netopt--option-error-p err)
+               (progn (netopt--warn-rule rules err)
+                      (apply make args))
+             (netopt--make-then-set make args options rules)))))))))
 
 ;;;###autoload
 (define-minor-mode netopt-mode

@@ -55,7 +55,7 @@
     netopt-set-option netopt-option netopt-supported-options
     netopt-option-info netopt-contact netopt-make-network-process
     netopt-join-group netopt-leave-group netopt-set-raw-option
-    netopt-raw-option netopt-list-sockets netopt-module-build)
+    netopt-raw-option netopt-list-sockets netopt-mode netopt-module-build)
   "The public functions and commands, in the README's order.")
 
 (defun netopt-option-table--signature (function)
