@@ -73,6 +73,9 @@
    "| function | what it does |\n|-\n"
    (mapconcat
     (lambda (function)
+      ;; An autoloaded command's arguments are known once it is loaded.
+      (when (autoloadp (symbol-function function))
+        (autoload-do-load (symbol-function function) function))
       (format "| =%s= | %s |"
               (netopt-option-table--cell
                (netopt-option-table--signature function))
