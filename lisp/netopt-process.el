@@ -178,29 +178,6 @@ Signal `netopt-not-network' when PROCESS is not a network process,
            (puthash process handle netopt--handles)
            handle))))
 
-(defun netopt--note-option (process option _value)
-  "Bring PROCESS's contact in step with the kernel after OPTION was set.
-Called by the module after it set OPTION on PROCESS's socket.  One of
-the manual's options that Emacs records gets its entry, as Emacs's own
-`set-network-process-option' would add it; then every manual option the
-contact lists takes the value the kernel now holds, side effects
-included (Linux derives :priority from :tos).  `process-contact'
-returns the process's own plist, which is changed in place."
-  (unless (gethash process netopt--made)
-    (puthash process 'configured netopt--made))
-  (let ((contact (process-contact process t)))
-    (when (and (memq option netopt--manual-options)
-               (not (plist-member contact option)))
-      (nconc contact (list option nil)))
-    (dolist (manual netopt--manual-options)
-      (let ((cell (plist-member contact manual)))
-        (when cell
-          (let ((now (condition-case nil (netopt-option process manual)
-                       (netopt-error (cadr cell)))))
-            (unless (equal now (cadr cell))
-              (setcar (cdr cell) now)))))))
-  nil)
-
 (defun netopt--process-contact (process)
   "Return PROCESS's contact plist without options, addresses from the kernel."
   (let* ((handle (netopt--process-handle process))

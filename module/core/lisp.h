@@ -99,7 +99,15 @@
   X (linger_seconds, "netopt-linger-seconds")                              \
   X (connect_timeout, "netopt-connect-timeout")                            \
   X (process_handle, "netopt--process-handle")                             \
-  X (note_option, "netopt--note-option")                                   \
+  X (handles, "netopt--handles")                                           \
+  X (made, "netopt--made")                                                 \
+  X (configured, "configured")                                             \
+  X (gethash, "gethash")                                                   \
+  X (puthash, "puthash")                                                   \
+  X (process_live_p, "process-live-p")                                     \
+  X (process_contact, "process-contact")                                   \
+  X (plist_put, "plist-put")                                               \
+  X (plist_member, "plist-member")                                         \
   X (register_socket, "netopt--register-socket")                             \
   X (option_index, "netopt--option-index")                                 \
   X (ipv4, "ipv4")                                                         \

@@ -7,6 +7,7 @@
 #include "table.h"
 
 #include <limits.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -219,11 +220,13 @@ const struct opt_row opt_rows[] = {
     .optname = IP_TOS, .optname6 = IPV6_TCLASS, .type = OPT_INT,
     .families = OPT_FAMILY_IP, .types = OPT_SOCK_ALL, .when = OPT_ALWAYS,
     .max = 255, .reset_on_accept = true,
+    .affects = ":priority",
     .doc = "Type of service byte of sent packets (IPv6: traffic class)." },
   { .keyword = ":tclass", .c_name = "IPV6_TCLASS", .level = OPT_LEVEL_IP_ANY,
     .optname = IP_TOS, .optname6 = IPV6_TCLASS, .type = OPT_INT,
     .families = OPT_FAMILY_IP, .types = OPT_SOCK_ALL, .when = OPT_ALWAYS,
     .max = 255, .reset_on_accept = true,
+    .affects = ":priority",
     .doc = "Traffic class byte of sent packets (IPv4: type of service)." },
   { .keyword = ":ttl", .c_name = "IP_TTL", .level = OPT_LEVEL_IP_ANY,
     .optname = IP_TTL, .optname6 = IPV6_UNICAST_HOPS, .type = OPT_INT,
@@ -323,6 +326,15 @@ type_bit (int type)
     default:
       return 0;
     }
+}
+
+const struct opt_row *
+opt_row_named (const char *keyword)
+{
+  for (size_t i = 0; i < opt_row_count; i++)
+    if (strcmp (opt_rows[i].keyword, keyword) == 0)
+      return &opt_rows[i];
+  return NULL;
 }
 
 bool

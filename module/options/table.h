@@ -78,11 +78,15 @@ struct opt_row
   bool privileged;       /* some values need privileges */
   bool read_clears;      /* reading changes it (SO_ERROR): only on request */
   bool manual;           /* one of the Emacs manual's eight */
+  const char *affects;   /* a manual option the kernel derives from it */
   const char *doc;
 };
 
 extern const struct opt_row opt_rows[];
 extern const size_t opt_row_count;
+
+/* The row of KEYWORD (":priority"), or NULL.  */
+const struct opt_row *opt_row_named (const char *keyword);
 
 /* Does ROW apply to a socket of FAMILY and TYPE?  */
 bool opt_applies (const struct opt_row *row, int family, int type);

@@ -416,28 +416,147 @@ NETOPT_DEFUN (Fnetopt_forget)
   return Q.nil;
 }
 
-/* The hooks of the socket layer: the Lisp side locates and caches a
-   process's socket (netopt--process-handle) and keeps its contact in
-   step with the kernel after a setting (netopt--note-option).  */
+/* The hooks of the socket layer.  The hot path stays in C: a process
+   whose socket was located before is found in the Lisp side's cache
+   (netopt--handles, a weak table) with `gethash', checked live with
+   `process-live-p' (a deleted process must never reach a reused
+   descriptor), and its contact is brought in step here.  Only a first
+   call on a process goes to the Lisp side (netopt--process-handle),
+   which locates the socket and fills the cache.  */
+/* The processes found most recently, as global references, so that a
+   repeated call costs a few `eq' tests and one `process-live-p'.  Each
+   entry keeps its process and handle alive until it is replaced.  */
+#define PROC_CACHE 8
+static struct
+{
+  emacs_value process, handle;
+  struct sock_handle *s;
+} cache[PROC_CACHE];
+static unsigned cache_next;
+
+static void
+cache_drop (emacs_env *env, unsigned i)
+{
+  if (cache[i].process)
+    {
+      env->free_global_ref (env, cache[i].process);
+      env->free_global_ref (env, cache[i].handle);
+    }
+  cache[i].process = cache[i].handle = NULL;
+  cache[i].s = NULL;
+}
+
+static void
+cache_put (emacs_env *env, emacs_value process, emacs_value handle,
+           struct sock_handle *s)
+{
+  emacs_value p = env->make_global_ref (env, process);
+  emacs_value h = LISP_PENDING (env) ? NULL : env->make_global_ref (env, handle);
+  if (LISP_PENDING (env))
+    {
+      env->non_local_exit_clear (env); /* the cache is only an aid */
+      if (p)
+        env->free_global_ref (env, p);
+      return;
+    }
+  unsigned i = cache_next++ % PROC_CACHE;
+  cache_drop (env, i);
+  cache[i].process = p;
+  cache[i].handle = h;
+  cache[i].s = s;
+}
+
 static struct sock_handle *
 process_handle (emacs_env *env, emacs_value process)
 {
+  for (unsigned i = 0; i < PROC_CACHE; i++)
+    if (cache[i].process && env->eq (env, process, cache[i].process))
+      {
+        emacs_value live = env->funcall (env, Q.process_live_p, 1, &process);
+        LISP_CHECK (env);
+        if (cache[i].s->sock.fd >= 0 && !lisp_nilp (env, live))
+          return cache[i].s;
+        cache_drop (env, i); /* deleted: the Lisp side says so below */
+        break;
+      }
+  /* First call, or a dead process: the Lisp side locates the socket (or
+     signals why not) and keeps it in its weak table.  */
   emacs_value h = env->funcall (env, Q.process_handle, 1, &process);
   LISP_CHECK (env);
   struct sock_handle *s = sock_handle_of (env, h);
   LISP_CHECK (env);
   if (!s)
-    lisp_wrong_type (env, Q.socketp, h);
+    {
+      lisp_wrong_type (env, Q.socketp, h);
+      return NULL;
+    }
+  cache_put (env, process, h, s);
   return s;
 }
 
+/* Put KEY VALUE into PROCESS's contact, the live plist Emacs returns;
+   only when it is already there unless ADD.  */
 static bool
-after_set (emacs_env *env, emacs_value process, emacs_value option,
-           emacs_value value)
+contact_put (emacs_env *env, emacs_value contact, emacs_value key,
+             emacs_value value, bool add)
 {
-  env->funcall (env, Q.note_option, 3,
-                (emacs_value[]){ process, option, value });
+  if (!add)
+    {
+      emacs_value member = env->funcall (env, Q.plist_member, 2,
+                                         (emacs_value[]){ contact, key });
+      LISP_CHECK_BOOL (env);
+      if (lisp_nilp (env, member))
+        return true;
+    }
+  env->funcall (env, Q.plist_put, 3, (emacs_value[]){ contact, key, value });
   return !LISP_PENDING (env);
+}
+
+static bool
+after_set (emacs_env *env, emacs_value process, struct sock_handle *s,
+           const struct opt_setting *set)
+{
+  /* Mark the process as configured by netopt, for listings, once.  */
+  if (!s->configured)
+    {
+      emacs_value made = env->funcall (env, Q.symbol_value, 1, &Q.made);
+      LISP_CHECK_BOOL (env);
+      emacs_value mark = env->funcall (env, Q.gethash, 2,
+                                       (emacs_value[]){ process, made });
+      LISP_CHECK_BOOL (env);
+      if (lisp_nilp (env, mark))
+        {
+          env->funcall (env, Q.puthash, 3,
+                        (emacs_value[]){ process, Q.configured, made });
+          LISP_CHECK_BOOL (env);
+        }
+      s->configured = true;
+    }
+  const struct opt_row *affected
+    = set->row->affects ? opt_row_named (set->row->affects) : NULL;
+  if (!set->row->manual && !affected)
+    return true;
+  /* Agreement: the manual's options in the contact hold the kernel's
+     values, side effects included.  */
+  emacs_value contact = env->funcall (env, Q.process_contact, 2,
+                                      (emacs_value[]){ process, Q.t });
+  LISP_CHECK_BOOL (env);
+  if (set->row->manual)
+    {
+      struct opt_reading r = { .type = set->row->type };
+      r.u.value = set->value;
+      emacs_value v = opt_reading_to_lisp (env, set->row, &r);
+      if (!v || !contact_put (env, contact, opt_keyword (set->row), v, true))
+        return false;
+    }
+  if (affected)
+    {
+      emacs_value v = opt_read (env, &s->sock, affected, true);
+      LISP_CHECK_BOOL (env);
+      if (v && !contact_put (env, contact, opt_keyword (affected), v, false))
+        return false;
+    }
+  return true;
 }
 
 void

@@ -23,6 +23,7 @@ struct sock_handle
   char *host;             /* :host as given, or an accepted child's peer */
   char *service_name;     /* :service when a name (or a local file) */
   int service_port;       /* :service as a port; -1: t (any), -2: none */
+  bool configured;        /* a process's: netopt set an option on it */
   struct opt_setting *child_options; /* :child-options, sized to them */
   size_t child_count;
 };
@@ -66,9 +67,9 @@ struct sock_process_hooks
   /* The borrowed handle of PROCESS's socket, or NULL with an exit
      pending (not a network process, deleted, not found).  */
   struct sock_handle *(*handle) (emacs_env *env, emacs_value process);
-  /* OPTION was just set to VALUE on PROCESS's socket.  */
-  bool (*after_set) (emacs_env *env, emacs_value process, emacs_value option,
-                     emacs_value value);
+  /* SET was just applied to PROCESS's socket S.  */
+  bool (*after_set) (emacs_env *env, emacs_value process,
+                     struct sock_handle *s, const struct opt_setting *set);
 };
 void sock_set_process_hooks (const struct sock_process_hooks *hooks);
 
@@ -77,9 +78,9 @@ void sock_set_process_hooks (const struct sock_process_hooks *hooks);
 struct sock_handle *sock_target (emacs_env *env, emacs_value v,
                                  bool *process);
 
-/* After OPTION was set to VALUE on TARGET (a SOCKET or a process).  */
-bool sock_after_set (emacs_env *env, emacs_value target, emacs_value option,
-                     emacs_value value);
+/* After SET was applied to S, the socket of PROCESS.  */
+bool sock_after_set (emacs_env *env, emacs_value process,
+                     struct sock_handle *s, const struct opt_setting *set);
 
 /* Signal netopt-closed for S.  Returns false.  */
 bool sock_signal_closed (emacs_env *env, const struct sock_handle *s);

@@ -10,7 +10,8 @@ NETOPT_DEFUN (Fnetopt_set_option)
 {
   (void) data;
   bool no_error = nargs > 3 && env->is_not_nil (env, args[3]);
-  struct sock_handle *s = sock_target (env, args[0], NULL);
+  bool process;
+  struct sock_handle *s = sock_target (env, args[0], &process);
   if (!s)
     return NULL;
   struct opt_setting set;
@@ -29,7 +30,7 @@ NETOPT_DEFUN (Fnetopt_set_option)
     }
   int err = opt_kernel_set (s->sock.fd, s->sock.family, set.row, &set.value);
   if (err == 0)
-    return sock_after_set (env, args[0], args[1], args[2]) ? Q.t : NULL;
+    return !process || sock_after_set (env, args[0], s, &set) ? Q.t : NULL;
   opt_kernel_error (env, err, args[1], args[2]);
   if (no_error
       && env->non_local_exit_check (env) == emacs_funcall_exit_signal)
