@@ -288,5 +288,23 @@ lost.)"
     (should (equal (car (cdr err)) "Cannot bind"))
     (should (member (vector 127 0 0 1 port) err))))
 
+(netopt-deftest netopt-audit-lingering-close-lets-emacs-run ()
+  "A close that lingers (:linger N, data queued) lets timers run meanwhile.
+The peer reads nothing, so the queued data cannot go out; close(2)
+itself would block Emacs for the N seconds.  A timer set to fire
+during them must run before `netopt-close' returns."
+  (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
+    (netopt-set-option child :rcvbuf 4096)
+    (netopt-set-option cli :sndbuf 4096)
+    ;; Fill both buffers; what does not fit stays unsent.
+    (should (< (netopt-send cli (make-string (* 4 1024 1024) ?q) :timeout 0.2)
+               (* 4 1024 1024)))
+    (netopt-set-option cli :linger 2)
+    (let ((ran nil))
+      (run-with-timer 0.3 nil (lambda () (setq ran t)))
+      (should (null (netopt-close cli)))
+      (should ran)
+      (should-not (netopt-live-p cli)))))
+
 (provide 'audit-test)
 ;;; audit-test.el ends here

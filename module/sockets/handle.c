@@ -102,6 +102,21 @@ sock_finalize (void *p) EMACS_NOEXCEPT
   struct sock_handle *s = p;
   if (!s)
     return;
+  if (s->owned && s->sock.fd >= 0)
+    {
+      /* A finalizer runs inside garbage collection and must not wait:
+         a lingering close would stop Emacs for its seconds.  Linger
+         off, close(2) returns at once and the kernel still sends what
+         is queued.  An abortive close ({1, 0}) does not wait anyway. */
+      struct linger lg = { 0, 0 };
+      socklen_t len = sizeof lg;
+      if (getsockopt (s->sock.fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0
+          && lg.l_onoff && lg.l_linger > 0)
+        {
+          struct linger off = { 0, 0 };
+          setsockopt (s->sock.fd, SOL_SOCKET, SO_LINGER, &off, sizeof off);
+        }
+    }
   sock_close (s);
   sock_free (s);
 }

@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
 
 /* Largest :max a receive accepts.  */
 #define NETOPT_MAX_RECEIVE (64 * 1024 * 1024)
@@ -407,6 +411,51 @@ NETOPT_DEFUN (Fnetopt_receive_from)
   return cell;
 }
 
+/* Before S is closed: when it lingers (SO_LINGER on, N > 0 seconds),
+   send a FIN after the queued data and wait, Emacs running, until the
+   peer has acknowledged all of it or N seconds pass; then turn the
+   linger off so that close(2) returns at once (what is left finishes
+   in the background, as after a linger timeout).  Returns false with
+   a quit or a throw pending.  */
+static bool
+linger_wait (emacs_env *env, struct sock_handle *s)
+{
+  struct linger lg = { 0, 0 };
+  socklen_t len = sizeof lg;
+  int fd = s->sock.fd;
+  if (s->sock.type != SOCK_STREAM
+      || getsockopt (fd, SOL_SOCKET, SO_LINGER, &lg, &len) != 0
+      || !lg.l_onoff || lg.l_linger <= 0)
+    return true;
+  bool ok = true;
+#ifdef SIOCOUTQ
+  if (shutdown (fd, SHUT_WR) == 0)
+    {
+      struct sock_deadline d = sock_deadline_in (lg.l_linger);
+      double slice = 0;
+      for (;;)
+        {
+          int queued = 0;
+          if (ioctl (fd, SIOCOUTQ, &queued) != 0 || queued <= 0)
+            break;
+          enum sock_wait_result w = sock_wait_slice (env, &d, &slice);
+          if (s->sock.fd != fd)
+            return w != SOCK_WAIT_EXIT;
+          if (w == SOCK_WAIT_EXIT)
+            {
+              ok = false;
+              break;
+            }
+          if (w == SOCK_WAIT_TIMEOUT)
+            break;
+        }
+    }
+#endif
+  struct linger off = { 0, 0 };
+  setsockopt (fd, SOL_SOCKET, SO_LINGER, &off, sizeof off);
+  return ok;
+}
+
 /* (netopt-close SOCKET) */
 NETOPT_DEFUN (Fnetopt_close)
 {
@@ -420,7 +469,16 @@ NETOPT_DEFUN (Fnetopt_close)
       lisp_wrong_type (env, Q.socketp, args[0]);
       return NULL;
     }
+  if (s->sock.fd < 0)
+    return Q.nil; /* closing twice is harmless */
+  /* With :linger N, close(2) would block Emacs for up to N seconds:
+     the waiting is done here instead, Emacs running meanwhile.  */
+  bool pending = !linger_wait (env, s);
+  if (s->sock.fd < 0)
+    return pending ? NULL : Q.nil; /* closed by a timer meanwhile */
   int err = sock_close (s);
+  if (pending)
+    return NULL; /* C-g: closed at once, the quit goes on */
   if (err != 0)
     {
       socket_error (env, "Cannot close", err, s);
