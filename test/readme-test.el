@@ -149,6 +149,24 @@ the module header exists when \"emacs\" is PRESENT.  PATH holds only stubs:
                    (sort (copy-sequence netopt-readme-test--layers) #'string<)))
     (should (> seen 5))))
 
+(ert-deftest netopt-readme-make-socket-in-lisp ()
+  "`netopt-make-socket' is Lisp; it calls one positional C primitive."
+  (skip-unless (fboundp 'module-function-p))
+  (should-not (module-function-p (indirect-function 'netopt-make-socket)))
+  (should (module-function-p (indirect-function 'netopt--make-socket))))
+
+(netopt-deftest netopt-readme-one-option-path ()
+  "Creation, later settings and child options agree on what may be set.
+They take one path (the option engine): an option settable only
+before bind is refused for an accepted child in :child-options, as
+`netopt-set-option' refuses it on that child later."
+  (should-error (netopt-test-server :child-options '(:reuseaddr nil))
+                :type 'netopt-unknown-option)
+  (pcase-let ((`(,_srv ,_cli ,child) (netopt-test-pair)))
+    (should-error (netopt-set-option child :reuseaddr nil)
+                  :type 'netopt-unknown-option)
+    (should-not (netopt-set-option child :reuseaddr nil t))))
+
 (ert-deftest netopt-readme-stays-inside ()
   "README.org links only to files of the repository."
   (with-temp-buffer
