@@ -383,11 +383,11 @@ option that only the module can set before bind."
                        (file-error ,closed nil nil)))
         (let* ((procs (length (process-list)))
                (fds (netopt-test-fd-count))
-               (err (should-error
-                     (apply #'netopt-adopt-test--make :name "fail"
-                            :host "127.0.0.1" :service service
-                            (append args extra))
-                     :type type)))
+               (call (append (list :name "fail" :host "127.0.0.1"
+                                   :service service)
+                             args extra))
+               (err (should-error (apply #'netopt-adopt-test--make call)
+                                  :type type)))
           (when message
             (should (string-match-p message (error-message-string err))))
           (should (= (length (process-list)) procs))

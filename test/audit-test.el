@@ -109,18 +109,17 @@ it possible)."
                      "1"))
       (delete-process rp))
     ;; Refused at once, before anything is made.
-    (should-error (netopt-make-network-process :name "bad" :host "127.0.0.1"
-                                               :service port
-                                               :bindtodevice "lo\0evil")
-                  :type 'netopt-bad-value)
-    (should-error (netopt-make-network-process
-                   :name "srv" :server t :host "127.0.0.1" :service t
-                   :child-options '(:keepidle "x"))
-                  :type 'netopt-bad-value)
-    (should-error (netopt-make-network-process
-                   :name "srv" :server t :host "127.0.0.1" :service t
-                   :child-options '(:no-such-option 1))
-                  :type 'netopt-unknown-option)
+    (let ((bad (list :name "bad" :host "127.0.0.1" :service port
+                     :bindtodevice "lo\0evil"))
+          (server (list :name "srv" :server t :host "127.0.0.1" :service t)))
+      (should-error (apply #'netopt-make-network-process bad)
+                    :type 'netopt-bad-value)
+      (should-error (apply #'netopt-make-network-process
+                           :child-options '(:keepidle "x") server)
+                    :type 'netopt-bad-value)
+      (should-error (apply #'netopt-make-network-process
+                           :child-options '(:no-such-option 1) server)
+                    :type 'netopt-unknown-option))
     (should (= (length (process-list)) procs))
     (should (= (netopt-test-fd-count) fds))
     ;; :linger t lingers; the contact says for how long.
@@ -281,9 +280,9 @@ lost.)"
   "A bind failure names the address, also when given as :host/:service."
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
-         (err (should-error (netopt-make-socket :server t :host "127.0.0.1"
-                                                :service port
-                                                :reuseaddr nil)
+         (args (list :server t :host "127.0.0.1" :service port
+                     :reuseaddr nil))
+         (err (should-error (apply #'netopt-make-socket args)
                             :type 'netopt-system-error)))
     (should (equal (car (cdr err)) "Cannot bind"))
     (should (member (vector 127 0 0 1 port) err))))
