@@ -247,72 +247,70 @@ push_fd (emacs_env *env, emacs_value list, int fd)
   return cell;
 }
 
-/* (netopt--find-fds FAMILY TYPE LISTENING LOCAL REMOTE EXCLUDE)
-   FAMILY: ipv4, ipv6 or local.  TYPE: stream, datagram or seqpacket.
-   LISTENING: t, nil, or `any'.  LOCAL, REMOTE: nil (any), `none' (no
-   address), "" (unnamed local socket), or an address.  EXCLUDE: a list
-   of descriptors to skip.  Returns the matching descriptors of this
-   Emacs, not counting those of netopt's own sockets.  */
-NETOPT_DEFUN (Fnetopt_find_fds)
+/* The search W describes, from the arguments of netopt--find-fds.  */
+static bool
+parse_want (emacs_env *env, emacs_value *args, struct want *w)
 {
-  (void) data;
-  (void) nargs;
-  struct want w;
-  memset (&w, 0, sizeof w);
-  w.family = lisp_eq (env, args[0], Q.ipv4)   ? AF_INET
-             : lisp_eq (env, args[0], Q.ipv6) ? AF_INET6
-             : lisp_eq (env, args[0], Q.local) ? AF_UNIX
-                                              : AF_UNSPEC;
-  w.type = lisp_eq (env, args[1], Q.datagram)    ? SOCK_DGRAM
-           : lisp_eq (env, args[1], Q.seqpacket) ? SOCK_SEQPACKET
-                                                 : SOCK_STREAM;
-  if (w.family == AF_UNSPEC)
-    {
-      lisp_bad_value (env, Q.k_family, args[0], "unknown family");
-      return NULL;
-    }
-  w.listening = lisp_eq (env, args[2], Q.t)   ? 1
-                : lisp_nilp (env, args[2]) ? 0
-                                           : -1;
-  if (!parse_match (env, Q.k_local, args[3], &w.local_how, &w.local)
-      || !parse_match (env, Q.k_remote, args[4], &w.remote_how, &w.remote))
-    return NULL;
+  memset (w, 0, sizeof *w);
+  w->family = lisp_eq (env, args[0], Q.ipv4)    ? AF_INET
+              : lisp_eq (env, args[0], Q.ipv6)  ? AF_INET6
+              : lisp_eq (env, args[0], Q.local) ? AF_UNIX
+                                                : AF_UNSPEC;
+  w->type = lisp_eq (env, args[1], Q.datagram)    ? SOCK_DGRAM
+            : lisp_eq (env, args[1], Q.seqpacket) ? SOCK_SEQPACKET
+                                                  : SOCK_STREAM;
+  if (w->family == AF_UNSPEC)
+    return lisp_bad_value (env, Q.k_family, args[0], "unknown family");
+  w->listening = lisp_eq (env, args[2], Q.t)   ? 1
+                 : lisp_nilp (env, args[2]) ? 0
+                                            : -1;
+  return parse_match (env, Q.k_local, args[3], &w->local_how, &w->local)
+         && parse_match (env, Q.k_remote, args[4], &w->remote_how,
+                         &w->remote);
+}
 
-  /* The exclusion list, as an array.  */
-  emacs_value n = env->funcall (env, Q.length, 1, &args[5]);
-  LISP_CHECK (env);
+/* The exclusion list LIST (descriptor numbers) into W.  */
+static bool
+parse_exclusions (emacs_env *env, emacs_value list, struct want *w)
+{
+  emacs_value n = env->funcall (env, Q.length, 1, &list);
+  LISP_CHECK_BOOL (env);
   intmax_t count = 0;
   if (!lisp_int_in_range (env, n, 0, 1 << 20, &count))
     {
-      LISP_CHECK (env);
-      lisp_wrong_type (env, Q.listp, args[5]);
-      return NULL;
+      LISP_CHECK_BOOL (env);
+      return lisp_wrong_type (env, Q.listp, list);
     }
-  w.exclude = calloc (count ? (size_t) count : 1, sizeof *w.exclude);
-  if (!w.exclude)
-    {
-      lisp_out_of_memory (env);
-      return NULL;
-    }
-  w.nexclude = (size_t) count;
+  w->exclude = calloc (count ? (size_t) count : 1, sizeof *w->exclude);
+  if (!w->exclude)
+    return lisp_out_of_memory (env);
+  w->nexclude = (size_t) count;
   for (intmax_t i = 0; i < count; i++)
     {
       emacs_value idx = env->make_integer (env, i);
       emacs_value e = LISP_PENDING (env)
                         ? NULL
                         : env->funcall (env, Q.nth, 2,
-                                        (emacs_value[]){ idx, args[5] });
+                                        (emacs_value[]){ idx, list });
       intmax_t fd;
       if (LISP_PENDING (env) || !lisp_int_in_range (env, e, 0, INT32_MAX, &fd))
-        {
-          free (w.exclude);
-          if (!LISP_PENDING (env))
-            lisp_wrong_type (env, Q.natnump, e);
-          return NULL;
-        }
-      w.exclude[i] = (int) fd;
+        return LISP_PENDING (env) ? false : lisp_wrong_type (env, Q.natnump, e);
+      w->exclude[i] = (int) fd;
     }
+  return true;
+}
 
+/* Does descriptor FD belong in the answer?  */
+static bool
+wanted (int fd, const struct want *w, struct seen *seen)
+{
+  return !excluded (fd, w) && fd_matches (fd, w) && !seen_before (fd, seen);
+}
+
+/* Every descriptor of this Emacs that W wants, as a Lisp list.  */
+static emacs_value
+scan (emacs_env *env, const struct want *w)
+{
   emacs_value result = Q.nil;
   struct seen seen = { .n = 0 };
 #ifdef __linux__
@@ -321,42 +319,42 @@ NETOPT_DEFUN (Fnetopt_find_fds)
     {
       int self = dirfd (dir);
       struct dirent *e;
-      while ((e = readdir (dir)))
-        {
-          if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-          int fd = atoi (e->d_name);
-          if (fd == self || excluded (fd, &w) || !fd_matches (fd, &w)
-              || seen_before (fd, &seen))
-            continue;
-          result = push_fd (env, result, fd);
-          if (!result)
-            break;
-        }
+      while (result && (e = readdir (dir)))
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9'
+            && atoi (e->d_name) != self && wanted (atoi (e->d_name), w, &seen))
+          result = push_fd (env, result, atoi (e->d_name));
       if (closedir (dir) != 0 && result)
         {
-          free (w.exclude);
           lisp_system_error (env, "Cannot list descriptors", errno, 0, NULL);
           return NULL;
         }
-      free (w.exclude);
       return result;
     }
 #endif
-  {
-    long max = sysconf (_SC_OPEN_MAX);
-    if (max < 0 || max > 1 << 20)
-      max = 1 << 16;
-    for (int fd = 0; fd < max; fd++)
-      {
-        if (excluded (fd, &w) || !fd_matches (fd, &w)
-            || seen_before (fd, &seen))
-          continue;
-        result = push_fd (env, result, fd);
-        if (!result)
-          break;
-      }
-  }
+  long max = sysconf (_SC_OPEN_MAX);
+  if (max < 0 || max > 1 << 20)
+    max = 1 << 16;
+  for (int fd = 0; fd < max && result; fd++)
+    if (wanted (fd, w, &seen))
+      result = push_fd (env, result, fd);
+  return result;
+}
+
+/* (netopt--find-fds FAMILY TYPE LISTENING LOCAL REMOTE EXCLUDE)
+   FAMILY: ipv4, ipv6 or local.  TYPE: stream, datagram or seqpacket.
+   LISTENING: t, nil, or `any'.  LOCAL, REMOTE: nil (any), `none' (no
+   address), "" (unnamed local socket), or an address.  EXCLUDE: a list
+   of descriptors to skip.  Returns the matching descriptors of this
+   Emacs, not counting those of netopt's own sockets; several
+   descriptors of one socket count once.  */
+NETOPT_DEFUN (Fnetopt_find_fds)
+{
+  (void) data;
+  (void) nargs;
+  struct want w;
+  emacs_value result = NULL;
+  if (parse_want (env, args, &w) && parse_exclusions (env, args[5], &w))
+    result = scan (env, &w);
   free (w.exclude);
   return result;
 }
