@@ -182,7 +182,26 @@ natively compiled files of DIR can replace the Lisp layer's .elc."
                        (funcall mode (if (= i 0) 1 -1))))))
         (funcall mode -1)
         (push (cons 'mode-on (car pair)) r)
-        (push (cons 'mode-off (cadr pair)) r)))
+        (push (cons 'mode-off (cadr pair)) r)
+        ;; The same loop twice with the mode off: the noise of the row.
+        (let ((same (netopt-bench--pair 400
+                      (delete-process
+                       (make-network-process :name "bench-m" :host "127.0.0.1"
+                                             :service port))
+                      (delete-process
+                       (make-network-process :name "bench-m" :host "127.0.0.1"
+                                             :service port))
+                      7 drain)))
+          (push (cons 'mode-off-a (car same)) r)
+          (push (cons 'mode-off-b (cadr same)) r))
+        ;; The mode's advice alone, around a function that does nothing.
+        (when-let ((advice (netopt-bench--fn
+                            'netopt--make-network-process-advice)))
+          (push (cons 'advice-alone
+                      (netopt-bench--ns 100000
+                        (funcall advice #'ignore :name "bench-m"
+                                 :host "127.0.0.1" :service port)))
+                r))))
     (netopt-bench--drain listener)
     r))
 
@@ -330,8 +349,10 @@ natively compiled files of DIR can replace the Lisp layer's .elc."
             (push (cons 'fd-growth (float (- (netopt-bench--fds) fds0))) r)))
       (netopt-close listener)
       (netopt-close sock)
-      (delete-process cli)
-      (delete-process srv))
+      ;; The server's end of CLI, accepted whenever Emacs read input.
+      (dolist (p (process-list))
+        (when (string-prefix-p "bench-" (process-name p))
+          (delete-process p))))
     r))
 
 (defun netopt-bench-child (mode eln-dir out)
@@ -516,6 +537,14 @@ maximum ratio, `zero' (the value must be 0) or nil (for information)."
            (funcall get 'mode-on)
            "make-network-process client, netopt-mode off"
            (funcall get 'mode-off) 1.05)
+     (list "make-network-process client, netopt-mode off (noise check)"
+           (funcall get 'mode-off-a)
+           "the same loop again, netopt-mode off"
+           (funcall get 'mode-off-b) nil)
+     (list "netopt-mode's advice alone, no rule matches (around ignore)"
+           (funcall get 'advice-alone)
+           "make-network-process client, netopt-mode off"
+           (funcall get 'mode-off) nil)
      (list "netopt-list-sockets refresh (revert-buffer), 300 connections"
            (funcall get 'list-refresh) "target: 100 ms" (funcall c 1e8) 1.0)
      (list "netopt-list-sockets first display, 300 connections, unlocated"
