@@ -120,7 +120,7 @@ ROUNDS defaults to 5; BETWEEN is as for `netopt-bench--time'."
       (netopt-close child))))
 
 (defun netopt-bench--wait (predicate seconds)
-  "Run Emacs's event loop until PREDICATE returns non-nil, SECONDS at most."
+  "Run Emacs's event loop until PREDICATE is non-nil, SECONDS at most."
   (let ((deadline (+ (float-time) seconds)))
     (while (and (not (funcall predicate)) (< (float-time) deadline))
       (accept-process-output nil 0.01))))
@@ -395,7 +395,7 @@ alist (KEY . NS), KEY `compiled' saying how the layer was loaded."
   (and (fboundp 'native-comp-available-p) (native-comp-available-p)))
 
 (defun netopt-bench--native-compile (dir)
-  "Natively compile the Lisp layer into DIR, where the child finds it."
+  "Natively compile the Lisp layer into DIR, for the native child."
   (require 'comp)
   (let ((native-compile-target-directory dir))
     (dolist (file netopt-bench--lisp-files)
@@ -475,7 +475,7 @@ ELN-DIR is as for `netopt-bench-child'."
           (netopt-bench--require eln-dir)))
 
 (defun netopt-bench--get (key)
-  "Return a function of (R FLOOR) that returns KEY of R."
+  "Return a function of (R FLOOR) giving KEY of R."
   (lambda (r _floor) (alist-get key r)))
 
 (defun netopt-bench--plus-floor (key floor-name)
@@ -486,7 +486,7 @@ ELN-DIR is as for `netopt-bench-child'."
       (and a b (+ a b)))))
 
 (defun netopt-bench--const (value)
-  "Return a function of (R FLOOR) that returns VALUE."
+  "Return a function of (R FLOOR) giving VALUE."
   (lambda (_r _floor) value))
 
 (defun netopt-bench--rows ()
@@ -590,7 +590,7 @@ The cells are value, reference, ratio, target, and met or MISSED."
                   (t "MISSED"))))))
 
 (defun netopt-bench--target (target)
-  "Return TARGET as the table shows it."
+  "Return TARGET as it appears in the table."
   (cond ((null target) "")
         ((eq target 'zero) "= 0")
         (t (format "≤ %s" target))))
