@@ -3,12 +3,12 @@
 ;;; Commentary:
 
 ;; Run by `make bench'.  `netopt-bench-run' runs in a batch Emacs that
-;; measures nothing itself: it runs test/tools/floor (the system-call
-;; floor, in C), natively compiles the Lisp layer into a temporary
-;; directory when this Emacs can, then starts one child Emacs per mode
-;; (`netopt-bench-child'): one with the Lisp layer byte-compiled, one
-;; with it natively compiled.  Each child measures every row and hands
-;; its numbers back; the parent also times `(require 'netopt-module)'
+;; measures nothing itself: it natively compiles the Lisp layer into a
+;; temporary directory when this Emacs can, then starts one child Emacs
+;; per mode (`netopt-bench-child'): one with the Lisp layer
+;; byte-compiled, one with it natively compiled.  Each child runs
+;; test/tools/floor (the system-call floor, in C), measures every row
+;; and hands its numbers back; the parent also times `(require 'netopt-module)'
 ;; in child processes, and writes one table with both modes side by
 ;; side.  Without native compilation the native columns say "n/a".
 ;;
@@ -370,7 +370,11 @@ alist (KEY . NS), KEY `compiled' saying how the layer was loaded."
   (let ((compiled (netopt-bench--compiled-as 'netopt-make-socket)))
     (unless (eq compiled (intern mode))
       (error "Bench: the Lisp layer is %s, not %s" compiled mode))
-    (let ((r (netopt-bench--measure)))
+    ;; The C floor, run by this child just before it measures, so that
+    ;; both are taken under the same load of the machine.
+    (let* ((floor (netopt-bench--floor))
+           (r (netopt-bench--measure)))
+      (push (cons 'floor floor) r)
       (push (cons 'compiled compiled) r)
       (push (cons 'processes (length (process-list))) r)
       (with-temp-file out
@@ -597,8 +601,7 @@ The cells are value, reference, ratio, target, and met or MISSED."
 
 (defun netopt-bench-run ()
   "Run every measurement in both modes and write the table to a file."
-  (let* ((floor (netopt-bench--floor))
-         (native (netopt-bench--native-p))
+  (let* ((native (netopt-bench--native-p))
          (tmp (make-temp-file "netopt-bench" t))
          (byte-dir (and native (expand-file-name "byte" tmp)))
          (native-dir (and native (expand-file-name "native" tmp)))
@@ -614,10 +617,17 @@ The cells are value, reference, ratio, target, and met or MISSED."
           (when native
             (setq native-r (netopt-bench--mode "native" native-dir))))
       (delete-directory tmp t))
-    (netopt-bench--write floor byte-r native-r)))
+    (netopt-bench--write byte-r native-r)))
 
-(defun netopt-bench--write (floor byte-r native-r)
-  "Write the table of BYTE-R and NATIVE-R (nil: n/a), with FLOOR, to a file."
+(defun netopt-bench--floor-text (r)
+  "Return the C floor of a mode's alist R as text."
+  (if r
+      (mapconcat (lambda (f) (format "%s %.1f ns" (car f) (cdr f)))
+                 (alist-get 'floor r) ", ")
+    "n/a"))
+
+(defun netopt-bench--write (byte-r native-r)
+  "Write the table of BYTE-R and NATIVE-R (nil: n/a) to a file."
   (let ((text
          (with-temp-buffer
            (insert (format "make bench, %s: Emacs %s, %s, %d cores, Linux %s\n"
@@ -632,11 +642,10 @@ The cells are value, reference, ratio, target, and met or MISSED."
            (insert (format "Columns byte-*: Lisp layer byte-compiled (.elc); \
 native-*: natively compiled (.eln)%s.  Timed loops byte-compiled in both.
 Times in ns unless the measure says ms or KiB; ref is the \"against\" \
-column; C floor: %s.\n\n"
+column.  C floor, run by each child: %s (byte); %s (native).\n\n"
                            (if native-r "" ", n/a: no native compilation here")
-                           (mapconcat (lambda (f) (format "%s %.1f ns"
-                                                          (car f) (cdr f)))
-                                      floor ", ")))
+                           (netopt-bench--floor-text byte-r)
+                           (netopt-bench--floor-text native-r)))
            (insert "| measure | against | byte ns | byte ref | byte ratio \
 | byte target | byte | native ns | native ref | native ratio \
 | native target | native |\n|-\n")
@@ -644,9 +653,12 @@ column; C floor: %s.\n\n"
              (insert (format "| %s | %s | %s | %s |\n"
                              (nth 0 row) (nth 2 row)
                              (string-join
-                              (netopt-bench--cells row byte-r floor) " | ")
+                              (netopt-bench--cells
+                               row byte-r (alist-get 'floor byte-r))
+                              " | ")
                              (string-join
-                              (netopt-bench--cells row native-r floor)
+                              (netopt-bench--cells
+                               row native-r (alist-get 'floor native-r))
                               " | "))))
            (insert (format "\nConnections in the list rows: %s (byte), %s \
 (native); Emacs processes left at the end of each child: %s, %s.\n"
