@@ -7,7 +7,8 @@
 #                    -module-assertions); last line: N passed, M failed.
 #                    No lint: run make lint for that (.ci/run does)
 #   make demo        make sockets, set options, print what the kernel holds
-#   make bench       per-call costs against Emacs and the system call
+#   make bench       costs against Emacs and the system call, Lisp layer
+#                    byte-compiled and natively compiled side by side
 #   make lint        cppcheck, byte-compile warnings, checkdoc
 #   make check-headers  build against the emacs-module.h of Emacs 25 to 30
 #                    (test/emacs-module-headers), load each build, use it
@@ -192,10 +193,15 @@ dist:
 option-table: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l test/option-table.el -f netopt-option-table-update
 
-# Performance: per-call times and ratios against Emacs's built-ins and the
-# system call, written to test/bench-results.org.
+# Performance: times and ratios against Emacs's built-ins and the system
+# call, written to test/bench-results.org.  One batch Emacs runs the C
+# floor (test/tools/floor), natively compiles lisp/ into a temporary
+# directory when it can, then measures in one child Emacs per mode (Lisp
+# layer byte-compiled, then natively compiled; n/a without native
+# compilation) and times (require 'netopt-module) in child processes.
 bench: $(MODULE) $(LISP_ELC) test/tools/floor
-	$(BATCH) -f batch-byte-compile test/bench.el
+	$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
+		-f batch-byte-compile test/bench.el
 	$(BATCH) -l test/bench.elc -f netopt-bench-run
 
 # Runs before anything is built: `make deps demo' on a machine with make.

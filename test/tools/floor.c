@@ -3,10 +3,12 @@
    Prints, in nanoseconds per operation (best of three rounds):
      setsockopt N      one setsockopt(SO_KEEPALIVE)
      getsockopt N      one getsockopt(SO_KEEPALIVE)
+     setsockopt-keepidle N  one setsockopt(TCP_KEEPIDLE) on a TCP socket
      listen-cycle N    socket + setsockopt(SO_REUSEADDR) + bind + listen
                        + close on 127.0.0.1, any port  */
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,17 @@ set_round (int s, int n)
   for (int i = 0; i < n; i++)
     if (setsockopt (s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) != 0)
       die ("setsockopt");
+  return (now () - t0) / n;
+}
+
+static double
+keepidle_round (int s, int n)
+{
+  int idle = 60;
+  double t0 = now ();
+  for (int i = 0; i < n; i++)
+    if (setsockopt (s, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) != 0)
+      die ("setsockopt TCP_KEEPIDLE");
   return (now () - t0) / n;
 }
 
@@ -87,18 +100,22 @@ main (int argc, char **argv)
   int s = socket (AF_INET, SOCK_STREAM, 0);
   if (s < 0)
     die ("socket");
-  double best_set = 1e18, best_get = 1e18, best_listen = 1e18;
+  double best_set = 1e18, best_get = 1e18, best_idle = 1e18;
+  double best_listen = 1e18;
   for (int round = 0; round < 3; round++)
     {
       double t = set_round (s, n);
       best_set = t < best_set ? t : best_set;
+      t = keepidle_round (s, n);
+      best_idle = t < best_idle ? t : best_idle;
       t = get_round (s, n);
       best_get = t < best_get ? t : best_get;
       t = listen_round (n / 10);
       best_listen = t < best_listen ? t : best_listen;
     }
   close (s);
-  printf ("setsockopt %.1f\ngetsockopt %.1f\nlisten-cycle %.1f\n", best_set,
-          best_get, best_listen);
+  printf ("setsockopt %.1f\ngetsockopt %.1f\nsetsockopt-keepidle %.1f\n"
+          "listen-cycle %.1f\n",
+          best_set, best_get, best_idle, best_listen);
   return 0;
 }
