@@ -267,14 +267,16 @@ started.  Return the SOCKET."
                                   t))
     (apply #'netopt--make-socket arguments)))
 
-(defun netopt--placeholder-args (emacs-args socket listener)
+(defun netopt--placeholder-args (emacs-args contact listener)
   "Return the `make-network-process' arguments of a placeholder.
-The placeholder has SOCKET's family, type and role, on loopback (a
-client of LISTENER, a netopt server), and EMACS-ARGS's other keywords
-\(buffer, filter, coding ...).  It never waits: a client is :nowait, to
-an address vector."
-  (let* ((contact (netopt--socket-contact socket))
-         (family (plist-get contact :family))
+The placeholder has the family, type and role of netopt's socket
+\(CONTACT is its contact), on loopback (a client of LISTENER, a netopt
+server), and EMACS-ARGS's other keywords (buffer, filter, coding ...).
+A client goes to an address vector, so Emacs resolves nothing; it is
+:nowait when the call is, and then Emacs's loop sees the real
+connection end; otherwise the loopback connection is made at once and
+the process is open when `make-network-process' returns."
+  (let* ((family (plist-get contact :family))
          (type (plist-get contact :type))
          (rest (netopt--plist-without
                 emacs-args '(:host :service :family :local :remote :nowait
@@ -300,13 +302,13 @@ an address vector."
                                      [9]))))
            (t (list :remote (plist-get (netopt--socket-contact listener)
                                        :local)
-                    :nowait t)))
+                    :nowait (plist-get emacs-args :nowait))))
      rest)))
 
-(defun netopt--placeholder-listener (socket)
-  "Return a netopt server a client placeholder of SOCKET can reach, or nil."
-  (let* ((contact (netopt--socket-contact socket))
-         (family (plist-get contact :family)))
+(defun netopt--placeholder-listener (contact)
+  "Return a netopt server a client placeholder can reach, or nil.
+CONTACT is the contact of netopt's socket."
+  (let ((family (plist-get contact :family)))
     (unless (or (plist-get contact :server)
                 (and (eq (plist-get contact :type) 'datagram)
                      (not (eq family 'local))))
@@ -398,13 +400,6 @@ descriptor `make-network-process' added: known exactly, not searched."
       (error (delete-process process)
              (signal (car err) (cdr err))))))
 
-(defun netopt--wait-open (process timeout)
-  "Wait until PROCESS is no longer connecting, TIMEOUT seconds at most."
-  (let ((deadline (and timeout (+ (float-time) timeout))))
-    (while (and (eq (process-status process) 'connect)
-                (or (null deadline) (< (float-time) deadline)))
-      (accept-process-output process 0.01))))
-
 ;;;###autoload
 (defun netopt-make-network-process (&rest args)
   "Like `make-network-process', with netopt's options set in time.
@@ -426,28 +421,20 @@ options as set.  Everything that can fail happens first: on failure
 nothing is left behind."
   (pcase-let* ((`(,emacs-args ,options ,child) (netopt--split-options args))
                (user-log (plist-get emacs-args :log))
-               (user-sentinel (plist-get emacs-args :sentinel))
-               (nowait (plist-get emacs-args :nowait))
                (socket (netopt--real-socket emacs-args options child))
                (listener nil) (process nil) (placeholder-file nil))
     (unwind-protect
         (let* ((socket-contact (netopt--socket-contact socket))
                (server (plist-get socket-contact :server))
                (placeholder-emacs-args
-                (netopt--plist-without emacs-args '(:log :sentinel))))
-          (setq listener (netopt--placeholder-listener socket))
+                (netopt--plist-without emacs-args '(:log))))
+          (setq listener (netopt--placeholder-listener socket-contact))
           (when server
             (setq placeholder-emacs-args
                   (append (list :log (netopt--child-log child user-log))
                           placeholder-emacs-args)))
-          ;; A client that did not ask for :nowait gets its sentinel once
-          ;; open, as with Emacs's own blocking connection: no "open".
-          (when (and user-sentinel (or nowait server))
-            (setq placeholder-emacs-args
-                  (append (list :sentinel user-sentinel)
-                          placeholder-emacs-args)))
           (let ((placeholder (netopt--placeholder-args
-                              placeholder-emacs-args socket listener)))
+                              placeholder-emacs-args socket-contact listener)))
             (when (and server (stringp (plist-get placeholder :service)))
               (setq placeholder-file (plist-get placeholder :service)))
             (setq process (netopt--adopt-into socket placeholder)))
@@ -459,11 +446,7 @@ nothing is left behind."
                 (when (and (eq (plist-get socket-contact :type) 'datagram)
                            (not server))
                   (set-process-datagram-address
-                   process (plist-get socket-contact :remote)))
-                (unless (or nowait server)
-                  (netopt--wait-open process netopt-connect-timeout)
-                  (when user-sentinel
-                    (set-process-sentinel process user-sentinel))))
+                   process (plist-get socket-contact :remote))))
             (error (delete-process process)
                    (signal (car err) (cdr err))))
           process)

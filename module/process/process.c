@@ -582,18 +582,32 @@ NETOPT_DEFUN (Fnetopt_socket_fds)
   (void) data;
   (void) nargs;
   (void) args;
+  emacs_value result = Q.nil;
+#ifdef __linux__
+  /* The open descriptors only: a few dozen, not the whole table.  */
+  DIR *dir = opendir ("/proc/self/fd");
+  if (dir)
+    {
+      int self = dirfd (dir);
+      struct dirent *e;
+      while (result && (e = readdir (dir)))
+        {
+          if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+          int fd = atoi (e->d_name);
+          if (fd != self && !sock_fd_is_owned (fd) && is_socket (fd))
+            result = push_fd (env, result, fd);
+        }
+      closedir (dir);
+      return result;
+    }
+#endif
   long max = sysconf (_SC_OPEN_MAX);
   if (max < 0 || max > 1 << 20)
     max = 1 << 16;
-  emacs_value result = Q.nil;
-  for (int fd = (int) max - 1; fd >= 0; fd--)
-    {
-      if (sock_fd_is_owned (fd) || !is_socket (fd))
-        continue;
+  for (int fd = (int) max - 1; fd >= 0 && result; fd--)
+    if (!sock_fd_is_owned (fd) && is_socket (fd))
       result = push_fd (env, result, fd);
-      if (!result)
-        return NULL;
-    }
   return result;
 }
 
