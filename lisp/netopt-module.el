@@ -189,6 +189,9 @@ version %s; rebuild it with `make clean all' in %s"
                   (name family type server host service local remote timeout
                         options child-options nowait))
 (declare-function netopt--socket-fds "ext:netopt-core" ())
+(declare-function netopt--lowest-free-fd "ext:netopt-core" ())
+(declare-function netopt--fd-matches-p "ext:netopt-core"
+                  (fd family type listening local remote))
 (declare-function netopt--adopt "ext:netopt-core" (socket fd))
 (declare-function netopt--reset-defaults "ext:netopt-core" (target))
 (declare-function netopt-accept "ext:netopt-core" (server &optional timeout))
@@ -326,11 +329,8 @@ wait."
 ;;;; Registry of live sockets
 
 (defvar netopt--sockets (make-hash-table :test 'eq :weakness 'key)
-  "Every socket the module made, as weak keys: for listings only.")
-
-(defun netopt--register-socket (socket)
-  "Record SOCKET in the registry; called by the module for each new one."
-  (puthash socket t netopt--sockets))
+  "Every socket the module made, as weak keys: for listings only.
+The module adds each new socket itself.")
 
 (defun netopt--live-sockets ()
   "Return the netopt sockets that are still open, oldest first."

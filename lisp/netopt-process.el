@@ -378,23 +378,46 @@ before its filter sees data, then calls USER-LOG."
     (when user-log
       (funcall user-log server client message))))
 
-(defun netopt--adopt-into (socket placeholder-args)
+(defun netopt--placeholder-fd (process predicted contact)
+  "Return PROCESS's descriptor if it is PREDICTED, else nil.
+PREDICTED was the lowest free descriptor before Emacs made PROCESS, a
+placeholder like CONTACT (netopt's socket's contact); it is PROCESS's
+when it now holds a socket with PROCESS's own addresses, which are
+unique on loopback.  A datagram client has none: nil."
+  (let* ((emacs (process-contact process t))
+         (server (plist-get contact :server))
+         (type (plist-get contact :type)))
+    (and (or server (not (eq type 'datagram)))
+         (netopt--fd-matches-p predicted (plist-get contact :family) type
+                               (if server (not (eq type 'datagram)) nil)
+                               (plist-get emacs :local)
+                               (and (not server) (plist-get emacs :remote)))
+         predicted)))
+
+(defun netopt--adopt-into (socket placeholder-args contact)
   "Make a placeholder with PLACEHOLDER-ARGS and put SOCKET in its place.
-Return the process.  The placeholder's descriptor is the one socket
-descriptor `make-network-process' added: known exactly, not searched."
-  (let* ((before (netopt--socket-fds))
+CONTACT is SOCKET's contact.  Return the process.  The placeholder's
+descriptor is known exactly: the lowest free one before the call,
+checked against the placeholder's own addresses, or else (a datagram
+client has no address) the one socket descriptor `make-network-process'
+added."
+  (let* ((predicted (netopt--lowest-free-fd))
+         (before (and (eq (plist-get contact :type) 'datagram)
+                      (not (plist-get contact :server))
+                      (netopt--socket-fds)))
          (process (let ((netopt--in-make t))
-                    (apply #'make-network-process placeholder-args)))
-         (new (let ((after (netopt--socket-fds)) (out nil))
-                (dolist (fd after (nreverse out))
-                  (unless (memq fd before) (push fd out))))))
+                    (apply #'make-network-process placeholder-args))))
     (condition-case err
-        (progn
-          (unless (= (length new) 1)
-            (signal 'netopt-socket-not-found
-                    (list process (format "%d new descriptors" (length new)))))
-          (netopt--adopt socket (car new))
-          (puthash process (netopt--borrow (car new) (process-name process))
+        (let ((fd (or (netopt--placeholder-fd process predicted contact)
+                      (let ((new nil))
+                        (dolist (fd (netopt--socket-fds))
+                          (unless (memq fd before) (push fd new)))
+                        (if (and before (= (length new) 1))
+                            (car new)
+                          (signal 'netopt-socket-not-found
+                                  (list process "placeholder not found")))))))
+          (netopt--adopt socket fd)
+          (puthash process (netopt--borrow fd (process-name process))
                    netopt--handles)
           process)
       (error (delete-process process)
@@ -437,7 +460,8 @@ nothing is left behind."
                               placeholder-emacs-args socket-contact listener)))
             (when (and server (stringp (plist-get placeholder :service)))
               (setq placeholder-file (plist-get placeholder :service)))
-            (setq process (netopt--adopt-into socket placeholder)))
+            (setq process (netopt--adopt-into socket placeholder
+                                              socket-contact)))
           (condition-case err
               (progn
                 (puthash process 'made netopt--made)

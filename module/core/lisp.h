@@ -108,7 +108,7 @@
   X (process_contact, "process-contact")                                   \
   X (plist_put, "plist-put")                                               \
   X (plist_member, "plist-member")                                         \
-  X (register_socket, "netopt--register-socket")                             \
+  X (sockets, "netopt--sockets")                                           \
   X (option_index, "netopt--option-index")                                 \
   X (ipv4, "ipv4")                                                         \
   X (ipv6, "ipv6")                                                         \

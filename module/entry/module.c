@@ -137,6 +137,12 @@ static const struct function functions[] = {
     "Bring the accepted connection TARGET back to the kernel's defaults.\n"
     "Every option accept(2) copies from the listener is reset, except\n"
     ":reuseaddr.  Return t.\n\n(fn TARGET)" },
+  { "netopt--lowest-free-fd", 0, 0, Fnetopt_lowest_free_fd,
+    "Return the descriptor number the next socket of this Emacs gets.\n\n"
+    "(fn)" },
+  { "netopt--fd-matches-p", 6, 6, Fnetopt_fd_matches_p,
+    "Return t if descriptor FD matches, as for `netopt--find-fds'.\n\n"
+    "(fn FD FAMILY TYPE LISTENING LOCAL REMOTE)" },
   { "netopt--module-version", 0, 0, Fnetopt_module_version,
     "Return the version of the compiled module.\n\n(fn)" },
 };

@@ -680,3 +680,38 @@ NETOPT_DEFUN (Fnetopt_reset_defaults)
     }
   return Q.t;
 }
+
+/* (netopt--lowest-free-fd): the descriptor number the next socket(2)
+   of this Emacs will get, as POSIX has it: the lowest one not open.  */
+NETOPT_DEFUN (Fnetopt_lowest_free_fd)
+{
+  (void) data;
+  (void) nargs;
+  (void) args;
+  int fd = 0;
+  while (fcntl (fd, F_GETFD) != -1 || errno != EBADF)
+    fd++;
+  emacs_value v = env->make_integer (env, fd);
+  LISP_CHECK (env);
+  return v;
+}
+
+/* (netopt--fd-matches-p FD FAMILY TYPE LISTENING LOCAL REMOTE): does
+   descriptor FD match, as netopt--find-fds would have it?  */
+NETOPT_DEFUN (Fnetopt_fd_matches_p)
+{
+  (void) data;
+  (void) nargs;
+  intmax_t fd;
+  if (!lisp_int_in_range (env, args[0], 0, INT32_MAX, &fd))
+    {
+      LISP_CHECK (env);
+      lisp_wrong_type (env, Q.natnump, args[0]);
+      return NULL;
+    }
+  struct want w;
+  if (!parse_want (env, args + 1, &w))
+    return NULL;
+  return !sock_fd_is_owned ((int) fd) && fd_matches ((int) fd, &w) ? Q.t
+                                                                   : Q.nil;
+}

@@ -21,5 +21,7 @@ NETOPT_DEFUN (Fnetopt_forget);
 NETOPT_DEFUN (Fnetopt_socket_fds);
 NETOPT_DEFUN (Fnetopt_adopt);
 NETOPT_DEFUN (Fnetopt_reset_defaults);
+NETOPT_DEFUN (Fnetopt_lowest_free_fd);
+NETOPT_DEFUN (Fnetopt_fd_matches_p);
 
 #endif

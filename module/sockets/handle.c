@@ -134,7 +134,9 @@ sock_wrap (emacs_env *env, struct sock_handle *s)
     {
       /* The Lisp layer keeps a weak registry of sockets for listings;
          the object is still collected when unreachable.  */
-      env->funcall (env, Q.register_socket, 1, &v);
+      emacs_value table = env->funcall (env, Q.symbol_value, 1, &Q.sockets);
+      if (!LISP_PENDING (env))
+        env->funcall (env, Q.puthash, 3, (emacs_value[]){ v, Q.t, table });
       LISP_CHECK (env);
     }
   return v;

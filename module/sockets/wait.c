@@ -105,6 +105,15 @@ sock_wait_fd (emacs_env *env, const struct sock_handle *s, int fd, short events,
           const struct sock_deadline *d)
 {
   double slice = 0;
+  /* What completes within a millisecond (a loopback connection, a
+     reply already on its way) is waited for here, without a slice of
+     Emacs's loop; the lock is held that long at most, once.  */
+  if (d->none || d->at - now () > SOCK_WAIT_FIRST_SLICE)
+    {
+      struct pollfd p = { .fd = fd, .events = events, .revents = 0 };
+      if (poll (&p, 1, 1) > 0)
+        return SOCK_WAIT_READY;
+    }
   for (;;)
     {
       if (s && s->sock.fd != fd)
