@@ -12,8 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-#ifdef __linux__
-#include <linux/sockios.h>
+
+/* Linux's SIOCOUTQ (bytes not yet acknowledged) is TIOCOUTQ, which
+   <sys/ioctl.h> has with every C library.  */
+#if !defined SIOCOUTQ && defined __linux__ && defined TIOCOUTQ
+#define SIOCOUTQ TIOCOUTQ
 #endif
 
 /* Largest :max a receive accepts.  */
