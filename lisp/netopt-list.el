@@ -276,6 +276,10 @@ line sets it, \\[netopt-describe-refresh] reads every value again.")
   "Show every option of the described socket, read from the kernel.
 Options that reading would change, such as :error, are not read."
   (interactive)
+  ;; Only a description buffer is redrawn: never the buffer of whoever
+  ;; called this by mistake.
+  (unless (and (derived-mode-p 'netopt-describe-mode) netopt-describe--target)
+    (user-error "Not a netopt socket description buffer"))
   (let ((target netopt-describe--target)
         (inhibit-read-only t)
         (line (line-number-at-pos)))

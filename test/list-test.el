@@ -345,5 +345,12 @@
       (should (string-match-p ":keepidle +42 +Idle seconds" pane))
       (should (string-match-p ":linger +3 +Seconds close waits" pane)))))
 
+(ert-deftest netopt-list-describe-refresh-elsewhere ()
+  "Refreshing a description outside a description buffer changes nothing."
+  (with-temp-buffer
+    (insert "the user's text")
+    (should-error (netopt-describe-refresh) :type 'user-error)
+    (should (equal (buffer-string) "the user's text"))))
+
 (provide 'list-test)
 ;;; list-test.el ends here

@@ -331,7 +331,8 @@ other's; it is killed before and after BODY.  In BODY,
   (declare (indent 2) (debug t))
   `(progn
      (skip-unless (executable-find "tmux"))
-     (let ((netopt-test-tmux-server (format "netopt-test-%d" (emacs-pid))))
+     (let ((netopt-test-tmux-server (format "netopt-test-%d" (emacs-pid)))
+           (stderr (make-temp-file "netopt-tmux-emacs-")))
        (netopt-test-tmux "kill-server")
        (unwind-protect
            (progn
@@ -339,14 +340,22 @@ other's; it is killed before and after BODY.  In BODY,
               "new-session" "-d"
               "-x" (number-to-string (nth 0 ,size))
               "-y" (number-to-string (nth 1 ,size))
-              (format "%s -nw -Q -L %s -l netopt-module --eval %s"
+              ;; Its standard error goes to a file, shown if it said
+              ;; anything (a crash of the Emacs in the terminal).
+              (format "%s -nw -Q -L %s -l netopt-module --eval %s 2>%s"
                       (shell-quote-argument
                        (expand-file-name invocation-name invocation-directory))
                       (shell-quote-argument
                        (expand-file-name "lisp" netopt-test-root))
-                      (shell-quote-argument ,form)))
+                      (shell-quote-argument ,form)
+                      (shell-quote-argument stderr)))
              ,@body)
-         (netopt-test-tmux "kill-server")))))
+         (netopt-test-tmux "kill-server")
+         (when (> (or (file-attribute-size (file-attributes stderr)) 0) 0)
+           (message "The Emacs in the terminal said on stderr:\n%s"
+                    (with-temp-buffer (insert-file-contents stderr)
+                                      (buffer-string))))
+         (delete-file stderr)))))
 
 ;;;; Child Emacsen, bounded in time
 
