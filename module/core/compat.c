@@ -195,3 +195,19 @@ compat_set_ipv4_mreq (int fd, int level, int name, struct in_addr group,
   return setsockopt (fd, level, name, &m, sizeof m);
 #endif
 }
+
+int
+compat_dup_onto (int oldfd, int newfd, bool cloexec)
+{
+#if defined __linux__ && defined O_CLOEXEC && !defined NETOPT_COMPAT_FALLBACKS
+  return dup3 (oldfd, newfd, cloexec ? O_CLOEXEC : 0) < 0 ? -1 : 0;
+#else
+  if (dup2 (oldfd, newfd) < 0)
+    return -1;
+  int flags = fcntl (newfd, F_GETFD);
+  if (flags < 0)
+    return -1;
+  flags = cloexec ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
+  return fcntl (newfd, F_SETFD, flags) < 0 ? -1 : 0;
+#endif
+}

@@ -34,6 +34,11 @@ int compat_socket (int family, int type);
    SO_NOSIGPIPE: a socket whose options are read as they come.  */
 int compat_socket_blocking (int family, int type);
 
+/* Make NEWFD a duplicate of OLDFD, closing what NEWFD was, with
+   close-on-exec as CLOEXEC says: dup3(2) where it exists (Linux, the
+   BSDs), else dup2 and fcntl.  0, or -1 with errno.  */
+int compat_dup_onto (int oldfd, int newfd, bool cloexec);
+
 /* accept(2) of a connection on FD as a non-blocking, close-on-exec
    socket; -1 with errno.  */
 int compat_accept (int fd, struct sockaddr *addr, socklen_t *len);

@@ -644,7 +644,7 @@ NETOPT_DEFUN (Fnetopt_adopt)
     }
   int flags = fcntl ((int) fd, F_GETFD);
   if (flags < 0
-      || dup3 (s->sock.fd, (int) fd, (flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
+      || compat_dup_onto (s->sock.fd, (int) fd, (flags & FD_CLOEXEC) != 0) < 0)
     {
       lisp_system_error (env, "Cannot adopt socket", errno, 1, &args[1]);
       return NULL;
