@@ -359,34 +359,44 @@ NETOPT_DEFUN (Fnetopt_find_fds)
   return result;
 }
 
+/* A descriptor number argument V into *FD.  */
+static bool
+fd_arg (emacs_env *env, emacs_value v, int *fd)
+{
+  intmax_t n;
+  if (lisp_int_in_range (env, v, 0, INT32_MAX, &n))
+    {
+      *fd = (int) n;
+      return true;
+    }
+  LISP_CHECK_BOOL (env);
+  return lisp_wrong_type (env, Q.natnump, v);
+}
+
 /* (netopt--borrow FD NAME): a handle for Emacs's socket FD, never
    closed by netopt.  */
 NETOPT_DEFUN (Fnetopt_borrow)
 {
   (void) data;
   (void) nargs;
-  intmax_t fd;
-  if (!lisp_int_in_range (env, args[0], 0, INT32_MAX, &fd))
-    {
-      LISP_CHECK (env);
-      lisp_wrong_type (env, Q.natnump, args[0]);
-      return NULL;
-    }
+  int fd;
+  if (!fd_arg (env, args[0], &fd))
+    return NULL;
   char *name = lisp_copy_string (env, args[1], NULL);
   if (!name)
     return NULL;
   int family = 0, type = 0;
   socklen_t len;
-  if (compat_socket_family ((int) fd, &family) != 0
+  if (compat_socket_family (fd, &family) != 0
       || (len = sizeof type,
-          getsockopt ((int) fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0))
+          getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0))
     {
       int err = errno;
       free (name);
       lisp_system_error (env, "Cannot use descriptor", err, 1, &args[0]);
       return NULL;
     }
-  struct sock_handle *s = sock_new ((int) fd, family, type, false, name);
+  struct sock_handle *s = sock_new (fd, family, type, false, name);
   free (name);
   if (!s)
     {
@@ -624,27 +634,23 @@ NETOPT_DEFUN (Fnetopt_adopt)
   struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
-  intmax_t fd;
-  if (!lisp_int_in_range (env, args[1], 0, INT32_MAX, &fd))
-    {
-      LISP_CHECK (env);
-      lisp_wrong_type (env, Q.natnump, args[1]);
-      return NULL;
-    }
+  int fd;
+  if (!fd_arg (env, args[1], &fd))
+    return NULL;
   int family = 0, type = 0;
   socklen_t len = sizeof type;
-  if (!s->owned || sock_fd_is_owned ((int) fd) || fd == s->sock.fd
-      || compat_socket_family ((int) fd, &family) != 0
-      || getsockopt ((int) fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
+  if (!s->owned || sock_fd_is_owned (fd) || fd == s->sock.fd
+      || compat_socket_family (fd, &family) != 0
+      || getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
       || family != s->sock.family || type != s->sock.type)
     {
       lisp_bad_value (env, Q.k_value, args[1],
                       "not a placeholder socket of the same kind");
       return NULL;
     }
-  int flags = fcntl ((int) fd, F_GETFD);
+  int flags = fcntl (fd, F_GETFD);
   if (flags < 0
-      || compat_dup_onto (s->sock.fd, (int) fd, (flags & FD_CLOEXEC) != 0) < 0)
+      || compat_dup_onto (s->sock.fd, fd, (flags & FD_CLOEXEC) != 0) < 0)
     {
       lisp_system_error (env, "Cannot adopt socket", errno, 1, &args[1]);
       return NULL;
@@ -702,16 +708,12 @@ NETOPT_DEFUN (Fnetopt_fd_matches_p)
 {
   (void) data;
   (void) nargs;
-  intmax_t fd;
-  if (!lisp_int_in_range (env, args[0], 0, INT32_MAX, &fd))
-    {
-      LISP_CHECK (env);
-      lisp_wrong_type (env, Q.natnump, args[0]);
-      return NULL;
-    }
+  int fd;
+  if (!fd_arg (env, args[0], &fd))
+    return NULL;
   struct want w;
   if (!parse_want (env, args + 1, &w))
     return NULL;
-  return !sock_fd_is_owned ((int) fd) && fd_matches ((int) fd, &w) ? Q.t
+  return !sock_fd_is_owned (fd) && fd_matches (fd, &w) ? Q.t
                                                                    : Q.nil;
 }
