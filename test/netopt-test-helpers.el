@@ -342,9 +342,13 @@ other's; it is killed before and after BODY.  In BODY,
               "-y" (number-to-string (nth 1 ,size))
               ;; Its standard error goes to a file, shown if it said
               ;; anything (a crash of the Emacs in the terminal).
-              (format "%s -nw -Q -L %s -l netopt-module --eval %s 2>%s"
+              ;; No deferred native compilation: its helper processes
+              ;; would outlive the terminal and leave files behind.
+              (format "%s -nw -Q --eval %s -L %s -l netopt-module --eval %s 2>%s"
                       (shell-quote-argument
                        (expand-file-name invocation-name invocation-directory))
+                      (shell-quote-argument
+                       "(setq native-comp-deferred-compilation nil)")
                       (shell-quote-argument
                        (expand-file-name "lisp" netopt-test-root))
                       (shell-quote-argument ,form)
