@@ -3,9 +3,14 @@
 #   make deps        install emacs-nox, gcc, make if missing (Debian; sudo
 #                    only when not root): test/tools/deps.sh
 #   make             build the module (module/netopt-core.so)
-#   make test        build, byte-compile, run every ERT suite (also under
-#                    -module-assertions); last line: N passed, M failed.
+#   make test        build, run every ERT suite on each Emacs of EMACSEN,
+#                    twice: Lisp byte-compiled, and natively compiled under
+#                    -module-assertions, each in a throwaway HOME
+#                    (test/run.sh); last line: N passed, M failed.
 #                    No lint: run make lint for that (.ci/run does)
+#   make emacs-30    unpack Emacs 30.1 from Debian 12's backports into
+#                    test/emacsen/30.1 (test/tools/emacs-30.sh); from then
+#                    on make test runs on it too
 #   make demo        make sockets, set options, print what the kernel holds
 #   make bench       costs against Emacs and the system call, Lisp layer
 #                    byte-compiled and natively compiled side by side
@@ -19,8 +24,11 @@
 #   make clean
 #
 # EMACS and CC can be overridden: make test EMACS=/opt/emacs/bin/emacs
+# runs the suites on that Emacs alone; EMACSEN lists the Emacsen of make
+# test (default: EMACS, then every Emacs unpacked under test/emacsen/).
 
 EMACS ?= emacs
+EMACSEN ?= $(EMACS) $(if $(filter command line environment,$(origin EMACS)),,$(wildcard test/emacsen/*/emacs))
 CC ?= cc
 CFLAGS ?= -O2 -g
 # One version for the Lisp layer and the module: the Version: header.
@@ -35,12 +43,13 @@ MODULE_HDRS := $(wildcard module/*/*.h)
 MODULE := module/netopt-core.so
 LISP_SRCS := $(wildcard lisp/*.el)
 LISP_ELC := $(LISP_SRCS:.el=.elc)
-TEST_TOOLS := test/tools/sockpeek test/tools/floor test/tools/pristine
+TEST_TOOLS := test/tools/sockpeek test/tools/floor test/tools/pristine \
+	test/tools/suite-limit
 TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 
-.PHONY: all deps test demo clean lint bench option-table install dist check-sanitize check-valgrind check-headers check-musl check-fallbacks
+.PHONY: all deps emacs-30 test demo clean lint bench option-table install dist check-sanitize check-valgrind check-headers check-musl check-fallbacks
 
 all: $(MODULE)
 
@@ -58,7 +67,10 @@ lisp/%.elc: lisp/%.el $(MODULE)
 		-f batch-byte-compile $<
 
 test: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
-	@EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
+	@EMACSEN='$(EMACSEN)' sh test/run.sh $(TEST_FILES)
+
+emacs-30:
+	@sh test/tools/emacs-30.sh
 
 # Static checks: cppcheck on module/ (when installed), byte-compilation of
 # lisp/ with warnings as errors, checkdoc on every Lisp file, package-lint.
@@ -78,8 +90,10 @@ lint: $(MODULE)
 	@EMACS='$(EMACS)' sh test/package-lint.sh $(LISP_SRCS)
 
 # The module built with AddressSanitizer and UndefinedBehaviorSanitizer,
-# every suite run against it.  Emacs itself is not instrumented, so the
-# runtime is preloaded and leak checking (of Emacs) is off.  Stack
+# every suite run against it (on $(EMACS)).  Emacs itself is not
+# instrumented, so the runtime is preloaded and leak checking (of Emacs)
+# is off; the preload goes to the test Emacs alone (NETOPT_TEST_PRELOAD),
+# never to the Emacsen that it or its tests start.  Stack
 # redzones are off in the module: Emacs 28's garbage collector copies up
 # to 16,000 bytes of the C stack (MAX_SAVE_STACK), and that copy would
 # read the module's redzones whenever a collection runs under a module
@@ -95,10 +109,10 @@ $(SANITIZED): $(MODULE_SRCS) $(MODULE_HDRS)
 
 check-sanitize: $(SANITIZED) $(LISP_ELC) $(TEST_TOOLS)
 	NETOPT_MODULE_FILE=$(CURDIR)/$(SANITIZED) \
-	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	NETOPT_TEST_PRELOAD="LD_PRELOAD=$$($(CC) -print-file-name=libasan.so):$$($(CC) -print-file-name=libubsan.so) \
 	ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=1:allocator_may_return_null=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1" \
+	EMACSEN='$(EMACS)' sh test/run.sh $(TEST_FILES)
 
 # The suites under valgrind memcheck; only errors whose stack passes
 # through the module count.
@@ -161,7 +175,7 @@ $(FALLBACKS): $(MODULE_SRCS) $(MODULE_HDRS)
 
 check-fallbacks: $(FALLBACKS) $(LISP_ELC) $(TEST_TOOLS)
 	NETOPT_MODULE_FILE=$(CURDIR)/$(FALLBACKS) \
-	EMACS='$(EMACS)' sh test/run.sh $(TEST_FILES)
+	EMACSEN='$(EMACS)' sh test/run.sh $(TEST_FILES)
 
 # make install PREFIX=DIR: the Lisp files and the module in
 # DIR/share/emacs/site-lisp/netopt-module (add it to load-path).
@@ -183,7 +197,7 @@ dist:
 	mkdir -p $(DIST)/module
 	cp $(LISP_SRCS) Makefile $(DIST)/
 	cp -r $(sort $(dir $(MODULE_SRCS))) $(DIST)/module/
-	printf ';; netopt-module-pkg.el  -*- no-byte-compile: t -*-\n(define-package "netopt-module" "%s"\n  "Socket options for Emacs, done right"\n  (quote ((emacs "25.1"))))\n' \
+	printf ';; netopt-module-pkg.el  -*- no-byte-compile: t; lexical-binding: t -*-\n(define-package "netopt-module" "%s"\n  "Socket options for Emacs, done right"\n  (quote ((emacs "25.1"))))\n' \
 		'$(VERSION)' > $(DIST)/netopt-module-pkg.el
 	tar -cf $(DIST).tar $(DIST)
 	rm -rf $(DIST)

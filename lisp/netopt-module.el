@@ -222,6 +222,7 @@ version %s; rebuild it with `make clean all' in %s"
 (declare-function netopt--borrow "ext:netopt-core" (fd name))
 (declare-function netopt--forget "ext:netopt-core" (handle))
 (declare-function netopt--module-version "ext:netopt-core" ())
+(declare-function netopt--make-command "ext:netopt-core" (function spec))
 
 (netopt--load-module)
 
@@ -246,10 +247,14 @@ version %s; rebuild it with `make clean all' in %s"
   "Make sockets with options and print the kernel's view of them." t)
 
 ;; netopt-set-option is defined by the module in C; a wrapper would slow
-;; every call, so it becomes a command through its interactive form,
-;; whose reader loads netopt-list.
-(put 'netopt-set-option 'interactive-form
-     '(interactive (netopt--read-set-option-args)))
+;; every call, so the module function itself is made a command (Emacs
+;; 28's make_interactive), whose reader loads netopt-list.  Emacs 25-27
+;; take the symbol's interactive-form property instead, which Emacs 30
+;; refuses on a module function.
+(unless (netopt--make-command (symbol-function 'netopt-set-option)
+                              '(netopt--read-set-option-args))
+  (put 'netopt-set-option 'interactive-form
+       '(interactive (netopt--read-set-option-args))))
 
 ;;;; Making sockets
 

@@ -74,7 +74,7 @@ blocked runs a command through `netopt-test-command': the command's
                   "--block-signal"
                   (expand-file-name invocation-name invocation-directory)
                   "-Q" "--batch"
-                  "-L" (expand-file-name "lisp" netopt-test-root)
+                  "-L" netopt-test-lisp-directory
                   "-L" netopt-test-directory
                   "--eval" (prin1-to-string form)))
          (output (cdr result)))
@@ -89,53 +89,132 @@ blocked runs a command through `netopt-test-command': the command's
 
 (ert-deftest netopt-children-no-sanitizer-environment ()
   "A test's child command gets no sanitizer runtime nor sanitized module.
-Unless `netopt-test-keep-sanitizer' says otherwise."
+Only NETOPT_MODULE_FILE can be kept, by `netopt-test-keep-module-file'."
   (let ((process-environment
          (append '("LD_PRELOAD=" "ASAN_OPTIONS=detect_leaks=0"
                    "UBSAN_OPTIONS=print_stacktrace=1"
                    "NETOPT_MODULE_FILE=/nonexistent/netopt-core.so"
                    "NETOPT_CHILDREN_TEST=kept")
-                 process-environment)))
+                 process-environment))
+        (sanitizer "\\`\\(LD_PRELOAD\\|ASAN_OPTIONS\\|UBSAN_OPTIONS\\)="))
     (let ((env (split-string (cdr (netopt-test-command "env")) "\n" t)))
       (should (member "NETOPT_CHILDREN_TEST=kept" env))
       (should-not (seq-filter
                    (lambda (entry)
-                     (string-match-p
-                      "\\`\\(LD_PRELOAD\\|ASAN_OPTIONS\\|UBSAN_OPTIONS\\|NETOPT_MODULE_FILE\\)="
-                      entry))
+                     (or (string-match-p sanitizer entry)
+                         (string-prefix-p "NETOPT_MODULE_FILE=" entry)))
                    env)))
-    (let* ((netopt-test-keep-sanitizer t)
+    (let* ((netopt-test-keep-module-file t)
            (env (split-string (cdr (netopt-test-command "env")) "\n" t)))
-      (should (member "ASAN_OPTIONS=detect_leaks=0" env)))))
+      (should (member "NETOPT_MODULE_FILE=/nonexistent/netopt-core.so" env))
+      (should-not (seq-filter (lambda (entry)
+                                (string-match-p sanitizer entry))
+                              env)))))
+
+(defun netopt-children-test--run-sh (suite &rest environment)
+  "Run test/run.sh on the test file SUITE, once, byte-compiled.
+ENVIRONMENT entries are added to its environment.  This Emacs is
+the Emacs under test.  Return (EXIT-STATUS . LINES)."
+  (let* ((default-directory netopt-test-root)
+         (process-environment
+          (append environment
+                  (list "NETOPT_TEST_MODES=byte"
+                        (concat "EMACSEN="
+                                (expand-file-name invocation-name
+                                                  invocation-directory)))
+                  process-environment))
+         (result (netopt-test-command "sh" "test/run.sh" suite)))
+    (cons (car result) (split-string (cdr result) "\n" t))))
+
+(defun netopt-children-test--processes-matching (regexp)
+  "Return the command lines of the running processes that match REGEXP."
+  (delq nil
+        (mapcar (lambda (pid)
+                  (let ((cmd (alist-get 'args (process-attributes pid))))
+                    (and cmd (string-match-p regexp cmd) cmd)))
+                (list-system-processes))))
 
 (ert-deftest netopt-children-run-sh-limits-each-run ()
-  "The test runner kills a run that hangs, names it, and still adds up.
-Given to test/run.sh, a suite whose only test never ends, with
-NETOPT_SUITE_TIMEOUT=1: both runs are reported as timed out, the last
-line is the summary, and the exit status is non-zero."
-  (skip-unless (executable-find "timeout"))
-  (let ((suite (make-temp-file "netopt-hang-" nil "-test.el"
-                               (concat "(require 'ert)\n"
-                                       "(ert-deftest netopt-hang () "
-                                       "(while t (sleep-for 1)))\n"))))
+  "The test runner kills a run that hangs, with all it started.
+Given to test/run.sh, a suite whose only test starts a detached
+process (a new session, as Emacs's native compiler and tmux servers
+are) and then never ends, with NETOPT_SUITE_TIMEOUT=2: the run is
+reported as timed out, the last line is the summary, the exit status
+is non-zero, and the detached process is gone."
+  (let* ((marker (format "%d.%d" (emacs-pid) (random 100000)))
+         (suite (make-temp-file
+                 "netopt-hang-" nil "-test.el"
+                 (format "(require 'ert)\n(ert-deftest netopt-hang ()
+  (call-process \"setsid\" nil 0 nil \"sleep\" \"%s\")
+  (while t (sleep-for 1)))\n" marker))))
     (unwind-protect
-        (let* ((default-directory netopt-test-root)
-               (process-environment
-                (append (list "NETOPT_SUITE_TIMEOUT=1"
-                              "NETOPT_TEST_SELECTOR=netopt-hang"
-                              (concat "EMACS="
-                                      (expand-file-name invocation-name
-                                                        invocation-directory)))
-                        process-environment))
-               (result (netopt-test-command "sh" "test/run.sh" suite))
-               (lines (split-string (cdr result) "\n" t)))
+        (let ((result (netopt-children-test--run-sh
+                       suite "NETOPT_SUITE_TIMEOUT=2"
+                       "NETOPT_TEST_SELECTOR=netopt-hang")))
           (should-not (equal (car result) 0))
-          (should (member "the plain run timed out after 1 s (exit 124): killed"
-                          lines))
-          (should (member (concat "the module-assertions run timed out after "
-                                  "1 s (exit 124): killed")
-                          lines))
-          (should (equal (car (last lines)) "0 passed, 2 failed")))
+          (should (seq-some (lambda (line)
+                              (string-match-p
+                               "\\`the Emacs .*, byte run timed out after 2 s: killed\\'"
+                               line))
+                            (cdr result)))
+          (should (seq-some (lambda (line)
+                              (string-match-p
+                               (concat "killing leftover sleep") line))
+                            (cdr result)))
+          (should (equal (car (last (cdr result))) "0 passed, 1 failed"))
+          (should-not (netopt-children-test--processes-matching
+                       (concat "sleep " (regexp-quote marker)))))
+      (delete-file suite))))
+
+(ert-deftest netopt-children-run-sh-fresh-home-no-preload ()
+  "Each run has a throwaway HOME; Emacs's own children get no preload.
+test/run.sh runs a suite with LD_PRELOAD given to the test Emacs (the
+sanitizer's runtime where the compiler has one, as `make
+check-sanitize' does).  In the suite, the Lisp layer was loaded, HOME
+is new and empty of an eln-cache, a trampoline for a redefined
+primitive is natively compiled (Emacs starts a child Emacs for it)
+and returns, and a plain `call-process' child has no LD_PRELOAD.
+After the run, that HOME is gone."
+  (let* ((asan (car (process-lines "cc" "-print-file-name=libasan.so")))
+         (preload (if (file-name-absolute-p asan)
+                      (concat "LD_PRELOAD=" asan
+                              " ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0")
+                    "LD_PRELOAD=libm.so.6"))
+         (suite (make-temp-file
+                 "netopt-home-" nil "-test.el"
+                 "(require 'ert)\n(require 'cl-lib)\n(require 'netopt-module)
+(ert-deftest netopt-home ()
+  (should (featurep 'netopt-module))
+  (princ (format \"\\nNETOPT-HOME %s\\n\" (getenv \"HOME\")))
+  (should-not (file-exists-p \"~/.emacs.d/eln-cache/\"))
+  (should (equal (cl-letf (((symbol-function 'read-string)
+                            (lambda (&rest _) \"5\")))
+                   (read-string \"x\"))
+                 \"5\"))
+  ;; Emacs compiled a trampoline in a child Emacs, into the new HOME.
+  (when (native-comp-available-p)
+    (should (directory-files-recursively \"~/.emacs.d/eln-cache/\"
+                                         \"trampoline\")))
+  (should-not (string-match-p \"^LD_PRELOAD=\"
+                              (with-temp-buffer
+                                (call-process \"env\" nil t)
+                                (buffer-string)))))\n")))
+    (unwind-protect
+        (let* ((result (netopt-children-test--run-sh
+                        suite "NETOPT_SUITE_TIMEOUT=120"
+                        "NETOPT_TEST_SELECTOR=netopt-home"
+                        (concat "NETOPT_TEST_PRELOAD=" preload)))
+               (home (seq-some (lambda (line)
+                                 (and (string-match "\\`NETOPT-HOME \\(.*\\)"
+                                                    line)
+                                      (match-string 1 line)))
+                               (cdr result))))
+          (should (equal (car (last (cdr result))) "1 passed, 0 failed"))
+          (should (equal (car result) 0))
+          (should home)
+          (should-not (equal (file-name-as-directory home)
+                             (file-name-as-directory (getenv "HOME"))))
+          (should-not (file-exists-p home)))
       (delete-file suite))))
 
 (provide 'children-test)

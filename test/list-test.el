@@ -109,15 +109,31 @@
     (forward-line 1))
   (should (eq (tabulated-list-get-id) target)))
 
+(defun netopt-list-test--header-string ()
+  "Return the header line's text: the string of `header-line-format'.
+Emacs 28 makes it a string; Emacs 30 a list (\"\" header-line-indent
+STRING), the indent being the width of line numbers."
+  (let ((header header-line-format))
+    (if (stringp header)
+        header
+      (should (consp header))
+      (let ((strings (seq-filter (lambda (part)
+                                   (and (stringp part) (> (length part) 0)))
+                                 header)))
+        (should (= (length strings) 1))
+        (car strings)))))
+
 (defun netopt-list-test--header-columns ()
-  "Return ((NAME . COLUMN) ...): the column of each header label."
-  (let ((header header-line-format) (x 0) (result nil))
-    (should (stringp header))
+  "Return ((NAME . COLUMN) ...): the column of each header label.
+A label's column is where the display engine puts it: an :align-to
+is a column (Emacs 28) or a form (Emacs 30, `header-line-indent-width'
+plus the column), evaluated in the list's buffer."
+  (let ((header (netopt-list-test--header-string)) (x 0) (result nil))
     (dotimes (i (length header))
       (let ((display (get-text-property i 'display header))
             (name (get-text-property i 'tabulated-list-column-name header)))
         (cond ((eq (car-safe display) 'space)
-               (setq x (plist-get (cdr display) :align-to)))
+               (setq x (eval (plist-get (cdr display) :align-to) t)))
               ((and name (not (assoc name result)))
                (push (cons name x) result)))))
     (nreverse result)))

@@ -116,7 +116,7 @@ the one, then the other: the client reaches it either way, as
         (with-temp-buffer
           (unless (and (eq (user-uid) 0) (executable-find "unshare"))
             (ert-skip "needs root and unshare"))
-          (let ((rc (let ((netopt-test-keep-sanitizer t))
+          (let ((rc (progn
                       (netopt-test-call-process
                        "unshare" nil t nil "-m" "sh" "-c"
                        (format "mount --bind %s /etc/hosts && exec %s -Q --batch -L %s --eval %s"
@@ -125,7 +125,7 @@ the one, then the other: the client reaches it either way, as
                                 (expand-file-name invocation-name
                                                   invocation-directory))
                                (shell-quote-argument
-                                (expand-file-name "lisp" netopt-test-root))
+                                netopt-test-lisp-directory)
                                (shell-quote-argument
                                 (format "(progn (require 'netopt-module) (prin1 %S))"
                                         '(mapcar

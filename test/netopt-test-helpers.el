@@ -35,9 +35,13 @@
   '("LD_PRELOAD" "ASAN_OPTIONS" "UBSAN_OPTIONS" "LSAN_OPTIONS"
     "NETOPT_MODULE_FILE")
   "Environment variables a test Emacs may have that its children must not.
-`make check-sanitize' sets them for the test Emacs only: a make, a
+`make check-sanitize' gives them to the test Emacs only: a make, a
 compiler or a child Emacs run by a test would otherwise get the
-sanitizer runtime preloaded and the sanitized module.")
+sanitizer runtime preloaded (a child Emacs can hang in it) and the
+sanitized module.  test/runner.el already takes the runtime out of
+`process-environment' for the children that Emacs itself starts; a
+test's child Emacs loads the plain module that its Lisp directory,
+`netopt-test-lisp-directory', finds.")
 
 (defconst netopt-test-make-variables
   '("MAKEFLAGS" "MFLAGS" "MAKELEVEL" "MAKEOVERRIDES" "MAKE_TERMOUT"
@@ -47,25 +51,33 @@ A make run by a test would otherwise act as its sub-make: join its
 jobserver (descriptors it may not have), print directories, take its
 options.")
 
-(defvar netopt-test-keep-sanitizer nil
-  "Non-nil means external commands keep the sanitizer's variables.
-Bind it around a child Emacs that is meant to load the same (possibly
-sanitized) module as the test Emacs.")
+(defvar netopt-test-keep-module-file nil
+  "Non-nil means external commands keep NETOPT_MODULE_FILE.
+Bind it around a child Emacs whose environment names its module
+itself.")
+
+(defconst netopt-test-lisp-directory netopt--lisp-directory
+  "The directory this Emacs loaded the Lisp layer from.
+test/run.sh compiles lisp/ there, beside a link to module/: a child
+Emacs given it with -L loads the same compiled Lisp, and the module
+built in the source tree.")
 
 (defun netopt-test-environment ()
   "Return the `process-environment' that external commands of a test get.
 Without the variables of `netopt-test-make-variables', nor those of
-`netopt-test-sanitizer-variables' unless `netopt-test-keep-sanitizer'
-is non-nil."
-  (seq-remove (lambda (entry)
-                (seq-some (lambda (name)
-                            (or (string-prefix-p (concat name "=") entry)
-                                (equal entry name)))
-                          (if netopt-test-keep-sanitizer
-                              netopt-test-make-variables
-                            (append netopt-test-make-variables
-                                    netopt-test-sanitizer-variables))))
-              process-environment))
+`netopt-test-sanitizer-variables' (but NETOPT_MODULE_FILE when
+`netopt-test-keep-module-file' is non-nil)."
+  (let ((drop (append netopt-test-make-variables
+                      (if netopt-test-keep-module-file
+                          (remove "NETOPT_MODULE_FILE"
+                                  netopt-test-sanitizer-variables)
+                        netopt-test-sanitizer-variables))))
+    (seq-remove (lambda (entry)
+                  (seq-some (lambda (name)
+                              (or (string-prefix-p (concat name "=") entry)
+                                  (equal entry name)))
+                            drop))
+                process-environment)))
 
 (defun netopt-test-call-process (program &optional infile destination
                                          display &rest args)
@@ -251,21 +263,20 @@ Stop with what arrived if TIMEOUT seconds (default 5) pass in silence."
 (defun netopt-test-emacs-through (wrapper form)
   "Evaluate FORM in a batch Emacs started through the command WRAPPER.
 WRAPPER is a list: a program and its arguments, to which the Emacs
-command line is appended.  The child requires netopt-module (the
-module this Emacs loaded: the sanitized one under `make
-check-sanitize') and prints FORM's value on its last line.  Return
+command line is appended.  The child requires netopt-module (from
+`netopt-test-lisp-directory', with the plain module, never the
+sanitizer's) and prints FORM's value on its last line.  Return
 \(EXIT-STATUS . OUTPUT), OUTPUT with standard error and the
 last line last."
   (with-temp-buffer
     (let* ((default-directory netopt-test-root)
-           (netopt-test-keep-sanitizer t)
            (rc (apply #'netopt-test-call-process (car wrapper) nil t nil
                       (append
                        (cdr wrapper)
                        (list (expand-file-name invocation-name
                                                invocation-directory)
                              "-Q" "--batch" "-L"
-                             (expand-file-name "lisp" netopt-test-root)
+                             netopt-test-lisp-directory
                              "--eval"
                              (format "(progn (require 'netopt-module) (prin1 %S))"
                                      form))))))
@@ -278,8 +289,8 @@ last line last."
 (defun netopt-test-as-nobody (form)
   "Evaluate FORM in a batch Emacs running as user nobody.
 Return what FORM's value prints as.  Skips the test when this Emacs
-cannot switch users.  The child loads the module this Emacs loaded
-\(the sanitized one under `make check-sanitize')."
+cannot switch users.  The child loads the Lisp layer this Emacs
+loaded, and the plain module."
   (unless (and (eq (user-uid) 0) (executable-find "setpriv"))
     (ert-skip "needs root and setpriv to run as nobody"))
   (let ((result (netopt-test-emacs-through
@@ -298,11 +309,10 @@ cannot switch users.  The child loads the module this Emacs loaded
 
 (defun netopt-test-tmux (&rest args)
   "Run tmux with ARGS on `netopt-test-tmux-server'; return its output.
-The Emacs that tmux runs loads the module this Emacs loaded."
+The Emacs that tmux runs loads the Lisp layer this Emacs loaded."
   (with-temp-buffer
-    (let ((netopt-test-keep-sanitizer t))
-      (apply #'netopt-test-call-process "tmux" nil t nil
-             "-L" netopt-test-tmux-server args))
+    (apply #'netopt-test-call-process "tmux" nil t nil
+           "-L" netopt-test-tmux-server args)
     (buffer-string)))
 
 (defun netopt-test-tmux-wait (regexp)
@@ -350,7 +360,7 @@ other's; it is killed before and after BODY.  In BODY,
                       (shell-quote-argument
                        "(setq native-comp-deferred-compilation nil)")
                       (shell-quote-argument
-                       (expand-file-name "lisp" netopt-test-root))
+                       netopt-test-lisp-directory)
                       (shell-quote-argument ,form)
                       (shell-quote-argument stderr)))
              ,@body)
@@ -393,7 +403,7 @@ An error in the child comes back as (:child-error ERROR)."
                         (append
                          (and unshare (cons "unshare" unshare))
                          (list "sh" "-c" script emacs "-Q" "--batch"
-                               "-L" (expand-file-name "lisp" netopt-test-root)
+                               "-L" netopt-test-lisp-directory
                                "-L" netopt-test-directory
                                "-l" "netopt-test-helpers"
                                "--eval" expr)))))
@@ -529,6 +539,9 @@ the process, for `netopt-test-stop-server'."
     (with-temp-file conf
       (insert "[Global]\n"
               "Name = irc.netopt.test\n"
+              ;; Announced in ISUPPORT: ERC 5.6 (Emacs 30) ends a
+              ;; connection whose network it cannot name.
+              "Network = NetoptTest\n"
               "Info = netopt test server\n"
               "AdminInfo1 = netopt tests\n"
               "AdminInfo2 = loopback\n"

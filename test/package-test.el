@@ -26,7 +26,7 @@ Emacs would."
                                      netopt-package-test--module-file)))
                   (netopt-test-environment)))
          ;; Cleaned above; keep this module file.
-         (netopt-test-keep-sanitizer t))
+         (netopt-test-keep-module-file t))
     (apply #'netopt-test-command
            (expand-file-name invocation-name invocation-directory)
            "-Q" "--batch" args)))

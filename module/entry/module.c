@@ -26,6 +26,27 @@ static NETOPT_DEFUN (Fnetopt_module_version)
   return lisp_string (env, NETOPT_MODULE_VERSION);
 }
 
+/* Make the module FUNCTION (args[0]) a command whose interactive
+   form is (interactive SPEC), SPEC being args[1].  Emacs 28's
+   make_interactive; nil where the Emacs is older (the Lisp layer then
+   falls back to the symbol's interactive-form property, which Emacs 30
+   refuses on a module function).  */
+static NETOPT_DEFUN (Fnetopt_make_command)
+{
+  (void) nargs;
+  (void) data;
+#if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 28
+  if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_28))
+    {
+      env->make_interactive (env, args[0], args[1]);
+      return LISP_PENDING (env) ? NULL : Q.t;
+    }
+#else
+  (void) args;
+#endif
+  return Q.nil;
+}
+
 struct function
 {
   const char *name;
@@ -143,6 +164,10 @@ static const struct function functions[] = {
   { "netopt--fd-matches-p", 6, 6, Fnetopt_fd_matches_p,
     "Return t if descriptor FD matches, as for `netopt--find-fds'.\n\n"
     "(fn FD FAMILY TYPE LISTENING LOCAL REMOTE)" },
+  { "netopt--make-command", 2, 2, Fnetopt_make_command,
+    "Make the module function FUNCTION a command: (interactive SPEC).\n"
+    "Return t, or nil when this Emacs (before 28) cannot.\n\n"
+    "(fn FUNCTION SPEC)" },
   { "netopt--module-version", 0, 0, Fnetopt_module_version,
     "Return the version of the compiled module.\n\n(fn)" },
 };
