@@ -330,6 +330,20 @@ The Emacs that tmux runs loads the Lisp layer this Emacs loaded."
   "Fail the test unless the tmux pane matches REGEXP within 10 s."
   (should (string-match-p regexp (netopt-test-tmux-wait regexp))))
 
+(defun netopt-test-tmux-stop ()
+  "Kill the tmux server of `netopt-test-tmux-server' and wait until it is gone.
+tmux answers kill-server before its server has exited; the test
+waits (5 s at most) so that the server and the Emacs in its terminal
+never outlive it."
+  (let ((pid (string-to-number
+              (netopt-test-tmux "display-message" "-p" "#{pid}"))))
+    (netopt-test-tmux "kill-server")
+    (when (> pid 0)
+      (netopt-test-wait-for
+       (lambda ()
+         (member (alist-get 'state (process-attributes pid)) '(nil "Z")))
+       5))))
+
 (defmacro netopt-test-with-terminal (size form &rest body)
   "Run BODY with `emacs -nw' in tmux, netopt-module loaded.
 SIZE is (COLUMNS LINES) of the terminal; the Emacs there evaluates
@@ -364,7 +378,7 @@ other's; it is killed before and after BODY.  In BODY,
                       (shell-quote-argument ,form)
                       (shell-quote-argument stderr)))
              ,@body)
-         (netopt-test-tmux "kill-server")
+         (netopt-test-tmux-stop)
          (when (> (or (file-attribute-size (file-attributes stderr)) 0) 0)
            (message "The Emacs in the terminal said on stderr:\n%s"
                     (with-temp-buffer (insert-file-contents stderr)

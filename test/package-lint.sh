@@ -14,7 +14,10 @@ fi
 out=$($EMACS -Q --batch -L "$dir" -L lisp \
     --eval "(progn (require 'package-lint) (setq package-lint-main-file \"lisp/netopt-module.el\"))" \
     -f package-lint-batch-and-exit "$@" 2>&1 |
-    grep -v "^Entering directory\|^$\|doesn't start with package's prefix")
+    grep -v "^Entering directory\|^$\|doesn't start with package's prefix" |
+    # Emacs 30 warns about package-lint 0.16's own source as it loads it
+    # (pcase patterns): that is package-lint's, not a complaint of ours.
+    grep -v "/package-lint\.el: Warning: ")
 if [ -n "$out" ]; then
     echo "$out"
     exit 1

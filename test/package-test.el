@@ -236,6 +236,27 @@ the features added are compared with a bare Emacs's."
                     (progn (netopt-demo) (featurep 'netopt-demo)))))))
     (should (equal value '(nil t t t t t t nil t)))))
 
+(ert-deftest netopt-package-every-command-still-completes ()
+  "Loading netopt leaves every command completable.
+\\[execute-extended-command] completes with `commandp' over every
+symbol; Emacs 30 signals there on a module function that has an
+`interactive-form' property, so that one symbol broke
+\\[execute-extended-command] for every command.  `netopt-set-option'
+is a command whose interactive form reads its arguments."
+  (let ((value (netopt-package-test--child-value
+                '(progn
+                   (require 'netopt-module)
+                   (list (condition-case err
+                             (and (member "netopt-set-option"
+                                          (all-completions "" obarray
+                                                           #'commandp))
+                                  t)
+                           (error err))
+                         (interactive-form 'netopt-set-option)
+                         (get 'netopt-set-option 'interactive-form))))))
+    (should (equal value '(t (interactive (netopt--read-set-option-args))
+                             nil)))))
+
 (ert-deftest netopt-package-set-option-reader-autoloads ()
   "The interactive form of `netopt-set-option' loads its reader on demand."
   (let ((value (netopt-package-test--child-value

@@ -7,8 +7,13 @@ set -u
 EMACS=$1
 shift
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-valgrind --tool=memcheck --error-limit=no --num-callers=30 \
+# A throwaway HOME, as every test run has (test/run.sh); suite-limit
+# keeps the time limit and kills whatever the suites leave running.
+home=$(mktemp -d)
+chmod 755 "$home"
+trap 'rm -rf "$log" "$home"' EXIT
+HOME=$home test/tools/suite-limit "${NETOPT_SUITE_TIMEOUT:-600}" \
+    valgrind --tool=memcheck --error-limit=no --num-callers=30 \
     --log-file="$log" \
     $EMACS -Q --batch -L lisp -L test -l test/runner.el "$@"
 rc=$?

@@ -27,9 +27,9 @@
 enum { MAX_PROCS = 65536 };
 
 /* The parent of process PID from /proc/PID/stat, or -1; its command
-   name into NAME (SIZE bytes).  */
+   name into NAME (SIZE bytes), whether it is a zombie into *ZOMBIE.  */
 static pid_t
-parent_of (pid_t pid, char *name, size_t size)
+parent_of (pid_t pid, char *name, size_t size, char *zombie)
 {
   char path[64];
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
@@ -43,8 +43,10 @@ parent_of (pid_t pid, char *name, size_t size)
   char *open = strchr (buf, '(');
   char *close = strrchr (buf, ')');
   int ppid;
-  if (!open || !close || sscanf (close + 1, " %*c %d", &ppid) != 1)
+  char state;
+  if (!open || !close || sscanf (close + 1, " %c %d", &state, &ppid) != 2)
     return -1;
+  *zombie = state == 'Z';
   size_t len = (size_t) (close - open - 1);
   if (len >= size)
     len = size - 1;
@@ -53,13 +55,32 @@ parent_of (pid_t pid, char *name, size_t size)
   return ppid;
 }
 
-/* Kill every descendant of this process with SIGKILL; return how many
-   were found.  Say which when VERBOSE.  */
+/* Name the leftover process PID (command NAME) with its arguments.  */
+static void
+say_leftover (pid_t pid, const char *name)
+{
+  char path[64], args[512];
+  snprintf (path, sizeof path, "/proc/%d/cmdline", (int) pid);
+  FILE *f = fopen (path, "r");
+  size_t n = f ? fread (args, 1, sizeof args - 1, f) : 0;
+  if (f)
+    fclose (f);
+  for (size_t i = 0; i + 1 < n; i++)
+    if (args[i] == '\0')
+      args[i] = ' ';
+  args[n] = '\0';
+  fprintf (stderr, "suite-limit: killing leftover %s (%d): %s\n", name,
+           (int) pid, args);
+}
+
+/* Kill every live descendant of this process with SIGKILL; return how
+   many were found.  Say which when VERBOSE.  Zombies are dead already:
+   they are reaped once they are this process's own.  */
 static int
 kill_descendants (int verbose)
 {
   static pid_t pids[MAX_PROCS], parents[MAX_PROCS];
-  static char names[MAX_PROCS][17];
+  static char names[MAX_PROCS][17], zombies[MAX_PROCS];
   int n = 0;
   DIR *proc = opendir ("/proc");
   if (!proc)
@@ -72,7 +93,8 @@ kill_descendants (int verbose)
       if (*end || pid <= 0)
         continue;
       pids[n] = (pid_t) pid;
-      parents[n] = parent_of ((pid_t) pid, names[n], sizeof names[n]);
+      parents[n] = parent_of ((pid_t) pid, names[n], sizeof names[n],
+                              &zombies[n]);
       n++;
     }
   closedir (proc);
@@ -91,15 +113,14 @@ kill_descendants (int verbose)
           for (int j = 0; !hit && j < n; j++)
             hit = mine[j] && pids[j] == parents[i];
           if (hit)
-            mine[i] = 1, grew = 1, found++;
+            mine[i] = 1, grew = 1, found += !zombies[i];
         }
     }
   for (int i = 0; i < n; i++)
-    if (mine[i])
+    if (mine[i] && !zombies[i])
       {
         if (verbose)
-          fprintf (stderr, "suite-limit: killing leftover %s (%d)\n",
-                   names[i], (int) pids[i]);
+          say_leftover (pids[i], names[i]);
         kill (pids[i], SIGKILL);
       }
   return found;
@@ -193,6 +214,7 @@ main (int argc, char **argv)
       code = 124;
     }
   /* Whatever is left: killed, reaped, named.  */
+  reap ();
   for (int round = 0; round < 50 && kill_descendants (round == 0); round++)
     {
       struct timespec nap = { 0, 20 * 1000 * 1000 };
