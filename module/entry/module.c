@@ -42,6 +42,7 @@ static NETOPT_DEFUN (Fnetopt_make_command)
       return LISP_PENDING (env) ? NULL : Q.t;
     }
 #else
+  (void) env;
   (void) args;
 #endif
   return Q.nil;
