@@ -25,11 +25,6 @@
 
 (require 'netopt-module)
 
-(defconst netopt--manual-options
-  '(:bindtodevice :broadcast :dontroute :keepalive :linger :oobinline
-                  :priority :reuseaddr)
-  "The options of the Emacs manual, which `process-contact' lists.")
-
 (defvar netopt--made (make-hash-table :test 'eq :weakness 'key)
   "Processes netopt made or configured, by process object, for listings.
 The value is `made' for a process `netopt-make-network-process' made
@@ -196,14 +191,17 @@ Signal `netopt-not-network' when PROCESS is not a network process,
 
 ;;;; Made by netopt, run by Emacs (API section 5.1)
 
-(defvar netopt--in-make nil
-  "Non-nil while netopt makes a process itself: no rule applies then.")
-
 (defconst netopt--emacs-keywords
   '(:name :buffer :host :service :type :family :local :remote :coding
           :nowait :noquery :stop :filter :filter-multibyte :sentinel :log
           :plist :server :use-external-socket :tls-parameters)
   "The keywords of `make-network-process' netopt passes on or interprets.")
+
+(defun netopt--emacs-make-network-process (args)
+  "Call Emacs's own `make-network-process' with ARGS, past every advice.
+netopt's placeholders are made this way: no advice (another
+package's, or `netopt-mode''s) ever sees them."
+  (apply (advice--cd*r (symbol-function 'make-network-process)) args))
 
 (defun netopt--split-options (args)
   "Split the keyword ARGS of `netopt-make-network-process'.
@@ -236,25 +234,33 @@ included: netopt sets them all, before bind and connect), and
   "Return the loopback host of FAMILY (ipv4 or ipv6) as a string."
   (if (eq family 'ipv6) "::1" "127.0.0.1"))
 
+(defun netopt--host-as-emacs (emacs-args)
+  "Return the host Emacs connects to or binds for EMACS-ARGS.
+Emacs makes `local' and a missing host (with no :local for a server,
+no :remote for a client) the loopback address of the family: a
+server made without :host listens on loopback only."
+  (let ((host (plist-get emacs-args :host))
+        (family (plist-get emacs-args :family)))
+    (cond ((eq host 'local) (netopt--loopback family))
+          ((or host (eq family 'local)
+               (plist-get emacs-args
+                          (if (plist-get emacs-args :server) :local :remote)))
+           host)
+          (t (netopt--loopback family)))))
+
 (defun netopt--real-socket (emacs-args options child)
   "Make netopt's socket for `netopt-make-network-process'.
 EMACS-ARGS are its `make-network-process' keywords, OPTIONS the socket
 options, CHILD the :child-options (checked here, for a server).  Every
 option is set before bind and connect; a :nowait connection is only
-started.  Return the SOCKET."
-  (let* ((host (plist-get emacs-args :host))
-         (family (plist-get emacs-args :family))
-         (server (plist-get emacs-args :server))
+started; a datagram client is left unconnected, as Emacs leaves it.
+Return the SOCKET."
+  (let* ((server (plist-get emacs-args :server))
+         (type (plist-get emacs-args :type))
          (args (list :name (or (plist-get emacs-args :name) "netopt")
-                     :type (plist-get emacs-args :type)
-                     :family family
-                     :host (cond ((eq host 'local) (netopt--loopback family))
-                                 ((and (null host) (not server)
-                                       (not (eq family 'local))
-                                       (null (plist-get emacs-args :remote)))
-                                  ;; Emacs's client default: this host.
-                                  (netopt--loopback family))
-                                 (t host))
+                     :type type
+                     :family (plist-get emacs-args :family)
+                     :host (netopt--host-as-emacs emacs-args)
                      :service (plist-get emacs-args :service)
                      :server server
                      :local (plist-get emacs-args :local)
@@ -262,34 +268,44 @@ started.  Return the SOCKET."
                      :child-options child))
          (arguments (netopt--socket-arguments (append args options))))
     ;; The last argument is NOWAIT.
-    (setcar (last arguments) (and (not server)
-                                  (plist-get emacs-args :nowait)
-                                  t))
+    (setcar (last arguments)
+            (cond (server nil)
+                  ((eq type 'datagram) 'unconnected)
+                  (t (and (plist-get emacs-args :nowait) t))))
     (apply #'netopt--make-socket arguments)))
+
+(defun netopt--temp-socket-name ()
+  "Return a new file name for a placeholder's local socket.
+In `temporary-file-directory', or in /tmp when that name would not
+fit a socket address (108 bytes)."
+  (let ((name (make-temp-name (expand-file-name "netopt-placeholder-"
+                                                temporary-file-directory))))
+    (if (< (string-bytes name) 100)
+        name
+      (make-temp-name "/tmp/netopt-placeholder-"))))
 
 (defun netopt--placeholder-args (emacs-args contact listener)
   "Return the `make-network-process' arguments of a placeholder.
 The placeholder has the family, type and role of netopt's socket
 \(CONTACT is its contact), on loopback (a client of LISTENER, a netopt
-server), and EMACS-ARGS's other keywords (buffer, filter, coding ...).
-A client goes to an address vector, so Emacs resolves nothing; it is
-:nowait when the call is, and then Emacs's loop sees the real
+server), and EMACS-ARGS's other keywords (buffer, filter, coding ...),
+but never :tls-parameters: TLS starts on the real socket.  A client
+goes to an address vector, so Emacs resolves nothing; it is :nowait
+when the call is, or starts TLS, and then Emacs's loop sees the real
 connection end; otherwise the loopback connection is made at once and
 the process is open when `make-network-process' returns."
   (let* ((family (plist-get contact :family))
          (type (plist-get contact :type))
          (rest (netopt--plist-without
                 emacs-args '(:host :service :family :local :remote :nowait
-                                   :server :type))))
+                                   :server :type :tls-parameters))))
     (append
      ;; Emacs knows a stream as no :type at all.
      (list :type (and (not (eq type 'stream)) type) :family family)
      (cond ((plist-get contact :server)
             (list :server (plist-get emacs-args :server)
                   :service (if (eq family 'local)
-                               (make-temp-name
-                                (expand-file-name "netopt-placeholder-"
-                                                  temporary-file-directory))
+                               (netopt--temp-socket-name)
                              0)
                   :host (and (not (eq family 'local))
                              (netopt--loopback family))))
@@ -302,7 +318,9 @@ the process is open when `make-network-process' returns."
                                      [9]))))
            (t (list :remote (plist-get (netopt--socket-contact listener)
                                        :local)
-                    :nowait (plist-get emacs-args :nowait))))
+                    :nowait (and (or (plist-get emacs-args :nowait)
+                                     (plist-get emacs-args :tls-parameters))
+                                 t))))
      rest)))
 
 (defun netopt--placeholder-listener (contact)
@@ -314,44 +332,82 @@ CONTACT is the contact of netopt's socket."
                      (not (eq family 'local))))
       (if (eq family 'local)
           (netopt-make-socket :family 'local :type (plist-get contact :type)
-                              :server t
-                              :service (make-temp-name
-                                        (expand-file-name
-                                         "netopt-placeholder-"
-                                         temporary-file-directory)))
+                              :server t :service (netopt--temp-socket-name))
         (netopt-make-socket :family family :type (plist-get contact :type)
                             :server t :host (netopt--loopback family)
                             :service 0)))))
 
-(defun netopt--fix-contact (process socket-contact emacs-args options user-log)
-  "Make PROCESS's contact tell the truth after the adoption.
-SOCKET-CONTACT is what netopt's socket showed; EMACS-ARGS and OPTIONS
-the call's arguments; USER-LOG the user's :log function (or nil)."
-  (let ((contact (process-contact process t))
-        (server (plist-get emacs-args :server)))
-    (dolist (key '(:host :service))
-      (plist-put contact key (plist-get emacs-args key)))
-    (when (and server (memq (plist-get emacs-args :service) '(t 0 nil)))
-      (plist-put contact :service (plist-get socket-contact :service)))
-    (when (and server (equal (plist-get emacs-args :service) "0"))
-      (plist-put contact :service (plist-get socket-contact :service)))
-    (plist-put contact :local (plist-get socket-contact :local))
-    (let ((remote (or (plist-get socket-contact :remote)
-                      (plist-get emacs-args :remote))))
-      (if remote
-          (plist-put contact :remote remote)
-        (netopt--plist-remove contact :remote)))
-    (unless (plist-get emacs-args :nowait)
-      (netopt--plist-remove contact :nowait))
-    (when (plist-member contact :log)
-      (plist-put contact :log user-log))
-    ;; The options as set: the kernel's values.
-    (let ((tail options))
-      (while tail
-        (plist-put contact (car tail)
-                   (condition-case nil (netopt-option process (car tail))
-                     (netopt-error (cadr tail))))
-        (setq tail (cddr tail))))))
+(defun netopt--new-sockets (before)
+  "Return the socket descriptors of this Emacs that BEFORE did not list.
+BEFORE is a value of `netopt--socket-fds', (FD . INODE) pairs: a
+descriptor counts as new when its pair is, so a descriptor that a
+garbage collection closed and Emacs then reused is told apart."
+  (let ((new nil))
+    (dolist (pair (netopt--socket-fds) new)
+      (unless (member pair before) (push (car pair) new)))))
+
+(defun netopt--make-placeholder (args contact)
+  "Make a placeholder process with ARGS, like CONTACT; return (PROCESS . FD).
+CONTACT is netopt's socket's contact.  The placeholder's descriptor is
+the one socket of its kind that Emacs's call added: a fact about the
+descriptor (its inode, its family, type and role), whatever else runs
+or is collected meanwhile, and with or without other sockets open."
+  (let* ((before (netopt--socket-fds))
+         (process (netopt--emacs-make-network-process args))
+         (server (plist-get contact :server))
+         (type (plist-get contact :type))
+         (fds (let ((found nil))
+                (dolist (fd (netopt--new-sockets before) found)
+                  (when (netopt--fd-matches-p
+                         fd (plist-get contact :family) type
+                         (and server (not (eq type 'datagram))) nil nil)
+                    (push fd found))))))
+    (if (= (length fds) 1)
+        (cons process (car fds))
+      (delete-process process)
+      (signal 'netopt-socket-not-found
+              (list process (format "placeholder not found (%d candidates)"
+                                    (length fds)))))))
+
+(defun netopt--contact-as-emacs (args socket-contact placeholder-contact)
+  "Return the contact plist Emacs would have made for the call ARGS.
+Emacs keeps the arguments as given, then adds what the connection
+is: a client's :remote and :local, a server's :local and, for
+:service t or 0, its port (a datagram server also its :remote).
+Those come from SOCKET-CONTACT, netopt's socket's contact (the
+kernel's view), and PLACEHOLDER-CONTACT."
+  (let* ((contact (copy-sequence args))
+         (server (plist-get socket-contact :server))
+         (local (plist-get socket-contact :local)))
+    (if (not server)
+        (setq contact (plist-put (plist-put contact :remote
+                                            (plist-get socket-contact
+                                                       :remote))
+                                 :local local))
+      (setq contact (plist-put contact :local local))
+      (when (and (not (eq (plist-get socket-contact :family) 'local))
+                 (member (plist-get args :service) '(t 0 nil "0")))
+        (setq contact (plist-put contact :service
+                                 (plist-get socket-contact :service))))
+      (when (plist-member placeholder-contact :remote)
+        (setq contact (plist-put contact :remote
+                                 (plist-get placeholder-contact :remote)))))
+    contact))
+
+(defun netopt--set-contact (process contact)
+  "Make PROCESS's own contact plist CONTACT, in place."
+  (let ((own (process-contact process t)))
+    (setcar own (car contact))
+    (setcdr own (cdr contact))))
+
+(defun netopt--options-as-set (process contact options)
+  "Put in CONTACT, PROCESS's, the kernel's value of each of OPTIONS."
+  (let ((tail options))
+    (while tail
+      (plist-put contact (car tail)
+                 (condition-case nil (netopt-option process (car tail))
+                   (netopt-error (cadr tail))))
+      (setq tail (cddr tail)))))
 
 (defun netopt--configure-child (server client child)
   "Give CLIENT, a connection SERVER accepted, the kernel's defaults and CHILD.
@@ -367,61 +423,84 @@ its own addresses (an accepted TCP connection's are unique)."
 (defun netopt--child-log (child user-log)
   "Return the :log function of an adopted server.
 It configures each accepted connection (defaults, then CHILD options)
-before its filter sees data, then calls USER-LOG."
+before its filter sees data, then calls USER-LOG as Emacs would.
+When accept failed (CLIENT nil, EMFILE), it only calls USER-LOG."
   (lambda (server client message)
-    (condition-case err
-        (netopt--configure-child server client child)
-      (error
-       (delete-process client)
-       (message "netopt: %s: connection closed: %s" (process-name server)
-                (error-message-string err))))
+    (when client
+      (condition-case err
+          (netopt--configure-child server client child)
+        (error
+         (delete-process client)
+         (message "netopt: %s: connection closed: %s" (process-name server)
+                  (error-message-string err)))))
     (when user-log
       (funcall user-log server client message))))
 
-(defun netopt--placeholder-fd (process predicted contact)
-  "Return PROCESS's descriptor if it is PREDICTED, else nil.
-PREDICTED was the lowest free descriptor before Emacs made PROCESS, a
-placeholder like CONTACT (netopt's socket's contact); it is PROCESS's
-when it now holds a socket with PROCESS's own addresses, which are
-unique on loopback.  A datagram client has none: nil."
-  (let* ((emacs (process-contact process t))
-         (server (plist-get contact :server))
-         (type (plist-get contact :type)))
-    (and (or server (not (eq type 'datagram)))
-         (netopt--fd-matches-p predicted (plist-get contact :family) type
-                               (if server (not (eq type 'datagram)) nil)
-                               (plist-get emacs :local)
-                               (and (not server) (plist-get emacs :remote)))
-         predicted)))
+(defun netopt--start-tls (process parameters wait)
+  "Start TLS on PROCESS, now on netopt's socket, as Emacs would.
+PARAMETERS are the call's :tls-parameters, (TYPE . PROPLIST) for
+`gnutls-boot'.  Emacs boots gnutls at this point for a :nowait
+connection and its loop completes the handshake; WAIT non-nil (the
+call was not :nowait) then waits, with Emacs running, until the
+handshake ends as Emacs's own synchronous call does."
+  (when (and parameters (fboundp 'gnutls-boot) (gnutls-available-p))
+    (gnutls-boot process (car parameters) (cdr parameters))
+    (when wait
+      (while (eq (process-status process) 'connect)
+        (accept-process-output process 0.05)))))
 
-(defun netopt--adopt-into (socket placeholder-args contact)
-  "Make a placeholder with PLACEHOLDER-ARGS and put SOCKET in its place.
-CONTACT is SOCKET's contact.  Return the process.  The placeholder's
-descriptor is known exactly: the lowest free one before the call,
-checked against the placeholder's own addresses, or else (a datagram
-client has no address) the one socket descriptor `make-network-process'
-added."
-  (let* ((predicted (netopt--lowest-free-fd))
-         (before (and (eq (plist-get contact :type) 'datagram)
-                      (not (plist-get contact :server))
-                      (netopt--socket-fds)))
-         (process (let ((netopt--in-make t))
-                    (apply #'make-network-process placeholder-args))))
-    (condition-case err
-        (let ((fd (or (netopt--placeholder-fd process predicted contact)
-                      (let ((new nil))
-                        (dolist (fd (netopt--socket-fds))
-                          (unless (memq fd before) (push fd new)))
-                        (if (and before (= (length new) 1))
-                            (car new)
-                          (signal 'netopt-socket-not-found
-                                  (list process "placeholder not found")))))))
-          (netopt--adopt socket fd)
-          (puthash process (netopt--borrow fd (process-name process))
-                   netopt--handles)
+(declare-function gnutls-boot "gnutls.c" (process type proplist))
+(declare-function gnutls-available-p "gnutls.c" ())
+
+(defun netopt--adopt-socket (socket args emacs-args options child)
+  "Hand SOCKET, made for the call ARGS, to Emacs; return the process.
+EMACS-ARGS, OPTIONS and CHILD are ARGS split.  A placeholder is made,
+SOCKET put in its place, and the contact made what Emacs's own would
+be.  On failure nothing is left behind: no process, no placeholder
+file."
+  (let* ((socket-contact (netopt--socket-contact socket))
+         (server (plist-get socket-contact :server))
+         (user-log (plist-get emacs-args :log))
+         (listener nil) (placeholder nil) (process nil))
+    (unwind-protect
+        (progn
+          (setq listener (netopt--placeholder-listener socket-contact))
+          (setq placeholder
+                (netopt--placeholder-args
+                 (if server
+                     (append (list :log (netopt--child-log child user-log))
+                             (netopt--plist-without emacs-args '(:log)))
+                   emacs-args)
+                 socket-contact listener))
+          (let ((made (netopt--make-placeholder placeholder socket-contact)))
+            (setq process (car made))
+            (condition-case err
+                (progn
+                  (netopt--adopt socket (cdr made))
+                  (puthash process (netopt--borrow (cdr made)
+                                                   (process-name process))
+                           netopt--handles)
+                  (puthash process 'made netopt--made)
+                  (let ((contact (netopt--contact-as-emacs
+                                  args socket-contact
+                                  (process-contact process t))))
+                    (netopt--set-contact process contact)
+                    (netopt--options-as-set process (process-contact process t)
+                                            options))
+                  (when (and (eq (plist-get socket-contact :type) 'datagram)
+                             (not server))
+                    (set-process-datagram-address
+                     process (plist-get socket-contact :remote)))
+                  (netopt--start-tls process
+                                     (plist-get emacs-args :tls-parameters)
+                                     (not (plist-get emacs-args :nowait))))
+              (error (delete-process process)
+                     (setq process nil)
+                     (signal (car err) (cdr err)))))
           process)
-      (error (delete-process process)
-             (signal (car err) (cdr err))))))
+      (when listener (netopt--close-placeholder-socket listener))
+      (let ((file (and server (plist-get placeholder :service))))
+        (when (stringp file) (ignore-errors (delete-file file)))))))
 
 ;;;###autoload
 (defun netopt-make-network-process (&rest args)
@@ -443,41 +522,19 @@ kernel's addresses, the port a :service t or 0 server got, and the
 options as set.  Everything that can fail happens first: on failure
 nothing is left behind."
   (pcase-let* ((`(,emacs-args ,options ,child) (netopt--split-options args))
-               (user-log (plist-get emacs-args :log))
                (socket (netopt--real-socket emacs-args options child))
-               (listener nil) (process nil) (placeholder-file nil))
+               (process nil))
     (unwind-protect
-        (let* ((socket-contact (netopt--socket-contact socket))
-               (server (plist-get socket-contact :server))
-               (placeholder-emacs-args
-                (netopt--plist-without emacs-args '(:log))))
-          (setq listener (netopt--placeholder-listener socket-contact))
-          (when server
-            (setq placeholder-emacs-args
-                  (append (list :log (netopt--child-log child user-log))
-                          placeholder-emacs-args)))
-          (let ((placeholder (netopt--placeholder-args
-                              placeholder-emacs-args socket-contact listener)))
-            (when (and server (stringp (plist-get placeholder :service)))
-              (setq placeholder-file (plist-get placeholder :service)))
-            (setq process (netopt--adopt-into socket placeholder
-                                              socket-contact)))
-          (condition-case err
-              (progn
-                (puthash process 'made netopt--made)
-                (netopt--fix-contact process socket-contact emacs-args
-                                     options user-log)
-                (when (and (eq (plist-get socket-contact :type) 'datagram)
-                           (not server))
-                  (set-process-datagram-address
-                   process (plist-get socket-contact :remote))))
-            (error (delete-process process)
-                   (signal (car err) (cdr err))))
-          process)
-      (when listener (netopt--close-placeholder-socket listener))
-      (when (netopt-live-p socket) (netopt-close socket))
-      (when (and process placeholder-file)
-        (ignore-errors (delete-file placeholder-file))))))
+        (setq process (netopt--adopt-socket socket args emacs-args options
+                                            child))
+      (when (netopt-live-p socket)
+        ;; Not adopted: a local server's socket file is netopt's to
+        ;; remove, so that nothing is left behind.
+        (let ((contact (netopt--socket-contact socket)))
+          (netopt-close socket)
+          (when (and (not process) (plist-get contact :server)
+                     (stringp (plist-get contact :local)))
+            (ignore-errors (delete-file (plist-get contact :local)))))))))
 
 (defun netopt--close-placeholder-socket (socket)
   "Close SOCKET, a placeholder's netopt listener, and remove its file."
@@ -495,8 +552,10 @@ the :host given to `make-network-process', t for every connection, or
 a function called with the argument plist.  OPTIONS is a plist of
 options of `netopt-supported-options', and :child-options for
 servers.  Every matching rule applies, in order; a later rule's value
-for the same option wins.  For example, to notice a dead IRC or mail
-connection within a minute:
+for the same option wins.  Options that cannot apply to a connection's
+family or type (TCP options on a datagram or local socket) are skipped
+for it, silently.  A malformed rule is reported once and ignored.  For
+example, to notice a dead IRC or mail connection within a minute:
 
   ((t :keepalive t :keepidle 30 :keepintvl 5 :keepcnt 4
       :user-timeout 50000))"
@@ -508,36 +567,141 @@ connection within a minute:
                        (plist :tag "Options")))
   :group 'netopt)
 
-(defun netopt--rule-matches-p (match args)
-  "Return non-nil if a rule's MATCH accepts the `make-network-process' ARGS."
-  (let ((host (plist-get args :host)))
+(defvar netopt--warned (make-hash-table :test 'equal)
+  "The rules already reported as malformed, and why.")
+
+(defun netopt--warn-once (rule problem)
+  "Report with `display-warning', once, that RULE is ignored: PROBLEM."
+  (unless (equal (gethash rule netopt--warned) problem)
+    (puthash rule problem netopt--warned)
+    (display-warning
+     'netopt (format "netopt-connection-options: rule %S ignored: %s"
+                     rule problem))))
+
+(defun netopt--options-problem (options)
+  "Return why OPTIONS, a rule's, is not a plist of options; nil if it is."
+  (let ((supported (netopt-supported-options)) (problem nil))
+    (while (and options (not problem))
+      (setq problem
+            (cond ((not (consp options)) "OPTIONS is not a plist")
+                  ((not (consp (cdr options)))
+                   (format "%S has no value" (car options)))
+                  ((eq (car options) :child-options)
+                   (and (cadr options)
+                        (netopt--options-problem (cadr options))))
+                  ((memq (car options) netopt--emacs-keywords)
+                   (format "%S is an argument of `make-network-process', \
+not an option" (car options)))
+                  ((not (memq (car options) supported))
+                   (format "%S is not an option of `netopt-supported-options'"
+                           (car options)))))
+      (setq options (and (consp options) (cddr options))))
+    problem))
+
+(defun netopt--rule-problem (rule)
+  "Return why RULE of `netopt-connection-options' is malformed, or nil."
+  (let ((match (car-safe rule)))
+    (cond ((not (consp rule)) "not a (MATCH . OPTIONS) cons")
+          ((not (or (eq match t) (stringp match) (functionp match)))
+           "MATCH is not t, a regexp or a function")
+          ((and (stringp match)
+                (condition-case err (progn (string-match-p match "") nil)
+                  (invalid-regexp
+                   (format "MATCH is not a valid regexp: %s" (cadr err))))))
+          (t (netopt--options-problem (cdr rule))))))
+
+(defun netopt--rule-matches-p (rule args)
+  "Return non-nil if RULE's MATCH accepts the `make-network-process' ARGS.
+A MATCH function that signals is reported once and matches nothing."
+  (let ((match (car rule)) (host (plist-get args :host)))
     (cond ((eq match t) t)
           ((stringp match) (and (stringp host) (string-match-p match host)))
-          ((functionp match) (funcall match args)))))
+          (t (condition-case err (funcall match args)
+               (error (netopt--warn-once
+                       rule (format "MATCH signalled: %s"
+                                    (error-message-string err)))
+                      nil))))))
 
 (defun netopt--rules-for (args)
-  "Return the rules of `netopt-connection-options' that match ARGS."
+  "Return the well-formed rules of `netopt-connection-options' matching ARGS."
   (let ((found nil))
     (dolist (rule netopt-connection-options (nreverse found))
-      (when (and (consp rule) (netopt--rule-matches-p (car rule) args))
-        (push rule found)))))
+      (let ((problem (netopt--rule-problem rule)))
+        (if problem
+            (netopt--warn-once rule problem)
+          (when (netopt--rule-matches-p rule args)
+            (push rule found)))))))
 
-(defun netopt--rule-options (rules)
-  "Merge the OPTIONS of RULES into one plist; a later rule's value wins."
+(defun netopt--call-kind (args)
+  "Return (FAMILY . TYPE) of the connection the call ARGS makes.
+FAMILY is nil when only the address will tell (ipv4 or ipv6)."
+  (let ((family (plist-get args :family)))
+    (cons (if (or (eq family 'local) (stringp (plist-get args :remote))
+                  (stringp (plist-get args :local)))
+              'local
+            (and (memq family '(ipv4 ipv6)) family))
+          (or (plist-get args :type) 'stream))))
+
+(defun netopt--option-applies-p (option kind)
+  "Return non-nil if OPTION can apply to a socket of KIND, (FAMILY . TYPE)."
+  (let ((info (netopt-option-info option)))
+    (and (memq (cdr kind) (plist-get info :socket-types))
+         (let ((families (plist-get info :families)))
+           (if (car kind)
+               (memq (car kind) families)
+             (or (memq 'ipv4 families) (memq 'ipv6 families)))))))
+
+(defun netopt--applicable (options kind)
+  "Return OPTIONS without those that cannot apply to KIND, (FAMILY . TYPE).
+:child-options are kept for a stream server, filtered alike."
+  (let ((out nil))
+    (while options
+      (let ((key (car options)) (value (cadr options)))
+        (cond ((eq key :child-options)
+               (setq out (plist-put out key (netopt--applicable value kind))))
+              ((netopt--option-applies-p key kind)
+               (setq out (plist-put out key value)))))
+      (setq options (cddr options)))
+    out))
+
+(defun netopt--rule-options (rules args)
+  "Merge the OPTIONS of RULES into one plist for the call ARGS.
+A later rule's value wins; options that cannot apply to the
+connection's family or type are left out."
   (let ((merged nil))
-    (dolist (rule rules merged)
+    (dolist (rule rules)
       (let ((tail (cdr rule)))
         (while tail
           (setq merged (plist-put merged (car tail) (cadr tail)))
-          (setq tail (cddr tail)))))))
+          (setq tail (cddr tail)))))
+    (netopt--applicable merged (netopt--call-kind args))))
 
-(defun netopt--option-error-p (err)
-  "Return non-nil if ERR is about an option rather than the connection."
-  (or (memq (car err) '(netopt-bad-value netopt-unknown-option))
-      (and (eq (car err) 'netopt-system-error)
-           (equal (cadr err) "Cannot set network option"))
-      (and (memq (car err) '(netopt-system-error netopt-permission-denied))
-           (equal (cadr err) "Cannot reset option of accepted connection"))))
+(defun netopt--rule-error-p (err options)
+  "Return non-nil if ERR is about one of OPTIONS, a rule's, not the call.
+A bad value or unknown option names its keyword first; a kernel's
+refusal to set an option names it after its message."
+  (let ((data (cdr err)))
+    (or (and (memq (car err) '(netopt-bad-value netopt-unknown-option))
+             (keywordp (car data))
+             (or (plist-member options (car data))
+                 (plist-member (plist-get options :child-options)
+                               (car data))))
+        (and (memq (car err) '(netopt-system-error netopt-permission-denied))
+             (member (car data) '("Cannot set network option"
+                                  "Cannot reset option of accepted connection"))
+             (keywordp (nth 2 data))
+             (plist-member options (nth 2 data))))))
+
+(defun netopt--emacs-connect-error (err args)
+  "Return Emacs's own error for the failed connection ERR of the call ARGS.
+ERR is netopt's \"Cannot connect\" error; Emacs signals a `file-error'
+\(`file-missing' for a missing local socket) whose data is its message,
+the system's and the call's arguments."
+  (let ((reason (nth 2 err)))
+    (cons (cond ((equal reason "No such file or directory") 'file-missing)
+                ((eq (car err) 'netopt-permission-denied) 'permission-denied)
+                (t 'file-error))
+          (cons "make client process failed" (cons reason args)))))
 
 (defun netopt--warn-rule (rules err)
   "Say with `display-warning' that RULES could not be applied: ERR."
@@ -553,9 +717,7 @@ MAKE added, known at creation.  An option that cannot be set is
 warned about (naming RULES), never fatal."
   (let* ((before (netopt--socket-fds))
          (process (apply make args))
-         (new (let ((out nil))
-                (dolist (fd (netopt--socket-fds) (nreverse out))
-                  (unless (memq fd before) (push fd out))))))
+         (new (netopt--new-sockets before)))
     (when (and (processp process) (= (length new) 1))
       (puthash process (netopt--borrow (car new) (process-name process))
                netopt--handles)
@@ -572,27 +734,38 @@ warned about (naming RULES), never fatal."
   "Around `make-network-process' (MAKE) while `netopt-mode' is on.
 ARGS matching a rule of `netopt-connection-options' go through
 `netopt-make-network-process' with the rules' options; others reach
-MAKE untouched.  Where adoption cannot serve the call (an external
-socket, or a connection only Emacs's own attempt can make), the
+MAKE untouched.  The advice is the innermost one: every other advice
+sees the caller's call, once, and netopt's placeholders never.
+Where adoption cannot serve the call (an external socket), the
 options are set right after MAKE, on the descriptor it added.  A rule
 never costs the connection: when its options cannot be set, the
 connection is made as without the mode and `display-warning' names
-the rule and the error."
-  (let ((rules (and (not netopt--in-make) (netopt--rules-for args))))
+the rule and the error.  The caller's own bad arguments get Emacs's
+own error, and a connection that cannot be made is tried once."
+  (let ((rules (netopt--rules-for args)))
     (cond
      ((null rules) (apply make args))
      ((plist-get args :use-external-socket)
-      (netopt--make-then-set make args (netopt--rule-options rules) rules))
+      (netopt--make-then-set make args (netopt--rule-options rules args)
+                             rules))
      (t
-      (let ((options (netopt--rule-options rules)))
+      (let ((options (netopt--rule-options rules args)))
         (condition-case err
-            (let ((netopt--in-make t))
-              (apply #'netopt-make-network-process (append args options)))
+            (apply #'netopt-make-network-process (append args options))
           (error
-           (if (netopt--option-error-p err)
-               (progn (netopt--warn-rule rules err)
-                      (apply make args))
-             (netopt--make-then-set make args options rules)))))))))
+           (cond ((netopt--rule-error-p err options)
+                  (netopt--warn-rule rules err)
+                  (apply make args))
+                 ((and (memq (car err) '(netopt-system-error
+                                         netopt-permission-denied))
+                       (equal (cadr err) "Cannot connect"))
+                  (let ((emacs (netopt--emacs-connect-error err args)))
+                    (signal (car emacs) (cdr emacs))))
+                 ((eq (car err) 'netopt-socket-not-found)
+                  (netopt--make-then-set make args options rules))
+                 ;; The call's own arguments, name resolution, a bind:
+                 ;; Emacs's own call says what is wrong, or succeeds.
+                 (t (apply make args))))))))))
 
 ;;;###autoload
 (define-minor-mode netopt-mode
@@ -605,8 +778,9 @@ untouched; with the mode off, `make-network-process' is Emacs's own."
   :global t
   :group 'netopt
   (if netopt-mode
+      ;; Innermost: other advice sees the caller's call, never netopt's.
       (advice-add 'make-network-process :around
-                  #'netopt--make-network-process-advice)
+                  #'netopt--make-network-process-advice '((depth . 100)))
     (advice-remove 'make-network-process
                    #'netopt--make-network-process-advice)))
 

@@ -407,6 +407,8 @@ An error in the child comes back as (:child-error ERROR)."
       (ert-skip "needs root and unshare"))
     (with-temp-buffer
       (let* ((default-directory netopt-test-root)
+             ;; The plain module, no sanitizer runtime, no make state.
+             (process-environment (netopt-test-environment))
              (emacs (expand-file-name invocation-name invocation-directory))
              (expr (format "(let ((v (condition-case err (eval '%S t) (error (list :child-error err))))) (princ \"\\nNETOPT-CHILD \") (prin1 v) (terpri) (kill-emacs 0))"
                            form))

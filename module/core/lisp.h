@@ -45,6 +45,7 @@
 /* Symbols interned at load time.  X-macro: C name, Lisp name.  */
 #define NETOPT_SYMBOLS(X)                                                  \
   X (nil, "nil")                                                           \
+  X (unconnected, "unconnected")                                           \
   X (t, "t")                                                               \
   X (get, "get")                                                           \
   X (put, "put")                                                           \

@@ -65,7 +65,9 @@ static const struct function functions[] = {
     "backlog; HOST a string or nil; SERVICE a port, a name, t or nil;\n"
     "LOCAL and REMOTE addresses or nil; TIMEOUT seconds or nil; OPTIONS\n"
     "and CHILD-OPTIONS plists; NOWAIT non-nil starts a stream connection\n"
-    "without waiting for it.  Every argument is checked.\n\n"
+    "without waiting for it, and `unconnected' leaves a datagram client\n"
+    "unconnected (its remote is then only its target).  Every argument\n"
+    "is checked.\n\n"
     "(fn NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT)" },
   { "netopt-accept", 1, 2, Fnetopt_accept,
     "Return the next connection to the listening SERVER as a new SOCKET.\n"
@@ -149,7 +151,8 @@ static const struct function functions[] = {
   { "netopt--forget", 1, 1, Fnetopt_forget,
     "Make the borrowed HANDLE let go of its descriptor.\n\n(fn HANDLE)" },
   { "netopt--socket-fds", 0, 0, Fnetopt_socket_fds,
-    "Return this Emacs's socket descriptors that are not netopt's own.\n\n"
+    "Return (FD . INODE) for each socket descriptor of this Emacs.\n"
+    "netopt's own descriptors are left out.\n\n"
     "(fn)" },
   { "netopt--adopt", 2, 2, Fnetopt_adopt,
     "Put netopt's SOCKET in the place of Emacs's socket descriptor FD.\n"

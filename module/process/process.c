@@ -584,9 +584,31 @@ is_socket (int fd)
   return getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0;
 }
 
-/* (netopt--socket-fds): the socket descriptors of this Emacs that are
-   not netopt's own, lowest first.  Taken before and after Emacs makes a
-   process, the difference is exactly the process's descriptor.  */
+/* Push (FD . INODE) onto LIST when FD is a socket that is not
+   netopt's own; LIST unchanged otherwise, NULL with an exit pending.  */
+static emacs_value
+push_socket (emacs_env *env, emacs_value list, int fd)
+{
+  struct stat st;
+  if (sock_fd_is_owned (fd) || !is_socket (fd) || fstat (fd, &st) != 0)
+    return list;
+  emacs_value n = env->make_integer (env, fd);
+  LISP_CHECK (env);
+  emacs_value ino = env->make_integer (env, (intmax_t) st.st_ino);
+  LISP_CHECK (env);
+  emacs_value pair = env->funcall (env, Q.cons, 2, (emacs_value[]){ n, ino });
+  LISP_CHECK (env);
+  emacs_value cell
+    = env->funcall (env, Q.cons, 2, (emacs_value[]){ pair, list });
+  LISP_CHECK (env);
+  return cell;
+}
+
+/* (netopt--socket-fds): (FD . INODE) for each socket descriptor of this
+   Emacs that is not netopt's own.  Taken before and after Emacs makes a
+   process, the one pair that is new is the process's socket: a fact
+   about the descriptor, whatever a garbage collection closed
+   meanwhile.  */
 NETOPT_DEFUN (Fnetopt_socket_fds)
 {
   (void) data;
@@ -605,8 +627,8 @@ NETOPT_DEFUN (Fnetopt_socket_fds)
           if (e->d_name[0] < '0' || e->d_name[0] > '9')
             continue;
           int fd = atoi (e->d_name);
-          if (fd != self && !sock_fd_is_owned (fd) && is_socket (fd))
-            result = push_fd (env, result, fd);
+          if (fd != self)
+            result = push_socket (env, result, fd);
         }
       closedir (dir);
       return result;
@@ -616,8 +638,7 @@ NETOPT_DEFUN (Fnetopt_socket_fds)
   if (max < 0 || max > 1 << 20)
     max = 1 << 16;
   for (int fd = (int) max - 1; fd >= 0 && result; fd--)
-    if (!sock_fd_is_owned (fd) && is_socket (fd))
-      result = push_fd (env, result, fd);
+    result = push_socket (env, result, fd);
   return result;
 }
 

@@ -397,12 +397,16 @@ NETOPT_DEFUN (Fnetopt_make_socket_internal)
                              p.type, OPT_FOR_CHILD, &p.child, &p.child_count))
     goto out;
 
+  /* NOWAIT `unconnected': a datagram client that is neither connected
+     nor bound, as Emacs makes one; its remote is kept as its target.  */
+  bool unconnected = !p.server && p.type == SOCK_DGRAM
+                     && env->eq (env, args[A_NOWAIT], Q.unconnected);
   /* A client whose HOST has several addresses tries each in turn, as
      Emacs does, until one connects or the deadline passes.  */
   for (size_t attempt = 0;; attempt++)
     {
       fd = open_socket (env, &p, &listening);
-      if (fd < 0 || p.server || !p.has_remote)
+      if (fd < 0 || p.server || !p.has_remote || unconnected)
         break;
       int err = connect_wait (env, fd, &p.remote, &p.deadline,
                               !lisp_nilp (env, args[A_NOWAIT]));
@@ -460,6 +464,11 @@ NETOPT_DEFUN (Fnetopt_make_socket_internal)
   s->child_options = p.child;
   s->child_count = p.child_count;
   p.child = NULL;
+  if (unconnected && p.has_remote)
+    {
+      s->target = p.remote.ss;
+      s->target_len = p.remote.len;
+    }
   result = sock_wrap (env, s);
 
 out:

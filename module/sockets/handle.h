@@ -11,6 +11,8 @@
 
 #include "../options/engine.h"
 
+#include <sys/socket.h>
+
 struct sock_handle
 {
   struct opt_socket sock; /* fd (-1 once closed), family, type */
@@ -24,6 +26,10 @@ struct sock_handle
   char *service_name;     /* :service when a name (or a local file) */
   int service_port;       /* :service as a port; -1: t (any), -2: none */
   bool configured;        /* a process's: netopt set an option on it */
+  /* An unconnected datagram client's remote, where it sends (Emacs's
+     datagram address); target_len 0 when there is none.  */
+  struct sockaddr_storage target;
+  socklen_t target_len;
   struct opt_setting *child_options; /* :child-options, sized to them */
   size_t child_count;
 };

@@ -588,6 +588,12 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
   lisp_plist_add (env, &p, Q.k_server, server);
   lisp_plist_add (env, &p, Q.k_local,
                   sock_addr_to_lisp (env, (struct sockaddr *) &local, llen));
+  if (!connected && s->target_len > 0)
+    {
+      remote = s->target;
+      rlen = s->target_len;
+      connected = true;
+    }
   lisp_plist_add (env, &p, Q.k_remote,
                   connected ? sock_addr_to_lisp (env,
                                                  (struct sockaddr *) &remote,
