@@ -291,8 +291,8 @@ The placeholder has the family, type and role of netopt's socket
 server), and EMACS-ARGS's other keywords (buffer, filter, coding ...),
 but never :tls-parameters: TLS starts on the real socket.  A client
 goes to an address vector, so Emacs resolves nothing; it is :nowait
-when the call is, or starts TLS, and then Emacs's loop sees the real
-connection end; otherwise the loopback connection is made at once and
+when the call is, and then Emacs's loop sees the real connection end;
+otherwise the loopback connection is made at once and
 the process is open when `make-network-process' returns."
   (let* ((family (plist-get contact :family))
          (type (plist-get contact :type))
@@ -318,9 +318,7 @@ the process is open when `make-network-process' returns."
                                      [9]))))
            (t (list :remote (plist-get (netopt--socket-contact listener)
                                        :local)
-                    :nowait (and (or (plist-get emacs-args :nowait)
-                                     (plist-get emacs-args :tls-parameters))
-                                 t))))
+                    :nowait (and (plist-get emacs-args :nowait) t))))
      rest)))
 
 (defun netopt--placeholder-listener (contact)
@@ -383,12 +381,13 @@ kernel's view), and PLACEHOLDER-CONTACT."
         (setq contact (plist-put (plist-put contact :remote
                                             (plist-get socket-contact
                                                        :remote))
-                                 :local local))
+                                 ;; An unnamed local socket: "".
+                                 :local (or local "")))
       (setq contact (plist-put contact :local local))
-      (when (and (not (eq (plist-get socket-contact :family) 'local))
+      (when (and (vectorp local)
                  (member (plist-get args :service) '(t 0 nil "0")))
         (setq contact (plist-put contact :service
-                                 (plist-get socket-contact :service))))
+                                 (aref local (1- (length local))))))
       (when (plist-member placeholder-contact :remote)
         (setq contact (plist-put contact :remote
                                  (plist-get placeholder-contact :remote)))))
@@ -436,19 +435,33 @@ When accept failed (CLIENT nil, EMFILE), it only calls USER-LOG."
     (when user-log
       (funcall user-log server client message))))
 
-(defun netopt--start-tls (process parameters wait)
+(defun netopt--start-tls (process parameters nowait)
   "Start TLS on PROCESS, now on netopt's socket, as Emacs would.
 PARAMETERS are the call's :tls-parameters, (TYPE . PROPLIST) for
-`gnutls-boot'.  Emacs boots gnutls at this point for a :nowait
-connection and its loop completes the handshake; WAIT non-nil (the
-call was not :nowait) then waits, with Emacs running, until the
-handshake ends as Emacs's own synchronous call does."
+`gnutls-boot'.  With NOWAIT, Emacs boots gnutls on a connection still
+in progress and its loop completes the handshake.  Otherwise the
+handshake completes in `gnutls-boot', then, as Emacs's own call does,
+the Network Security Manager checks the connection and the sentinel
+is told \"open\"; a failure deletes PROCESS and signals."
   (when (and parameters (fboundp 'gnutls-boot) (gnutls-available-p))
-    (gnutls-boot process (car parameters) (cdr parameters))
-    (when wait
-      (while (eq (process-status process) 'connect)
-        (accept-process-output process 0.05)))))
+    (let ((result (gnutls-boot process (car parameters) (cdr parameters)))
+          (contact (process-contact process t)))
+      (unless nowait
+        (unless (and (eq result t)
+                     (or (not (fboundp 'nsm-verify-connection))
+                         (nsm-verify-connection
+                          process (plist-get contact :host)
+                          (plist-get contact :service))))
+          (delete-process process)
+          (error "TLS negotiation failed: %s"
+                 (if (eq result t)
+                     "the Network Security Manager stopped the connection"
+                   result)))
+        (funcall (process-sentinel process) process "open\n")))))
 
+(declare-function nsm-verify-connection "nsm"
+                  (process host port &optional save-fingerprint
+                           warn-unencrypted))
 (declare-function gnutls-boot "gnutls.c" (process type proplist))
 (declare-function gnutls-available-p "gnutls.c" ())
 
@@ -461,6 +474,14 @@ file."
   (let* ((socket-contact (netopt--socket-contact socket))
          (server (plist-get socket-contact :server))
          (user-log (plist-get emacs-args :log))
+         ;; A TLS connection already made (a :nowait one to a near
+         ;; server) has its handshake done at once, as a synchronous
+         ;; call's: booted while Emacs still saw it connecting, it
+         ;; would never leave `connect'.
+         (nowait (and (plist-get emacs-args :nowait)
+                      (not (and (plist-get emacs-args :tls-parameters)
+                                (plist-get socket-contact :remote)))))
+         (emacs-args (plist-put (copy-sequence emacs-args) :nowait nowait))
          (listener nil) (placeholder nil) (process nil))
     (unwind-protect
         (progn
@@ -493,7 +514,7 @@ file."
                      process (plist-get socket-contact :remote)))
                   (netopt--start-tls process
                                      (plist-get emacs-args :tls-parameters)
-                                     (not (plist-get emacs-args :nowait))))
+                                     nowait))
               (error (delete-process process)
                      (setq process nil)
                      (signal (car err) (cdr err)))))

@@ -575,11 +575,13 @@ the process, for `netopt-test-stop-server'."
     (set-file-modes conf #o644)
     (netopt-test-start-server "ngircd" port ngircd "-n" "-f" conf)))
 
-(defun netopt-test-tls-server (dir port)
+(defun netopt-test-tls-server (dir port &optional www)
   "Start openssl s_server -rev on 127.0.0.1:PORT with a new certificate.
 The self-signed certificate and its key are made in the directory DIR.
-The server sends back each line it receives, reversed.  Skip the test
-without openssl.  Return the process, for `netopt-test-stop-server'."
+The server sends back each line it receives, reversed; with WWW
+non-nil it is an HTTPS server instead (-www: a status page for any
+GET).  Skip the test without openssl.  Return the process, for
+`netopt-test-stop-server'."
   (let ((openssl (netopt-test-require-program "openssl"))
         (cert (expand-file-name "cert.pem" dir))
         (key (expand-file-name "key.pem" dir)))
@@ -592,7 +594,8 @@ without openssl.  Return the process, for `netopt-test-stop-server'."
         (error "The openssl req command failed: %s" (cdr made))))
     (netopt-test-start-server "s_server" port openssl "s_server"
                               "-accept" (format "127.0.0.1:%d" port)
-                              "-cert" cert "-key" key "-rev")))
+                              "-cert" cert "-key" key
+                              (if www "-www" "-rev"))))
 
 (defun netopt-test-emacs-sockets ()
   "Return sockpeek's view of every socket descriptor of this Emacs.

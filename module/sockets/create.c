@@ -285,12 +285,42 @@ plan_options (emacs_env *env, emacs_value options, struct plan *p)
                             OPT_AT_CREATE, &p->options, &p->option_count);
 }
 
+/* How long a :nowait connection that has another address to try is
+   watched before it is left to Emacs: a refusal on this host (::1
+   refused, 127.0.0.1 next) takes microseconds, and then the next
+   address is tried, as Emacs tries it.  */
+#define NOWAIT_GRACE 0.1
+
+/* A :nowait connect of FD in progress: its result within the grace
+   period when MORE addresses remain (0 while still in progress), else
+   0 at once.  */
+static int
+nowait_result (emacs_env *env, int fd, bool more)
+{
+  if (!more)
+    return 0;
+  struct sock_deadline grace = sock_deadline_in (NOWAIT_GRACE);
+  enum sock_wait_result w = sock_wait_fd (env, NULL, fd, POLLOUT, &grace);
+  if (w == SOCK_WAIT_TIMEOUT)
+    return 0;
+  if (w == SOCK_WAIT_ERROR)
+    return errno;
+  if (w != SOCK_WAIT_READY)
+    return -1;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+    return errno;
+  return err;
+}
+
 /* Connect FD to A by DEADLINE, letting Emacs run while it waits.
-   Returns 0, an errno value, or -1 when a non-local exit (C-g, a
-   throw) is pending.  */
+   NOWAIT only starts the connection (MORE: another address remains,
+   see nowait_result).  Returns 0, an errno value, or -1 when a
+   non-local exit (C-g, a throw) is pending.  */
 static int
 connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
-              const struct sock_deadline *deadline, bool nowait)
+              const struct sock_deadline *deadline, bool nowait, bool more)
 {
   double slice = 0;
   for (;;)
@@ -300,8 +330,8 @@ connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
         return 0;
       if (errno == EINPROGRESS || errno == EINTR || errno == EALREADY)
         {
-          if (nowait)
-            return 0; /* in progress: Emacs will see how it ends */
+          if (nowait) /* in progress: Emacs will see how it ends */
+            return nowait_result (env, fd, more);
           break;
         }
       if (errno != EAGAIN)
@@ -409,7 +439,8 @@ NETOPT_DEFUN (Fnetopt_make_socket_internal)
       if (fd < 0 || p.server || !p.has_remote || unconnected)
         break;
       int err = connect_wait (env, fd, &p.remote, &p.deadline,
-                              !lisp_nilp (env, args[A_NOWAIT]));
+                              !lisp_nilp (env, args[A_NOWAIT]),
+                              attempt + 1 < p.ncandidates);
       if (err == 0)
         break;
       sock_release_fd (fd);

@@ -1,0 +1,605 @@
+;;; mode-test.el --- netopt-mode is invisible but for the options  -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; API.md 5.2, "Invisible but for the options", point by point, as the
+;; audit of adoption and netopt-mode (issue 17) found each broken: a
+;; connection under the mode behaves as Emacs's own, a rule never costs
+;; a connection, options that cannot apply are skipped silently.
+;;
+;; Each test checks what a user sees: the kernel's state read by
+;; test/tools/sockpeek or ss, the traffic, the contact, the errors and
+;; the warnings.  Calls that could block run in a child Emacs with a
+;; time limit.
+
+;;; Code:
+
+(require 'netopt-test-helpers)
+
+(defvar netopt-connection-options)
+(defvar netopt-connect-timeout)
+(declare-function netopt-mode "netopt-process" (&optional arg))
+(declare-function netopt-make-network-process "netopt-process" (&rest args))
+(declare-function url-retrieve "url" (url callback &optional cbargs silent
+                                          inhibit-cookies))
+
+(defmacro netopt-mode-test--with-mode (rules &rest body)
+  "Run BODY with `netopt-mode' on and RULES as `netopt-connection-options'.
+Return (VALUE . WARNINGS): BODY's value and the text of every
+`display-warning' it caused.  The mode is off afterwards."
+  (declare (indent 1) (debug (form body)))
+  `(let ((netopt-connection-options ,rules)
+         (warnings nil))
+     (let ((record (lambda (_type message &rest _)
+                     (push message warnings))))
+       (advice-add 'display-warning :override record)
+       (unwind-protect
+           (progn (clrhash netopt--warned)
+                  (netopt-mode 1)
+                  (cons (progn ,@body) (nreverse warnings)))
+         (netopt-mode -1)
+         (advice-remove 'display-warning record)))))
+
+(defvar netopt--warned)
+
+(defun netopt-mode-test--child (form &rest keys)
+  "Evaluate FORM in a child Emacs (KEYS as `netopt-test-child'); return it.
+A child that fails or times out fails the test."
+  (let ((result (apply #'netopt-test-child form
+                       (append keys '(:seconds 40)))))
+    (when (eq result :timed-out)
+      (ert-fail "The child Emacs timed out"))
+    (when (eq (car-safe result) :child-error)
+      (ert-fail (list "The child Emacs signalled" (cadr result))))
+    result))
+
+(defun netopt-mode-test--make (&rest args)
+  "Call `make-network-process' with ARGS; delete the process after the test."
+  (netopt-test-delete-later (apply #'make-network-process args)))
+
+;;;; Defaulted addresses: a server without :host
+
+(netopt-deftest netopt-mode-server-without-host-on-loopback ()
+  "A server made without :host listens on loopback only, as Emacs's.
+ss shows the listener on 127.0.0.1 (::1 for ipv6), never the wildcard,
+and the kernel holds the rule's option on it."
+  (dolist (family '(nil ipv4 ipv6))
+    (unless (and (eq family 'ipv6) (not (netopt-test-ipv6-p)))
+      (let* ((result (netopt-mode-test--with-mode '((t :keepalive t))
+                       (netopt-mode-test--make :name "srv" :server t
+                                               :service t :family family
+                                               :noquery t)))
+             (port (process-contact (car result) :service))
+             (ss (cdr (netopt-test-command "ss" "-ltnH"
+                                           (format "sport = :%d" port))))
+             (where (if (eq family 'ipv6) "[::1]" "127.0.0.1")))
+        (should (string-match-p (format "%s:%d " (regexp-quote where) port)
+                                ss))
+        (should-not (string-match-p (format "\\(0\\.0\\.0\\.0\\|\\*\\|\\[::\\]\\):%d "
+                                            port)
+                                    ss))
+        (should (equal (process-contact (car result) :local)
+                       (vconcat (if (eq family 'ipv6) [0 0 0 0 0 0 0 1]
+                                  [127 0 0 1])
+                                (list port))))
+        (should (equal (cdr (assoc "keepalive"
+                                   (cdar (netopt-test-sockets-with
+                                          "local" (netopt-test-address-string
+                                                   (process-contact
+                                                    (car result) :local))))))
+                       "1"))
+        (should-not (cdr result))))))
+
+;;;; Datagram clients stay unconnected
+
+(netopt-deftest netopt-mode-datagram-client-unconnected ()
+  "A datagram client under the mode is not connected, as Emacs's.
+A reply from another port (TFTP-style) reaches its filter, and an
+ICMP port-unreachable does not end it; the rule's option is in the
+kernel."
+  (let* ((srv (netopt-test-socket :type 'datagram :server t
+                                  :host "127.0.0.1" :service t))
+         (other (netopt-test-socket :type 'datagram :server t
+                                    :host "127.0.0.1" :service t))
+         (closed (let ((s (netopt-make-socket :type 'datagram :server t
+                                              :host "127.0.0.1" :service t)))
+                   (prog1 (netopt-test-port s) (netopt-close s))))
+         (got nil)
+         (result (netopt-mode-test--with-mode '((t :priority 3))
+                   (netopt-mode-test--make
+                    :name "udp" :type 'datagram :host "127.0.0.1"
+                    :service (netopt-test-port srv) :noquery t
+                    :filter (lambda (_p s) (push s got)))))
+         (p (car result)))
+    (process-send-string p "ping")
+    (let ((from (netopt-receive-from srv :timeout 5)))
+      (should (equal (car from) "ping"))
+      ;; Unbound until it sent: the kernel bound it to the wildcard.
+      (let ((kernel (cdar (netopt-test-sockets-with
+                           "local" (format "0.0.0.0:%d"
+                                           (aref (cdr from) 4))))))
+        (should (equal (cdr (assoc "priority" kernel)) "3"))
+        (should (equal (cdr (assoc "peer" kernel)) "-")))
+      (netopt-send other "pong" :to (cdr from)))
+    (netopt-test-wait-for (lambda () got) 5)
+    (should (equal got '("pong")))
+    ;; A port that nobody listens on answers with ICMP port-unreachable.
+    (set-process-datagram-address p (vector 127 0 0 1 closed))
+    (process-send-string p "nobody")
+    (sleep-for 0.3)
+    (set-process-datagram-address p (netopt-contact srv :local))
+    (process-send-string p "again")
+    (should (equal (car (netopt-receive-from srv :timeout 5)) "again"))
+    (should (eq (process-status p) 'open))
+    (should-not (cdr result))))
+
+(ert-deftest netopt-mode-datagram-client-with-no-other-socket ()
+  "A datagram client of `netopt-make-network-process' works with no socket.
+In a fresh Emacs, which has no other socket open, the placeholder is
+still found: the process is live, its option set, its datagram
+address the target."
+  (should (equal (netopt-mode-test--child
+                  '(let ((p (netopt-make-network-process
+                             :name "u" :type 'datagram :host "127.0.0.1"
+                             :service 9 :priority 3)))
+                     (list (and (process-live-p p) t)
+                           (netopt-option p :priority)
+                           (process-datagram-address p))))
+                 '(t 3 [127 0 0 1 9]))))
+
+;;;; TLS starts on the real socket
+
+(defun netopt-mode-test--tls-form (port)
+  "Return a child's form: TLS to 127.0.0.1:PORT every way Emacs starts it.
+`netopt-mode' is on with a rule.  The server is openssl s_server -rev:
+each way sends a line and returns the reply, with the kernel's
+keepidle of the socket."
+  `(progn
+     (require 'gnutls)
+     (require 'nsm)
+     (setq netopt-connection-options '((t :keepidle 42)))
+     (netopt-mode 1)
+     (let ((gnutls-verify-error nil)
+           (network-security-level 'low)
+           (results nil))
+       (dolist (how '(stream-nowait stream tls-parameters
+                                    tls-parameters-nowait starttls))
+         (let* ((got "")
+                (params (cons 'gnutls-x509pki
+                              (gnutls-boot-parameters :hostname "localhost")))
+                (p (pcase how
+                     ('stream-nowait
+                      (open-network-stream "tls" nil "127.0.0.1" ,port
+                                           :type 'tls :nowait t))
+                     ('stream
+                      (open-network-stream "tls" nil "127.0.0.1" ,port
+                                           :type 'tls))
+                     ('tls-parameters
+                      (make-network-process :name "tls" :host "127.0.0.1"
+                                            :service ,port
+                                            :tls-parameters params))
+                     ('tls-parameters-nowait
+                      (make-network-process :name "tls" :host "127.0.0.1"
+                                            :service ,port :nowait t
+                                            :tls-parameters params))
+                     ('starttls
+                      (let ((p (make-network-process
+                                :name "tls" :host "127.0.0.1"
+                                :service ,port)))
+                        (gnutls-negotiate :process p :hostname "localhost")
+                        p)))))
+           (set-process-filter p (lambda (_p s) (setq got (concat got s))))
+           (netopt-test-wait-for (lambda () (eq (process-status p) 'open)) 10)
+           (process-send-string p "netopt\n")
+           (netopt-test-wait-for (lambda () (string-match-p "\n" got)) 10)
+           (push (list how got
+                       (cdr (assoc "keepidle"
+                                   (netopt-test-socket-with-peer
+                                    ,(format "127.0.0.1:%d" port))))
+                       (process-status p))
+                 results)
+           (delete-process p)))
+       (nreverse results))))
+
+(ert-deftest netopt-mode-tls-every-way ()
+  "TLS under the mode starts on the real socket, every way Emacs starts it.
+`open-network-stream' :type tls with and without :nowait,
+:tls-parameters given directly with and without :nowait, and
+starttls: each talks TLS with the server and has the rule's option."
+  (skip-unless (gnutls-available-p))
+  (let ((dir (make-temp-file "netopt-mode-tls-" t))
+        (port (netopt-test-free-port))
+        (server nil))
+    (unwind-protect
+        (progn
+          (setq server (netopt-test-tls-server dir port))
+          (should (equal (netopt-mode-test--child
+                          (netopt-mode-test--tls-form port))
+                         (mapcar (lambda (how)
+                                   (list how "tpoten\n" "42" 'open))
+                                 '(stream-nowait stream tls-parameters
+                                                 tls-parameters-nowait
+                                                 starttls)))))
+      (when server (netopt-test-stop-server server))
+      (delete-directory dir t))))
+
+(ert-deftest netopt-mode-tls-url-retrieve ()
+  "An https `url-retrieve', synchronous and asynchronous, works under the mode.
+openssl s_server -www answers with its status page."
+  (skip-unless (gnutls-available-p))
+  (let ((dir (make-temp-file "netopt-mode-www-" t))
+        (port (netopt-test-free-port))
+        (server nil))
+    (unwind-protect
+        (progn
+          (setq server (netopt-test-tls-server dir port t))
+          (let ((url (format "https://localhost:%d/" port)))
+            (should (equal
+                     (netopt-mode-test--child
+                      `(progn
+                         (require 'url)
+                         (require 'nsm)
+                         (setq netopt-connection-options '((t :keepidle 42)))
+                         (netopt-mode 1)
+                         (setq gnutls-verify-error nil
+                               network-security-level 'low)
+                         (let* ((sync (with-current-buffer
+                                          (url-retrieve-synchronously ,url t)
+                                        (goto-char (point-min))
+                                        (looking-at "HTTP/1.0 200")))
+                                (async nil))
+                           (url-retrieve ,url
+                                         (lambda (_status)
+                                           (goto-char (point-min))
+                                           (setq async
+                                                 (if (looking-at "HTTP/1.0 200")
+                                                     'ok 'bad)))
+                                         nil t)
+                           (netopt-test-wait-for (lambda () async) 15)
+                           (list sync async))))
+                     '(t ok)))))
+      (when server (netopt-test-stop-server server))
+      (delete-directory dir t))))
+
+;;;; Address fallback with :nowait
+
+(ert-deftest netopt-mode-nowait-falls-back-to-next-address ()
+  "A :nowait connection to a name whose first address refuses opens.
+In a private mount namespace /etc/hosts gives netopt-dual ::1, then
+127.0.0.1; only 127.0.0.1 listens.  Emacs's own call falls back to the
+next address and opens, and so does the call under the mode, which
+has the rule's option."
+  (skip-unless (netopt-test-ipv6-p))
+  (let ((hosts (make-temp-file "netopt-hosts" nil nil
+                               "::1 netopt-dual\n127.0.0.1 netopt-dual\n")))
+    (set-file-modes hosts #o644)
+    (unwind-protect
+        (should
+         (equal
+          (netopt-mode-test--child
+           '(let* ((srv (make-network-process :name "srv" :server t
+                                              :host "127.0.0.1" :service t
+                                              :noquery t))
+                   (port (process-contact srv :service))
+                   (open (lambda ()
+                           (let ((p (make-network-process
+                                     :name "c" :host "netopt-dual"
+                                     :service port :nowait t)))
+                             (netopt-test-wait-for
+                              (lambda () (not (eq (process-status p)
+                                                  'connect)))
+                              10)
+                             p)))
+                   (emacs (funcall open)))
+              (setq netopt-connection-options '((t :keepidle 42)))
+              (netopt-mode 1)
+              (let ((mode (funcall open)))
+                (list (process-status emacs) (process-status mode)
+                      (netopt-option mode :keepidle))))
+           :unshare '("-m")
+           :setup (format "mount --bind %s /etc/hosts" hosts))
+          '(open open 42)))
+      (delete-file hosts))))
+
+;;;; Local servers: nothing left behind
+
+(netopt-deftest netopt-mode-local-server-long-tmpdir ()
+  "A local server is adopted with a long `temporary-file-directory'.
+The placeholder's socket name would not fit a socket address there:
+the server is still netopt's (the rule's option in the kernel), and
+no placeholder file is left in either directory."
+  (let* ((long (make-temp-file (concat "netopt-" (make-string 80 ?t) "-") t))
+         (temporary-file-directory (file-name-as-directory long))
+         (file (make-temp-name "/tmp/netopt-lsrv-"))
+         (placeholders
+          (lambda ()
+            (append (directory-files long nil "netopt-placeholder")
+                    (directory-files "/tmp" nil "\\`netopt-placeholder")))))
+    (unwind-protect
+        (let* ((before (funcall placeholders))
+               (result (netopt-mode-test--with-mode '((t :keepalive t))
+                         (netopt-mode-test--make :name "l" :server t
+                                                 :family 'local
+                                                 :service file :noquery t)))
+               (p (car result)))
+          (should (eq (process-status p) 'listen))
+          (should (equal (cdr (assoc "keepalive"
+                                     (cdar (netopt-test-sockets-with
+                                            "local" file))))
+                         "1"))
+          (should (equal (funcall placeholders) before))
+          (should-not (cdr result)))
+      (delete-directory long t)
+      (ignore-errors (delete-file file)))))
+
+;;;; Accept failures on an adopted server
+
+(ert-deftest netopt-mode-accept-failure-calls-user-log ()
+  "An accept that fails (EMFILE) calls the user's :log, and deletes nothing.
+Emacs calls :log with CLIENT nil; an unrelated process of the current
+buffer stays live."
+  (let ((result
+         (netopt-mode-test--child
+          '(let* ((logs nil)
+                  (srv (netopt-make-network-process
+                        :name "s" :server t :host "127.0.0.1" :service t
+                        :freebind t
+                        :log (lambda (_s c m) (push (list (and c t) m) logs))))
+                  (buffer (generate-new-buffer "other"))
+                  (other (make-pipe-process :name "other" :buffer buffer
+                                            :noquery t))
+                  ;; Connected by the kernel, not accepted yet: Emacs's
+                  ;; loop does not run in a :nowait call.
+                  (_cli (make-network-process
+                         :name "cli" :host "127.0.0.1" :nowait t
+                         :service (process-contact srv :service))))
+             (with-current-buffer buffer
+               (let* ((open (mapcar #'string-to-number
+                                    (directory-files "/proc/self/fd" nil
+                                                     "\\`[0-9]+\\'")))
+                      (free (let ((i 0))
+                              (while (memq i open) (setq i (1+ i)))
+                              i)))
+                 (call-process "prlimit" nil nil nil
+                               (format "--pid=%d" (emacs-pid))
+                               (format "--nofile=%d:%d" free 4096))
+                 (accept-process-output nil 0.3)))
+             (list (and (process-live-p other) t)
+                   (car (car (last logs)))
+                   ;; Emacs's own text: "accept failed with code24".
+                   (and (string-match-p "\\`accept failed with code ?24\n"
+                                        (cadr (car (last logs))))
+                        t))))))
+    (should (equal result '(t nil t)))))
+
+;;;; Connections made while the mode waits
+
+(ert-deftest netopt-mode-connection-made-while-waiting ()
+  "A connection a timer opens while the mode waits for another gets its rule.
+The first connection waits (its listener's queue is full); a timer
+opens a second one meanwhile: the kernel holds the rule's keepidle on
+the second."
+  (should
+   (equal
+    (netopt-mode-test--child
+     '(let* ((full (netopt-make-socket :server 1 :host "127.0.0.1"
+                                       :service t))
+             (good (netopt-make-socket :server t :host "127.0.0.1"
+                                       :service t))
+             (good-port (netopt-test-port good))
+             (second nil))
+        (netopt-test-fill-tcp-backlog (netopt-test-port full))
+        (setq netopt-connection-options '((t :keepidle 42))
+              netopt-connect-timeout 2)
+        (netopt-mode 1)
+        (run-at-time 0.3 nil
+                     (lambda ()
+                       (setq second (make-network-process
+                                     :name "second" :host "127.0.0.1"
+                                     :service good-port))))
+        (condition-case nil
+            (make-network-process :name "first" :host "127.0.0.1"
+                                  :service (netopt-test-port full))
+          (error nil))
+        (list (processp second)
+              (cdr (assoc "keepidle"
+                          (netopt-test-socket-with-peer
+                           (format "127.0.0.1:%d" good-port)))))))
+    '(t "42"))))
+
+;;;; Rules that signal or are malformed
+
+(netopt-deftest netopt-mode-match-that-signals ()
+  "A MATCH that signals, or is no valid regexp, costs no connection.
+It is reported once, naming the rule, and matches nothing."
+  (let* ((srv (netopt-test-server))
+         (port (netopt-test-port srv))
+         (signals (lambda (args) (string-match-p "x" (plist-get args :host))))
+         (result
+          (netopt-mode-test--with-mode `((,signals :keepalive t)
+                                         ("[" :keepalive t))
+            (list
+             ;; As `server-start' does: no :host.
+             (netopt-mode-test--make :name "s" :server t :service t
+                                     :noquery t)
+             (netopt-mode-test--make :name "s2" :server t :service t
+                                     :noquery t)
+             (netopt-mode-test--make :name "c" :host "127.0.0.1"
+                                     :service port :noquery t)))))
+    (should (equal (mapcar #'process-status (car result))
+                   '(listen listen open)))
+    (should (= (length (cdr result)) 2))
+    (should (seq-some (lambda (w) (string-match-p "MATCH signalled" w))
+                      (cdr result)))
+    (should (seq-some (lambda (w) (string-match-p "not a valid regexp" w))
+                      (cdr result)))))
+
+(netopt-deftest netopt-mode-malformed-rules ()
+  "Malformed rules are reported once each, naming them, and ignored.
+Not a plist, an option without a value, Emacs's own keywords among
+the options: the connection is Emacs's own, a stream made at once."
+  (let* ((srv (netopt-test-server))
+         (port (netopt-test-port srv))
+         (rules '((t . 5) (t :keepalive) (t :type datagram) (t :nowait t)))
+         (result
+          (netopt-mode-test--with-mode rules
+            (list (netopt-mode-test--make :name "c1" :host "127.0.0.1"
+                                          :service port :noquery t)
+                  (netopt-mode-test--make :name "c2" :host "127.0.0.1"
+                                          :service port :noquery t)))))
+    (dolist (p (car result))
+      (should (eq (process-status p) 'open))
+      (should-not (process-contact p :type)))
+    (should (= (length (cdr result)) 4))
+    (dolist (rule rules)
+      (should (seq-some (lambda (w) (string-search (format "%S" rule) w))
+                        (cdr result))))))
+
+;;;; The caller's own errors, and one attempt per call
+
+(netopt-deftest netopt-mode-callers-bad-arguments ()
+  "The caller's own bad arguments get Emacs's own error, and no warning."
+  (dolist (args '((:name "x" :host "127.0.0.1" :service t)
+                  (:name "x" :host "127.0.0.1" :service 1 :family ipx)
+                  (:name "x" :host "" :service 1)))
+    (let ((emacs (condition-case err (apply #'make-network-process args)
+                   (error err)))
+          (mode (netopt-mode-test--with-mode '((t :keepalive t))
+                  (condition-case err (apply #'make-network-process args)
+                    (error err)))))
+      (should (consp emacs))
+      (should (equal (car mode) emacs))
+      (should-not (cdr mode)))))
+
+(ert-deftest netopt-mode-one-attempt-per-call ()
+  "A connection that cannot be made is tried once, with Emacs's error.
+In a private network namespace the kernel counts connection attempts
+\(ActiveOpens of /proc/net/snmp): a refused call under the mode adds
+one, as Emacs's own, and signals the same error."
+  (let ((result
+         (netopt-mode-test--child
+          '(let ((opens (lambda ()
+                          (with-temp-buffer
+                            (insert-file-contents "/proc/net/snmp")
+                            (re-search-forward "^Tcp: .*\n")
+                            (let* ((names (split-string (match-string 0)))
+                                   (values (split-string
+                                            (buffer-substring
+                                             (point) (line-end-position)))))
+                              (string-to-number
+                               (nth (seq-position names "ActiveOpens")
+                                    values))))))
+                 (call (lambda ()
+                         (condition-case err
+                             (make-network-process :name "x"
+                                                   :host "127.0.0.1"
+                                                   :service 1)
+                           (error err)))))
+             (let* ((a (funcall opens))
+                    (emacs (funcall call))
+                    (b (funcall opens))
+                    (mode (progn
+                            (setq netopt-connection-options
+                                  '((t :keepalive t)))
+                            (netopt-mode 1)
+                            (funcall call)))
+                    (c (funcall opens)))
+               (list (- b a) (- c b) (equal emacs mode) (car mode))))
+          :unshare '("-n") :setup "ip link set lo up")))
+    (should (equal result '(1 1 t file-error)))))
+
+;;;; Other advice
+
+(netopt-deftest netopt-mode-other-advice-sees-the-call-once ()
+  "Other advice on `make-network-process' sees the caller's call once.
+One added before the mode and one after each see exactly the call made,
+never netopt's placeholder."
+  (let* ((srv (netopt-test-server))
+         (port (netopt-test-port srv))
+         (before nil) (after nil)
+         (record-before (lambda (&rest args) (push args before)))
+         (record-after (lambda (&rest args) (push args after))))
+    (advice-add 'make-network-process :before record-before)
+    (unwind-protect
+        (netopt-mode-test--with-mode '((t :keepidle 42))
+          (advice-add 'make-network-process :before record-after)
+          (unwind-protect
+              (netopt-mode-test--make :name "c" :host "127.0.0.1"
+                                      :service port :noquery t)
+            (advice-remove 'make-network-process record-after)))
+      (advice-remove 'make-network-process record-before))
+    (let ((call `((:name "c" :host "127.0.0.1" :service ,port :noquery t))))
+      (should (equal before call))
+      (should (equal after call)))
+    (should (equal (cdr (assoc "keepidle"
+                               (netopt-test-socket-with-peer
+                                (format "127.0.0.1:%d" port))))
+                   "42"))))
+
+;;;; The contact
+
+(defun netopt-mode-test--shapes (port file)
+  "Return call shapes of `make-network-process' to compare.
+PORT is a stream server's on 127.0.0.1, FILE a local stream server's."
+  `((:name "a" :host "127.0.0.1" :service ,port)
+    (:name "b" :host "127.0.0.1" :service ,port :nowait t)
+    (:name "c" :host "127.0.0.1" :service ,port :nowait nil)
+    (:name "d" :remote [127 0 0 1 ,port])
+    (:name "e" :host "localhost" :service ,port :family ipv4 :type nil)
+    (:name "f" :server t :service t)
+    (:name "g" :server t :local [127 0 0 1 0])
+    (:name "h" :server t :host "127.0.0.1" :service 0 :family ipv4)
+    (:name "i" :type datagram :host "127.0.0.1" :service 9)
+    (:name "j" :type datagram :server t :host "127.0.0.1" :service t)
+    (:name "k" :family local :service ,file)
+    (:name "l" :family local :remote ,file :local "")
+    (:name "n" :host "127.0.0.1" :service ,port :coding utf-8 :buffer nil
+           :plist (x 1))))
+
+(defun netopt-mode-test--normal (contact)
+  "Return CONTACT with its ephemeral ports and its options made neutral."
+  (let ((out nil))
+    (while contact
+      (let ((key (car contact)) (value (cadr contact)))
+        (unless (memq key '(:keepalive))
+          (push key out)
+          (push (cond ((and (vectorp value) (memq key '(:local :remote)))
+                       (substring value 0 -1))
+                      ((and (integerp value) (eq key :service)) 'port)
+                      (t value))
+                out)))
+      (setq contact (cddr contact)))
+    (nreverse out)))
+
+(defun netopt-mode-test--normal-short (contact)
+  "Return the (HOST SERVICE) CONTACT with a port made neutral."
+  (mapcar (lambda (v) (if (integerp v) 'port v)) contact))
+
+(netopt-deftest netopt-mode-contact-as-emacs ()
+  "Under the mode `process-contact' is Emacs's own, but for options and ports.
+Thirteen call shapes (clients, servers, datagram, local, with
+:nowait nil, :type nil, :local \"\"): the whole plist and the
+\(HOST SERVICE) form match Emacs's, keys in order."
+  (let* ((srv (netopt-test-make-process :name "srv" :server t
+                                        :host "127.0.0.1" :service t))
+         (port (process-contact srv :service))
+         (file (netopt-test-temp-socket-name)))
+    (netopt-test-make-process :name "lsrv" :server t :family 'local
+                              :service file)
+    (unwind-protect
+        (dolist (shape (netopt-mode-test--shapes port file))
+          (let* ((args (append shape '(:noquery t)))
+                 (emacs (apply #'netopt-mode-test--make args))
+                 (mode (car (netopt-mode-test--with-mode '((t :keepalive t))
+                              (apply #'netopt-mode-test--make args)))))
+            (should (equal (netopt-mode-test--normal (process-contact mode t))
+                           (netopt-mode-test--normal
+                            (process-contact emacs t))))
+            (should (equal (netopt-mode-test--normal-short
+                            (process-contact mode))
+                           (netopt-mode-test--normal-short
+                            (process-contact emacs))))))
+      (delete-file file))))
+
+(provide 'mode-test)
+;;; mode-test.el ends here
