@@ -332,6 +332,39 @@ no placeholder file is left in either directory."
       (delete-directory long t)
       (ignore-errors (delete-file file)))))
 
+;;;; The README's recipe
+
+(netopt-deftest netopt-mode-recipe-skips-what-does-not-apply ()
+  "The README's dead-connection rule costs no warning on other sockets.
+A UDP client and a local server (as `server-start' makes it) get no
+warning; the local server has the one option that applies to it,
+:keepalive, in the kernel, and the UDP client works."
+  (let* ((file (netopt-test-temp-socket-name))
+         (srv (netopt-test-socket :type 'datagram :server t
+                                  :host "127.0.0.1" :service t))
+         (result
+          (netopt-mode-test--with-mode
+              '((t :keepalive t :keepidle 30 :keepintvl 5 :keepcnt 4
+                   :user-timeout 50000))
+            (list (netopt-mode-test--make :name "server" :server t
+                                          :family 'local :service file
+                                          :noquery t)
+                  (netopt-mode-test--make :name "udp" :type 'datagram
+                                          :host "127.0.0.1"
+                                          :service (netopt-test-port srv)
+                                          :noquery t)))))
+    (unwind-protect
+        (progn
+          (should-not (cdr result))
+          (should (equal (cdr (assoc "keepalive"
+                                     (cdar (netopt-test-sockets-with
+                                            "local" file))))
+                         "1"))
+          (process-send-string (nth 1 (car result)) "hello")
+          (should (equal (car (netopt-receive-from srv :timeout 5))
+                         "hello")))
+      (ignore-errors (delete-file file)))))
+
 ;;;; Accept failures on an adopted server
 
 (ert-deftest netopt-mode-accept-failure-calls-user-log ()
