@@ -751,6 +751,74 @@ warned about (naming RULES), never fatal."
         (error (netopt--warn-rule rules err))))
     process))
 
+(defun netopt--resolves-later-p (args)
+  "Return non-nil if Emacs resolves the call ARGS's host in the background.
+A :nowait call to a host name (not an address literal): Emacs's own
+call returns at once and resolves it meanwhile."
+  (let ((host (plist-get args :host)))
+    (and (plist-get args :nowait) (stringp host)
+         (not (eq (plist-get args :family) 'local))
+         (not (string-match-p "\\`\\([0-9.]+\\|.*:.*\\)\\'" host)))))
+
+(defvar netopt--watched nil
+  "Processes Emacs is connecting: (PROCESS OPTIONS RULES LOCAL).
+LOCAL is the local address of the socket that got OPTIONS last.")
+
+(defvar netopt--watch-timer nil
+  "The timer that gives `netopt--watched' processes their options.")
+
+(defun netopt--local-no-block (process)
+  "Return PROCESS's local address, or nil while its host is being resolved.
+`process-contact' waits for the name otherwise; Emacs 25 and 26 have
+no way not to, and there nil comes until PROCESS stops connecting."
+  (if (>= emacs-major-version 27)
+      (funcall #'process-contact process :local t)
+    (and (not (eq (process-status process) 'connect))
+         (process-contact process :local))))
+
+(defun netopt--watch-tick ()
+  "Give each watched process's newest socket its options.
+Emacs makes a socket once it has resolved the host, and a new one for
+each address it falls back to: a new local address in the contact.
+A process is watched until it is no longer connecting; the timer
+stops when nothing is left to watch."
+  (let ((waiting nil))
+    (dolist (entry netopt--watched)
+      (let* ((process (car entry))
+             (live (process-live-p process))
+             (local (and live (netopt--local-no-block process))))
+        (when (and local (not (equal local (nth 3 entry))))
+          (let ((old (gethash process netopt--handles)))
+            (when old (netopt--drop-handle process old)))
+          (setcar (nthcdr 3 entry) local)
+          (condition-case err
+              (let ((tail (nth 1 entry)))
+                (while tail
+                  (unless (eq (car tail) :child-options)
+                    (netopt-set-option process (car tail) (cadr tail)))
+                  (setq tail (cddr tail))))
+            (error (netopt--warn-rule (nth 2 entry) err))))
+        (when (and live (eq (process-status process) 'connect))
+          (push entry waiting))))
+    (setq netopt--watched (nreverse waiting)))
+  (when (and (null netopt--watched) netopt--watch-timer)
+    (cancel-timer netopt--watch-timer)
+    (setq netopt--watch-timer nil)))
+
+(defun netopt--make-then-watch (make args options rules)
+  "Call MAKE with ARGS, a :nowait call Emacs resolves in the background.
+The call returns at once, as Emacs's own; OPTIONS (of RULES) are set
+on each socket Emacs makes for it, as soon as it exists, by a timer
+that runs only while such a process is connecting."
+  (let ((process (apply make args)))
+    (when (processp process)
+      (push (list process options rules nil) netopt--watched)
+      (netopt--watch-tick)
+      (unless (or netopt--watch-timer (null netopt--watched))
+        (setq netopt--watch-timer
+              (run-at-time 0.01 0.01 #'netopt--watch-tick))))
+    process))
+
 (defun netopt--make-network-process-advice (make &rest args)
   "Around `make-network-process' (MAKE) while `netopt-mode' is on.
 ARGS matching a rule of `netopt-connection-options' go through
@@ -769,6 +837,9 @@ own error, and a connection that cannot be made is tried once."
      ((plist-get args :use-external-socket)
       (netopt--make-then-set make args (netopt--rule-options rules args)
                              rules))
+     ((netopt--resolves-later-p args)
+      (netopt--make-then-watch make args (netopt--rule-options rules args)
+                               rules))
      (t
       (let ((options (netopt--rule-options rules args)))
         (condition-case err

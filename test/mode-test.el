@@ -34,13 +34,14 @@ Return (VALUE . WARNINGS): BODY's value and the text of every
                      (push message warnings))))
        (advice-add 'display-warning :override record)
        (unwind-protect
-           (progn (clrhash netopt--warned)
+           (progn (when (boundp 'netopt--warned) (clrhash netopt--warned))
                   (netopt-mode 1)
                   (cons (progn ,@body) (nreverse warnings)))
          (netopt-mode -1)
          (advice-remove 'display-warning record)))))
 
 (defvar netopt--warned)
+(defvar netopt--watched)
 
 (defun netopt-mode-test--child (form &rest keys)
   "Evaluate FORM in a child Emacs (KEYS as `netopt-test-child'); return it.
@@ -268,7 +269,7 @@ openssl s_server -www answers with its status page."
 In a private mount namespace /etc/hosts gives netopt-dual ::1, then
 127.0.0.1; only 127.0.0.1 listens.  Emacs's own call falls back to the
 next address and opens, and so does the call under the mode, which
-has the rule's option."
+gets the rule's option once its socket exists."
   (skip-unless (netopt-test-ipv6-p))
   (let ((hosts (make-temp-file "netopt-hosts" nil nil
                                "::1 netopt-dual\n127.0.0.1 netopt-dual\n")))
@@ -294,12 +295,45 @@ has the rule's option."
               (setq netopt-connection-options '((t :keepidle 42)))
               (netopt-mode 1)
               (let ((mode (funcall open)))
+                (netopt-test-wait-for (lambda () (not (assq mode
+                                                            netopt--watched)))
+                                      10)
                 (list (process-status emacs) (process-status mode)
                       (netopt-option mode :keepidle))))
            :unshare '("-m")
            :setup (format "mount --bind %s /etc/hosts" hosts))
           '(open open 42)))
       (delete-file hosts))))
+
+;;;; Resolution with :nowait
+
+(ert-deftest netopt-mode-nowait-resolves-in-the-background ()
+  "A :nowait call to a host name returns at once, as Emacs's own.
+In private namespaces whose only name server never answers, Emacs's
+own call and the call under the mode both return a process still
+connecting (before, the mode waited for the name, here 300 s).  That
+such a connection gets its options once Emacs made its socket is
+`netopt-mode-nowait-falls-back-to-next-address'."
+  (should
+   (equal
+    (netopt-test-dns-child
+     '(progn
+        (call-process "ip" nil nil nil "link" "set" "lo" "up")
+        (let ((dns (netopt-make-socket :name "silent-dns" :type 'datagram
+                                       :server t :host "127.0.0.1"
+                                       :service 53))
+              (call (lambda (name)
+                      (process-status
+                       (make-network-process :name name :host name
+                                             :service 80 :nowait t)))))
+          (setq netopt-connection-options '((t :keepidle 42))
+                netopt-connect-timeout 300)
+          (let ((own (funcall call "own.example")))
+            (netopt-mode 1)
+            (prog1 (list own (funcall call "mode.example"))
+              (netopt-close dns)))))
+     :seconds 40)
+    '(connect connect))))
 
 ;;;; Local servers: nothing left behind
 

@@ -409,6 +409,88 @@ try_next (int err)
          || err == ETIMEDOUT || err == EADDRNOTAVAIL || err == EAFNOSUPPORT;
 }
 
+/* The socket P plans: made, bound, listening or connected (NOWAIT
+   only starts a connection; UNCONNECTED leaves a client alone).  A
+   client whose HOST has several addresses tries each in turn, as Emacs
+   does, until one connects or the deadline passes.  Returns the
+   descriptor, or -1 with an exit pending.  */
+static int
+open_planned (emacs_env *env, struct plan *p, emacs_value options,
+              bool nowait, bool unconnected, bool *listening)
+{
+  for (size_t attempt = 0;; attempt++)
+    {
+      int fd = open_socket (env, p, listening);
+      if (fd < 0 || p->server || !p->has_remote || unconnected)
+        return fd;
+      bool more = attempt + 1 < p->ncandidates;
+      int err = connect_wait (env, fd, &p->remote, &p->deadline, nowait, more);
+      if (err == 0)
+        return fd;
+      sock_release_fd (fd);
+      if (err < 0)
+        return -1; /* C-g or a throw */
+      struct sock_addr failed = p->remote;
+      bool next = more && try_next (err);
+      if (next)
+        {
+          p->remote = p->candidates[attempt + 1];
+          if (p->remote.ss.ss_family != p->family)
+            {
+              /* Options apply per family: prepare them again; one that
+                 does not apply to the other family ends the search.  */
+              p->family = p->remote.ss.ss_family;
+              if (!plan_options (env, options, p))
+                {
+                  env->non_local_exit_clear (env);
+                  next = false;
+                }
+            }
+        }
+      if (next)
+        continue;
+      emacs_value where
+        = sock_addr_to_lisp (env, (struct sockaddr *) &failed.ss, failed.len);
+      if (where)
+        lisp_system_error (env, "Cannot connect", err, 2,
+                           (emacs_value[]){ p->lisp_name, where });
+      return -1;
+    }
+}
+
+/* A handle for FD, made as P planned; P's strings and child options
+   move to it.  The unconnected datagram client's remote is its target.
+   NULL with an exit pending (FD is then left to the caller).  */
+static struct sock_handle *
+handle_for (emacs_env *env, struct plan *p, int fd, bool listening,
+            bool unconnected)
+{
+  struct sock_handle *s = sock_new (fd, p->family, p->type, true, p->name);
+  if (!s)
+    {
+      lisp_out_of_memory (env);
+      return NULL;
+    }
+  s->listening = listening;
+  s->server = p->server;
+  s->server_t = p->server_t;
+  s->backlog = p->backlog;
+  s->host = p->host;
+  p->host = NULL;
+  s->service_name = p->service_name;
+  p->service_name = NULL;
+  s->service_port = p->service_port;
+  s->child_options = p->child;
+  s->child_count = p->child_count;
+  p->child = NULL;
+  if (unconnected && p->has_remote)
+    {
+      s->target = p->remote.ss;
+      s->target_len = p->remote.len;
+    }
+  return s;
+}
+
 /* (netopt--make-socket NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE
    TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT) */
 NETOPT_DEFUN (Fnetopt_make_socket_internal)
@@ -418,7 +500,6 @@ NETOPT_DEFUN (Fnetopt_make_socket_internal)
   struct plan p;
   memset (&p, 0, sizeof p);
   emacs_value result = NULL;
-  int fd = -1;
   bool listening = false;
 
   if (!parse_args (env, args, &p) || !plan_addresses (env, args, &p)
@@ -426,85 +507,21 @@ NETOPT_DEFUN (Fnetopt_make_socket_internal)
       || !opt_prepare_plist (env, Q.k_child_options, args[A_CHILD], p.family,
                              p.type, OPT_FOR_CHILD, &p.child, &p.child_count))
     goto out;
-
   /* NOWAIT `unconnected': a datagram client that is neither connected
      nor bound, as Emacs makes one; its remote is kept as its target.  */
   bool unconnected = !p.server && p.type == SOCK_DGRAM
                      && env->eq (env, args[A_NOWAIT], Q.unconnected);
-  /* A client whose HOST has several addresses tries each in turn, as
-     Emacs does, until one connects or the deadline passes.  */
-  for (size_t attempt = 0;; attempt++)
-    {
-      fd = open_socket (env, &p, &listening);
-      if (fd < 0 || p.server || !p.has_remote || unconnected)
-        break;
-      int err = connect_wait (env, fd, &p.remote, &p.deadline,
-                              !lisp_nilp (env, args[A_NOWAIT]),
-                              attempt + 1 < p.ncandidates);
-      if (err == 0)
-        break;
-      sock_release_fd (fd);
-      fd = -1;
-      if (err < 0)
-        goto out; /* C-g or a throw */
-      struct sock_addr failed = p.remote;
-      bool next = attempt + 1 < p.ncandidates && try_next (err);
-      if (next)
-        {
-          p.remote = p.candidates[attempt + 1];
-          if (p.remote.ss.ss_family != p.family)
-            {
-              /* Options apply per family: prepare them again; one that
-                 does not apply to the other family ends the search.  */
-              p.family = p.remote.ss.ss_family;
-              if (!plan_options (env, args[A_OPTIONS], &p))
-                {
-                  env->non_local_exit_clear (env);
-                  next = false;
-                }
-            }
-        }
-      if (next)
-        continue;
-      emacs_value where = sock_addr_to_lisp (env, (struct sockaddr *) &failed.ss,
-                                        failed.len);
-      if (where)
-        lisp_system_error (env, "Cannot connect", err, 2,
-                           (emacs_value[]){ p.lisp_name, where });
-      goto out;
-    }
+  int fd = open_planned (env, &p, args[A_OPTIONS],
+                         !lisp_nilp (env, args[A_NOWAIT]), unconnected,
+                         &listening);
   if (fd < 0)
     goto out;
-
-  struct sock_handle *s = sock_new (fd, p.family, p.type, true, p.name);
+  struct sock_handle *s = handle_for (env, &p, fd, listening, unconnected);
   if (!s)
-    {
-      lisp_out_of_memory (env);
-      goto out;
-    }
-  fd = -1; /* S owns it now */
-  s->listening = listening;
-  s->server = p.server;
-  s->server_t = p.server_t;
-  s->backlog = p.backlog;
-  s->host = p.host;
-  p.host = NULL;
-  s->service_name = p.service_name;
-  p.service_name = NULL;
-  s->service_port = p.service_port;
-  s->child_options = p.child;
-  s->child_count = p.child_count;
-  p.child = NULL;
-  if (unconnected && p.has_remote)
-    {
-      s->target = p.remote.ss;
-      s->target_len = p.remote.len;
-    }
-  result = sock_wrap (env, s);
-
-out:
-  if (fd >= 0)
     sock_release_fd (fd);
+  else
+    result = sock_wrap (env, s); /* S owns FD now */
+out:
   plan_free (&p);
   return result;
 }
