@@ -84,22 +84,6 @@ kernel gives it."
   (let ((v (cdr (assoc name alist))))
     (if (and v (string-match-p "\\`-?[0-9]+\\'" v)) (string-to-number v) v)))
 
-(defmacro netopt-adopt-test--with-server (spec &rest body)
-  "Run BODY with a server running, stopped afterwards.
-SPEC is (PORT-VAR STARTER): STARTER is `netopt-test-ngircd' or
-`netopt-test-tls-server', given a new temporary directory and a free
-port, which PORT-VAR is bound to."
-  (declare (indent 1) (debug ((symbolp form) body)))
-  (let ((dir (make-symbol "dir")) (server (make-symbol "server")))
-    `(let* ((,dir (make-temp-file "netopt-adopt-" t))
-            (,(car spec) (netopt-test-free-port))
-            (,server nil))
-       (unwind-protect
-           (progn (setq ,server (funcall ,(cadr spec) ,dir ,(car spec)))
-                  ,@body)
-         (when ,server (netopt-test-stop-server ,server))
-         (delete-directory ,dir t)))))
-
 ;;;; Child Emacsen
 
 (defun netopt-adopt-test--child (form)
@@ -426,7 +410,7 @@ server's welcome came), and the kernel's view of ERC's socket."
 (ert-deftest netopt-adopt-harness-erc-ngircd ()
   "Harness: ngircd runs, and Emacs's own ERC registers with it."
   :tags '(adopt)
-  (netopt-adopt-test--with-server (port #'netopt-test-ngircd)
+  (netopt-test-with-server (port #'netopt-test-ngircd)
     (let ((result (netopt-adopt-test--child
                    (netopt-adopt-test--erc-form port nil))))
       (should (eq (car result) t))
@@ -437,7 +421,7 @@ server's welcome came), and the kernel's view of ERC's socket."
 They are in the kernel: :keepidle 42, and a segment size of 1000 at
 most, which only a setting made before connect gives."
   :tags '(adopt)
-  (netopt-adopt-test--with-server (port #'netopt-test-ngircd)
+  (netopt-test-with-server (port #'netopt-test-ngircd)
     (let ((result (netopt-adopt-test--child
                    (netopt-adopt-test--erc-form port t))))
       (should (eq (car result) t))
@@ -472,7 +456,7 @@ and the TLS protocol gnutls negotiated."
   "Harness: openssl s_server talks TLS with Emacs's own stream."
   :tags '(adopt)
   (skip-unless (gnutls-available-p))
-  (netopt-adopt-test--with-server (port #'netopt-test-tls-server)
+  (netopt-test-with-server (port #'netopt-test-tls-server)
     (let ((result (netopt-adopt-test--child
                    (netopt-adopt-test--tls-form port nil))))
       (should (equal (car result) "tpoten\n"))
@@ -482,7 +466,7 @@ and the TLS protocol gnutls negotiated."
   "With `netopt-mode', a TLS stream has the rule's options and works."
   :tags '(adopt)
   (skip-unless (gnutls-available-p))
-  (netopt-adopt-test--with-server (port #'netopt-test-tls-server)
+  (netopt-test-with-server (port #'netopt-test-tls-server)
     (let ((result (netopt-adopt-test--child
                    (netopt-adopt-test--tls-form port t))))
       (should (equal (car result) "tpoten\n"))

@@ -42,6 +42,10 @@ Return (VALUE . WARNINGS): BODY's value and the text of every
 
 (defvar netopt--warned)
 (defvar netopt--watched)
+(defvar erc-server-process)
+(defvar erc-server-connected)
+(defvar erc-server-auto-reconnect)
+(defvar erc-join-buffer)
 
 (defun netopt-mode-test--child (form &rest keys)
   "Evaluate FORM in a child Emacs (KEYS as `netopt-test-child'); return it.
@@ -208,59 +212,80 @@ keepidle of the socket."
 :tls-parameters given directly with and without :nowait, and
 starttls: each talks TLS with the server and has the rule's option."
   (skip-unless (gnutls-available-p))
-  (let ((dir (make-temp-file "netopt-mode-tls-" t))
-        (port (netopt-test-free-port))
-        (server nil))
-    (unwind-protect
-        (progn
-          (setq server (netopt-test-tls-server dir port))
-          (should (equal (netopt-mode-test--child
-                          (netopt-mode-test--tls-form port))
-                         (mapcar (lambda (how)
-                                   (list how "tpoten\n" "42" 'open))
-                                 '(stream-nowait stream tls-parameters
-                                                 tls-parameters-nowait
-                                                 starttls)))))
-      (when server (netopt-test-stop-server server))
-      (delete-directory dir t))))
+  (netopt-test-with-server (port #'netopt-test-tls-server)
+    (should (equal (netopt-mode-test--child
+                    (netopt-mode-test--tls-form port))
+                   (mapcar (lambda (how)
+                             (list how "tpoten\n" "42" 'open))
+                           '(stream-nowait stream tls-parameters
+                                           tls-parameters-nowait
+                                           starttls))))))
 
 (ert-deftest netopt-mode-tls-url-retrieve ()
   "An https `url-retrieve', synchronous and asynchronous, works under the mode.
 openssl s_server -www answers with its status page."
   (skip-unless (gnutls-available-p))
-  (let ((dir (make-temp-file "netopt-mode-www-" t))
-        (port (netopt-test-free-port))
-        (server nil))
-    (unwind-protect
-        (progn
-          (setq server (netopt-test-tls-server dir port t))
-          (let ((url (format "https://localhost:%d/" port)))
-            (should (equal
-                     (netopt-mode-test--child
-                      `(progn
-                         (require 'url)
-                         (require 'nsm)
-                         (setq netopt-connection-options '((t :keepidle 42)))
-                         (netopt-mode 1)
-                         (setq gnutls-verify-error nil
-                               network-security-level 'low)
-                         (let* ((sync (with-current-buffer
-                                          (url-retrieve-synchronously ,url t)
-                                        (goto-char (point-min))
-                                        (looking-at "HTTP/1.0 200")))
-                                (async nil))
-                           (url-retrieve ,url
-                                         (lambda (_status)
-                                           (goto-char (point-min))
-                                           (setq async
-                                                 (if (looking-at "HTTP/1.0 200")
-                                                     'ok 'bad)))
-                                         nil t)
-                           (netopt-test-wait-for (lambda () async) 15)
-                           (list sync async))))
-                     '(t ok)))))
-      (when server (netopt-test-stop-server server))
-      (delete-directory dir t))))
+  (netopt-test-with-server (port #'netopt-test-tls-server t)
+    (let ((url (format "https://localhost:%d/" port)))
+      (should (equal
+               (netopt-mode-test--child
+                `(progn
+                   (require 'url)
+                   (require 'gnutls)
+                   (require 'nsm)
+                   (setq netopt-connection-options '((t :keepidle 42)))
+                   (netopt-mode 1)
+                   (setq gnutls-verify-error nil
+                         network-security-level 'low)
+                   (let* ((sync (with-current-buffer
+                                    (url-retrieve-synchronously ,url t)
+                                  (goto-char (point-min))
+                                  (looking-at "HTTP/1.0 200")))
+                          (async nil))
+                     (url-retrieve ,url
+                                   (lambda (_status)
+                                     (goto-char (point-min))
+                                     (setq async
+                                           (if (looking-at "HTTP/1.0 200")
+                                               'ok 'bad)))
+                                   nil t)
+                     (netopt-test-wait-for (lambda () async) 15)
+                     (list sync async))))
+               '(t ok))))))
+
+(ert-deftest netopt-mode-erc-over-tls ()
+  "ERC over TLS (`erc-tls' to ngircd's TLS port) registers under the mode.
+The welcome comes over TLS, and the socket has the rule's option."
+  (skip-unless (gnutls-available-p))
+  (netopt-test-with-server (port #'netopt-test-ngircd t)
+    (should
+     (equal
+      (netopt-mode-test--child
+       `(progn
+          (require 'erc)
+          (require 'gnutls)
+          (require 'nsm)
+          (setq gnutls-verify-error nil
+                network-security-level 'low
+                netopt-connection-options '((t :keepidle 42)))
+          (netopt-mode 1)
+          (let* ((erc-server-auto-reconnect nil)
+                 (erc-join-buffer 'bury)
+                 (buffer (erc-tls :server "127.0.0.1" :port ,port
+                                  :nick "tls" :full-name "netopt tls test"))
+                 (connected (netopt-test-wait-for
+                             (lambda () (buffer-local-value
+                                         'erc-server-connected buffer))
+                             15)))
+            (list connected
+                  (with-current-buffer buffer
+                    (and (processp erc-server-process)
+                         (gnutls-peer-status erc-server-process)
+                         t))
+                  (cdr (assoc "keepidle"
+                              (netopt-test-socket-with-peer
+                               ,(format "127.0.0.1:%d" port))))))))
+      '(t t "42")))))
 
 ;;;; Address fallback with :nowait
 

@@ -543,15 +543,20 @@ if it exits or does not listen in time.  Stop it with
     (delete-process proc)
     (when (buffer-live-p buffer) (kill-buffer buffer))))
 
-(defun netopt-test-ngircd (dir port)
+(defun netopt-test-ngircd (dir port &optional tls)
   "Start ngircd on 127.0.0.1:PORT, its files in the directory DIR.
 It runs in the foreground (-n) with a configuration written to DIR:
-no DNS, ident or PAM look-ups.  Skip the test without ngircd.  Return
-the process, for `netopt-test-stop-server'."
+no DNS, ident or PAM look-ups.  With TLS non-nil PORT talks TLS, with
+a new self-signed certificate, and a plain port is left unused.  Skip
+the test without ngircd.  Return the process, for
+`netopt-test-stop-server'."
   (let ((ngircd (netopt-test-require-program "ngircd"))
-        (conf (expand-file-name "ngircd.conf" dir)))
-    ;; ngircd run as root drops to nobody, who must write its pid file.
+        (conf (expand-file-name "ngircd.conf" dir))
+        (pair (and tls (netopt-test-certificate dir))))
+    ;; ngircd run as root drops to nobody, who must write its pid file
+    ;; and read its certificate.
     (set-file-modes dir #o777)
+    (dolist (file pair) (set-file-modes file #o644))
     (with-temp-file conf
       (insert "[Global]\n"
               "Name = irc.netopt.test\n"
@@ -563,7 +568,7 @@ the process, for `netopt-test-stop-server'."
               "AdminInfo2 = loopback\n"
               "AdminEMail = nobody@localhost\n"
               "Listen = 127.0.0.1\n"
-              (format "Ports = %d\n" port)
+              (format "Ports = %d\n" (if tls (netopt-test-free-port) port))
               (format "PidFile = %s\n" (expand-file-name "ngircd.pid" dir))
               "MotdPhrase = netopt\n"
               "[Limits]\n"
@@ -571,17 +576,17 @@ the process, for `netopt-test-stop-server'."
               "[Options]\n"
               "DNS = no\n"
               "Ident = no\n"
-              "PAM = no\n"))
+              "PAM = no\n")
+      (when tls
+        (insert "[SSL]\n"
+                (format "CertFile = %s\n" (car pair))
+                (format "KeyFile = %s\n" (cadr pair))
+                (format "Ports = %d\n" port))))
     (set-file-modes conf #o644)
     (netopt-test-start-server "ngircd" port ngircd "-n" "-f" conf)))
 
-(defun netopt-test-tls-server (dir port &optional www)
-  "Start openssl s_server -rev on 127.0.0.1:PORT with a new certificate.
-The self-signed certificate and its key are made in the directory DIR.
-The server sends back each line it receives, reversed; with WWW
-non-nil it is an HTTPS server instead (-www: a status page for any
-GET).  Skip the test without openssl.  Return the process, for
-`netopt-test-stop-server'."
+(defun netopt-test-certificate (dir)
+  "Make a self-signed certificate for localhost in DIR; return (CERT KEY)."
   (let ((openssl (netopt-test-require-program "openssl"))
         (cert (expand-file-name "cert.pem" dir))
         (key (expand-file-name "key.pem" dir)))
@@ -592,10 +597,38 @@ GET).  Skip the test without openssl.  Return the process, for
                  "-days" "2")))
       (unless (eq (car made) 0)
         (error "The openssl req command failed: %s" (cdr made))))
+    (list cert key)))
+
+(defun netopt-test-tls-server (dir port &optional www)
+  "Start openssl s_server -rev on 127.0.0.1:PORT with a new certificate.
+The self-signed certificate and its key are made in the directory DIR.
+The server sends back each line it receives, reversed; with WWW
+non-nil it is an HTTPS server instead (-www: a status page for any
+GET).  Skip the test without openssl.  Return the process, for
+`netopt-test-stop-server'."
+  (let* ((openssl (netopt-test-require-program "openssl"))
+         (pair (netopt-test-certificate dir)))
     (netopt-test-start-server "s_server" port openssl "s_server"
                               "-accept" (format "127.0.0.1:%d" port)
-                              "-cert" cert "-key" key
+                              "-cert" (car pair) "-key" (cadr pair)
                               (if www "-www" "-rev"))))
+
+(defmacro netopt-test-with-server (spec &rest body)
+  "Run BODY with a server running, stopped afterwards.
+SPEC is (PORT-VAR STARTER &rest ARGS): STARTER (`netopt-test-ngircd',
+`netopt-test-tls-server') is given a new temporary directory, a free
+port, which PORT-VAR is bound to, and ARGS."
+  (declare (indent 1) (debug ((symbolp form &rest form) body)))
+  (let ((dir (make-symbol "dir")) (server (make-symbol "server")))
+    `(let* ((,dir (make-temp-file "netopt-server-" t))
+            (,(car spec) (netopt-test-free-port))
+            (,server nil))
+       (unwind-protect
+           (progn (setq ,server (funcall ,(cadr spec) ,dir ,(car spec)
+                                         ,@(cddr spec)))
+                  ,@body)
+         (when ,server (netopt-test-stop-server ,server))
+         (delete-directory ,dir t)))))
 
 (defun netopt-test-emacs-sockets ()
   "Return sockpeek's view of every socket descriptor of this Emacs.

@@ -291,18 +291,16 @@ plan_options (emacs_env *env, emacs_value options, struct plan *p)
    address is tried, as Emacs tries it.  */
 #define NOWAIT_GRACE 0.1
 
-/* A :nowait connect of FD in progress: its result within the grace
-   period when MORE addresses remain (0 while still in progress), else
-   0 at once.  */
+/* How the connection of FD in progress ends by deadline D: the
+   socket's error (0: connected), errno when the wait failed, -1 with an
+   exit pending, or LATE when D passed first.  */
 static int
-nowait_result (emacs_env *env, int fd, bool more)
+connect_outcome (emacs_env *env, int fd, const struct sock_deadline *d,
+                 int late)
 {
-  if (!more)
-    return 0;
-  struct sock_deadline grace = sock_deadline_in (NOWAIT_GRACE);
-  enum sock_wait_result w = sock_wait_fd (env, NULL, fd, POLLOUT, &grace);
+  enum sock_wait_result w = sock_wait_fd (env, NULL, fd, POLLOUT, d);
   if (w == SOCK_WAIT_TIMEOUT)
-    return 0;
+    return late;
   if (w == SOCK_WAIT_ERROR)
     return errno;
   if (w != SOCK_WAIT_READY)
@@ -312,6 +310,18 @@ nowait_result (emacs_env *env, int fd, bool more)
   if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
     return errno;
   return err;
+}
+
+/* A :nowait connect of FD in progress: its outcome within the grace
+   period when MORE addresses remain (0 while still in progress), else
+   0 at once.  */
+static int
+nowait_result (emacs_env *env, int fd, bool more)
+{
+  if (!more)
+    return 0;
+  struct sock_deadline grace = sock_deadline_in (NOWAIT_GRACE);
+  return connect_outcome (env, fd, &grace, 0);
 }
 
 /* Connect FD to A by DEADLINE, letting Emacs run while it waits.
@@ -345,18 +355,7 @@ connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
       if (w != SOCK_WAIT_READY)
         return -1;
     }
-  enum sock_wait_result w = sock_wait_fd (env, NULL, fd, POLLOUT, deadline);
-  if (w == SOCK_WAIT_TIMEOUT)
-    return ETIMEDOUT;
-  if (w == SOCK_WAIT_ERROR)
-    return errno;
-  if (w != SOCK_WAIT_READY)
-    return -1;
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-    return errno;
-  return err;
+  return connect_outcome (env, fd, deadline, ETIMEDOUT);
 }
 
 /* A socket of P's kind with P's options, bound and listening as P
