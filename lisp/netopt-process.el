@@ -856,8 +856,10 @@ own error, and a connection that cannot be made is tried once."
                  ((eq (car err) 'netopt-socket-not-found)
                   (netopt--make-then-set make args options rules))
                  ;; The call's own arguments, name resolution, a bind:
-                 ;; Emacs's own call says what is wrong, or succeeds.
-                 (t (apply make args))))))))))
+                 ;; Emacs's own call says what is wrong (alone), or
+                 ;; succeeds, without the rule's options: say so.
+                 (t (prog1 (apply make args)
+                      (netopt--warn-rule rules err)))))))))))
 
 ;;;###autoload
 (define-minor-mode netopt-mode

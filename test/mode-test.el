@@ -424,6 +424,80 @@ warning; the local server has the one option that applies to it,
                          "hello")))
       (ignore-errors (delete-file file)))))
 
+;;;; Failures leave nothing behind
+
+(ert-deftest netopt-mode-failed-local-server-leaves-no-file ()
+  "A local server whose adoption fails leaves no socket file in the way.
+With one descriptor left under the limit, netopt's own socket is made and its placeholder cannot be: netopt
+removes its socket file, so Emacs's own server, made instead, can bind
+it (before: \"Address already in use\"), a warning says it has not
+the rule's options, and no placeholder file is left."
+  (let ((result
+         (netopt-mode-test--child
+          '(let* ((file (make-temp-name "/tmp/netopt-fail-"))
+                  (placeholders
+                   (lambda ()
+                     (append
+                      (directory-files temporary-file-directory nil
+                                       "\\`netopt-placeholder")
+                      (directory-files "/tmp" nil
+                                       "\\`netopt-placeholder"))))
+                  (before (funcall placeholders))
+                  (open (mapcar #'string-to-number
+                                (directory-files "/proc/self/fd" nil
+                                                 "\\`[0-9]+\\'")))
+                  (free (let ((i 0))
+                          (while (memq i open) (setq i (1+ i)))
+                          i)))
+             (setq netopt-connection-options '((t :keepalive t)))
+             (netopt-mode 1)
+             (call-process "prlimit" nil nil nil
+                           (format "--pid=%d" (emacs-pid))
+                           ;; FREE counts the descriptor that listed
+                           ;; them: one is left.
+                           (format "--nofile=%d:%d" free 4096))
+             (let* ((warned nil)
+                    (p (cl-letf (((symbol-function 'display-warning)
+                                  (lambda (&rest _) (setq warned t))))
+                         (condition-case err
+                             (make-network-process :name "l" :server t
+                                                   :family 'local
+                                                   :service file)
+                           (error err)))))
+               (let ((status (if (processp p) (process-status p) p)))
+                 ;; Its descriptor was the last one under the limit.
+                 (when (processp p) (delete-process p))
+                 (prog1 (list status (equal (funcall placeholders) before)
+                              warned)
+                   (delete-file file))))))))
+    (should (equal result '(listen t t)))))
+
+(ert-deftest netopt-mode-placeholder-found-whatever-gc-closes ()
+  "The placeholder is found whatever a garbage collection closes meanwhile.
+Sockets dropped before each call are closed by their finalizers when
+the collector runs, as often as it can here, so descriptors are freed
+during the calls: every datagram client and stream server is still
+made, with its option."
+  (let ((result
+         (netopt-mode-test--child
+          '(let ((ok 0) (gc-cons-threshold 1))
+             (dotimes (_ 60)
+               (dotimes (_ 3)
+                 (netopt-make-socket :type 'datagram))
+               (let ((c (netopt-make-network-process
+                         :name "c" :type 'datagram :host "127.0.0.1"
+                         :service 9 :priority 3))
+                     (s (netopt-make-network-process
+                         :name "s" :server t :host "127.0.0.1" :service t
+                         :priority 3)))
+                 (when (and (eql (netopt-option c :priority) 3)
+                            (eql (netopt-option s :priority) 3))
+                   (setq ok (1+ ok)))
+                 (delete-process c)
+                 (delete-process s)))
+             ok))))
+    (should (equal result 60))))
+
 ;;;; Accept failures on an adopted server
 
 (ert-deftest netopt-mode-accept-failure-calls-user-log ()
