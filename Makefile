@@ -14,7 +14,8 @@
 #   make demo        make sockets, set options, print what the kernel holds
 #   make bench       costs against Emacs and the system call, Lisp layer
 #                    byte-compiled and natively compiled side by side
-#   make lint        cppcheck, byte-compile warnings, checkdoc
+#   make lint        cppcheck, clang-format (.clang-format, GNU style),
+#                    byte-compile warnings, checkdoc
 #   make check-headers  build against the emacs-module.h of Emacs 25 to 30
 #                    (test/emacs-module-headers), load each build, use it
 #   make check-musl  build with musl-gcc (musl-tools), also with every
@@ -72,7 +73,8 @@ test: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 emacs-30:
 	@sh test/tools/emacs-30.sh
 
-# Static checks: cppcheck on module/ (when installed), byte-compilation of
+# Static checks: cppcheck on module/ (when installed), its formatting
+# against .clang-format (GNU style, as Emacs's C), byte-compilation of
 # lisp/ with warnings as errors, checkdoc on every Lisp file, package-lint.
 # Not part of make test; .ci/run runs it before make test.
 lint: $(MODULE)
@@ -82,6 +84,10 @@ lint: $(MODULE)
 			--inline-suppr -D__linux__ -DEMACS_MAJOR_VERSION=28 \
 			--suppress=missingIncludeSystem module; \
 	else echo "lint: cppcheck not installed, C checks skipped"; fi
+	@if command -v clang-format >/dev/null; then \
+		clang-format --dry-run --Werror $(MODULE_SRCS) $(MODULE_HDRS) \
+		&& echo "lint: module/ follows .clang-format"; \
+	else echo "lint: clang-format not installed, formatting unchecked"; fi
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
 		--eval "(setq byte-compile-dest-file-function (lambda (f) (expand-file-name (concat (file-name-nondirectory f) \"c\") \"$$tmp\")))" \

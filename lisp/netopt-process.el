@@ -276,8 +276,8 @@ Return the SOCKET."
 
 (defun netopt--temp-socket-name ()
   "Return a new file name for a placeholder's local socket.
-In `temporary-file-directory', or in /tmp when that name would not
-fit a socket address (108 bytes)."
+In the directory of the variable `temporary-file-directory', or in
+/tmp when that name would not fit a socket address (108 bytes)."
   (let ((name (make-temp-name (expand-file-name "netopt-placeholder-"
                                                 temporary-file-directory))))
     (if (< (string-bytes name) 100)
@@ -654,7 +654,7 @@ A MATCH function that signals is reported once and matches nothing."
             (push rule found)))))))
 
 (defun netopt--call-kind (args)
-  "Return (FAMILY . TYPE) of the connection the call ARGS makes.
+  "Return (FAMILY . TYPE) of the connection made by the call ARGS.
 FAMILY is nil when only the address will tell (ipv4 or ipv6)."
   (let ((family (plist-get args :family)))
     (cons (if (or (eq family 'local) (stringp (plist-get args :remote))

@@ -80,9 +80,9 @@ and the kernel holds the rule's option on it."
              (where (if (eq family 'ipv6) "[::1]" "127.0.0.1")))
         (should (string-match-p (format "%s:%d " (regexp-quote where) port)
                                 ss))
-        (should-not (string-match-p (format "\\(0\\.0\\.0\\.0\\|\\*\\|\\[::\\]\\):%d "
-                                            port)
-                                    ss))
+        (should-not (string-match-p
+                     (format "\\(0\\.0\\.0\\.0\\|\\*\\|\\[::\\]\\):%d " port)
+                     ss))
         (should (equal (process-contact (car result) :local)
                        (vconcat (if (eq family 'ipv6) [0 0 0 0 0 0 0 1]
                                   [127 0 0 1])
@@ -155,7 +155,7 @@ address the target."
 ;;;; TLS starts on the real socket
 
 (defun netopt-mode-test--tls-form (port)
-  "Return a child's form: TLS to 127.0.0.1:PORT every way Emacs starts it.
+  "Return a child's form: TLS to 127.0.0.1:PORT, every way Emacs has.
 `netopt-mode' is on with a rule.  The server is openssl s_server -rev:
 each way sends a line and returns the reply, with the kernel's
 keepidle of the socket."
@@ -428,10 +428,11 @@ warning; the local server has the one option that applies to it,
 
 (ert-deftest netopt-mode-failed-local-server-leaves-no-file ()
   "A local server whose adoption fails leaves no socket file in the way.
-With one descriptor left under the limit, netopt's own socket is made and its placeholder cannot be: netopt
-removes its socket file, so Emacs's own server, made instead, can bind
-it (before: \"Address already in use\"), a warning says it has not
-the rule's options, and no placeholder file is left."
+With one descriptor left under the limit, netopt's own socket is
+made and its placeholder cannot be: netopt removes its socket file,
+so Emacs's own server, made instead, can bind it (before: \"Address
+already in use\"), a warning says it has not the rule's options, and
+no placeholder file is left."
   (let ((result
          (netopt-mode-test--child
           '(let* ((file (make-temp-name "/tmp/netopt-fail-"))

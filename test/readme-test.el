@@ -167,6 +167,39 @@ before bind is refused for an accepted child in :child-options, as
                   :type 'netopt-unknown-option)
     (should-not (netopt-set-option child :reuseaddr nil t))))
 
+(ert-deftest netopt-readme-primitives-found-by-tags ()
+  "Every function the module defines is a definition etags finds by name.
+\\[xref-find-definitions] on a primitive's C name leads to it: each C
+function named in the registration table of module/entry/module.c is
+tagged by etags (Emacs's own) as a function of that name, and so by
+ctags where installed."
+  (let* ((files (directory-files-recursively
+                 (expand-file-name "module" netopt-test-root) "\\.c\\'"))
+         (table (with-temp-buffer
+                  (insert-file-contents
+                   (expand-file-name "module/entry/module.c" netopt-test-root))
+                  (let ((names nil))
+                    (while (re-search-forward
+                            "^  { \"[^\"]+\", [0-9]+, [a-z_0-9]+, \\(F[a-z_]+\\),"
+                            nil t)
+                      (push (match-string 1) names))
+                    names)))
+         (etags (with-temp-buffer
+                  (apply #'call-process "etags" nil t nil "-o" "-" files)
+                  (buffer-string))))
+    (should (> (length table) 20))
+    (dolist (name table)
+      (should (string-match-p (concat "\177" (regexp-quote name) "\001")
+                              etags)))
+    (when (executable-find "ctags")
+      (let ((ctags (with-temp-buffer
+                     (apply #'call-process "ctags" nil t nil "-x"
+                            "--c-kinds=f" files)
+                     (buffer-string))))
+        (dolist (name table)
+          (should (string-match-p (concat "^" (regexp-quote name) " ")
+                                  ctags)))))))
+
 (ert-deftest netopt-readme-stays-inside ()
   "README.org links only to files of the repository."
   (with-temp-buffer

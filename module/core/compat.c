@@ -46,7 +46,7 @@ no_sigpipe (int fd)
   if (fd >= 0)
     {
       int one = 1;
-      (void) setsockopt (fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+      (void)setsockopt (fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
     }
 #endif
   return fd;
@@ -56,8 +56,8 @@ static int
 make_socket (int family, int type, bool nonblock)
 {
 #ifdef NETOPT_HAVE_SOCK_FLAGS
-  return socket (family,
-                 type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+  return socket (family, type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0),
+                 0);
 #else
   int fd = socket (family, type, 0);
   if (fd < 0)
@@ -106,20 +106,20 @@ compat_sendto (int fd, const void *buf, size_t len, int flags,
   sigemptyset (&sigpipe_set);
   sigaddset (&sigpipe_set, SIGPIPE);
   /* A SIGPIPE already pending is not ours to take.  */
-  bool was_pending = sigpending (&pending) == 0
-                     && sigismember (&pending, SIGPIPE) == 1;
+  bool was_pending
+      = sigpending (&pending) == 0 && sigismember (&pending, SIGPIPE) == 1;
   if (pthread_sigmask (SIG_BLOCK, &sigpipe_set, &old) != 0)
     return -1;
   ssize_t n = addr ? sendto (fd, buf, len, flags, addr, addrlen)
                    : send (fd, buf, len, flags);
   int err = errno;
-  if (n < 0 && err == EPIPE && !was_pending
-      && sigpending (&pending) == 0 && sigismember (&pending, SIGPIPE) == 1)
+  if (n < 0 && err == EPIPE && !was_pending && sigpending (&pending) == 0
+      && sigismember (&pending, SIGPIPE) == 1)
     {
       int sig;
-      (void) sigwait (&sigpipe_set, &sig); /* pending: returns at once */
+      (void)sigwait (&sigpipe_set, &sig); /* pending: returns at once */
     }
-  (void) pthread_sigmask (SIG_SETMASK, &old, NULL);
+  (void)pthread_sigmask (SIG_SETMASK, &old, NULL);
   errno = err;
   return n;
 #endif
@@ -135,7 +135,7 @@ compat_socket_family (int fd, int *family)
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   memset (&ss, 0, sizeof ss);
-  if (getsockname (fd, (struct sockaddr *) &ss, &len) != 0)
+  if (getsockname (fd, (struct sockaddr *)&ss, &len) != 0)
     return -1;
   *family = ss.ss_family;
   return 0;
@@ -150,14 +150,14 @@ interface_address (int ifindex)
   struct in_addr a = { .s_addr = htonl (INADDR_ANY) };
   char name[IF_NAMESIZE];
   struct ifaddrs *list = NULL;
-  if (ifindex <= 0 || !if_indextoname ((unsigned) ifindex, name)
+  if (ifindex <= 0 || !if_indextoname ((unsigned)ifindex, name)
       || getifaddrs (&list) != 0)
     return a;
   for (struct ifaddrs *i = list; i; i = i->ifa_next)
     if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET
         && strcmp (i->ifa_name, name) == 0)
       {
-        a = ((struct sockaddr_in *) (void *) i->ifa_addr)->sin_addr;
+        a = ((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
         break;
       }
   freeifaddrs (list);

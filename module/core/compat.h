@@ -20,8 +20,8 @@
 /* socket(2) and accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC, where the
    flags exist (Linux, the BSDs); socket or accept and then fcntl(2)
    elsewhere (macOS, older systems).  */
-#if defined SOCK_NONBLOCK && defined SOCK_CLOEXEC                          \
-  && !defined NETOPT_COMPAT_FALLBACKS
+#if defined SOCK_NONBLOCK && defined SOCK_CLOEXEC                             \
+    && !defined NETOPT_COMPAT_FALLBACKS
 #define NETOPT_HAVE_SOCK_FLAGS 1
 #endif
 

@@ -14,12 +14,12 @@ ptrdiff_t netopt_env_size;
 bool
 lisp_init_symbols (emacs_env *env)
 {
-#define NETOPT_SYM_INIT(c, l)                                              \
-  {                                                                        \
-    emacs_value s = env->intern (env, l);                                  \
-    LISP_CHECK_BOOL (env);                                                   \
-    Q.c = env->make_global_ref (env, s);                                   \
-    LISP_CHECK_BOOL (env);                                                   \
+#define NETOPT_SYM_INIT(c, l)                                                 \
+  {                                                                           \
+    emacs_value s = env->intern (env, l);                                     \
+    LISP_CHECK_BOOL (env);                                                    \
+    Q.c = env->make_global_ref (env, s);                                      \
+    LISP_CHECK_BOOL (env);                                                    \
   }
   NETOPT_SYMBOLS (NETOPT_SYM_INIT)
 #undef NETOPT_SYM_INIT
@@ -50,7 +50,7 @@ lisp_plist_add (emacs_env *env, struct lisp_plist *p, emacs_value key,
     return lisp_signal (env, Q.err_error,
                         lisp_list (env, 1,
                                    (emacs_value[]){ lisp_string (
-                                     env, "Too many properties") }));
+                                       env, "Too many properties") }));
   p->items[p->n++] = key;
   p->items[p->n++] = value;
   return true;
@@ -61,7 +61,7 @@ lisp_plist_make (emacs_env *env, const struct lisp_plist *p)
 {
   if (LISP_PENDING (env))
     return NULL;
-  return lisp_list (env, p->n, (emacs_value *) p->items);
+  return lisp_list (env, p->n, (emacs_value *)p->items);
 }
 
 bool
@@ -83,7 +83,7 @@ lisp_list (emacs_env *env, ptrdiff_t n, emacs_value *items)
 emacs_value
 lisp_string (emacs_env *env, const char *s)
 {
-  emacs_value v = env->make_string (env, s, (ptrdiff_t) strlen (s));
+  emacs_value v = env->make_string (env, s, (ptrdiff_t)strlen (s));
   LISP_CHECK (env);
   return v;
 }
@@ -94,16 +94,16 @@ lisp_unibyte (emacs_env *env, const char *bytes, size_t len)
   emacs_value v;
   if (len > PTRDIFF_MAX)
     {
-      lisp_signal (env, Q.err_error,
-                   lisp_list (env, 1,
-                              (emacs_value[]){ lisp_string (env,
-                                                            "String too long") }));
+      lisp_signal (
+          env, Q.err_error,
+          lisp_list (env, 1,
+                     (emacs_value[]){ lisp_string (env, "String too long") }));
       return NULL;
     }
 #if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 28
-  if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_28))
+  if (netopt_env_size >= (ptrdiff_t)sizeof (struct emacs_env_28))
     {
-      v = env->make_unibyte_string (env, bytes, (ptrdiff_t) len);
+      v = env->make_unibyte_string (env, bytes, (ptrdiff_t)len);
       LISP_CHECK (env);
       return v;
     }
@@ -117,14 +117,14 @@ lisp_unibyte (emacs_env *env, const char *bytes, size_t len)
     }
   for (size_t i = 0; i < len; i++)
     {
-      items[i] = env->make_integer (env, (unsigned char) bytes[i]);
+      items[i] = env->make_integer (env, (unsigned char)bytes[i]);
       if (LISP_PENDING (env))
         {
           free (items);
           return NULL;
         }
     }
-  v = env->funcall (env, Q.unibyte_string, (ptrdiff_t) len, items);
+  v = env->funcall (env, Q.unibyte_string, (ptrdiff_t)len, items);
   free (items);
   LISP_CHECK (env);
   return v;
@@ -171,7 +171,7 @@ lisp_copy_string (emacs_env *env, emacs_value v, size_t *len)
   ptrdiff_t size = 0;
   env->copy_string_contents (env, v, NULL, &size);
   LISP_CHECK (env);
-  char *buf = malloc (size > 0 ? (size_t) size : 1);
+  char *buf = malloc (size > 0 ? (size_t)size : 1);
   if (!buf)
     {
       lisp_out_of_memory (env);
@@ -183,7 +183,7 @@ lisp_copy_string (emacs_env *env, emacs_value v, size_t *len)
       return NULL;
     }
   if (len)
-    *len = size > 0 ? (size_t) size - 1 : 0;
+    *len = size > 0 ? (size_t)size - 1 : 0;
   return buf;
 }
 
@@ -217,7 +217,7 @@ lisp_seconds (emacs_env *env, emacs_value keyword, emacs_value v, double *out)
   intmax_t n;
   if (lisp_int_in_range (env, v, 0, INT_MAX, &n))
     {
-      *out = (double) n;
+      *out = (double)n;
       return true;
     }
   LISP_CHECK_BOOL (env);
@@ -267,8 +267,8 @@ lisp_system_error (emacs_env *env, const char *what, int errnum, ptrdiff_t n,
   emacs_value data = lisp_list (env, n + 2, items);
   if (!data)
     return false;
-  emacs_value error
-    = (errnum == EPERM || errnum == EACCES) ? Q.err_permission : Q.err_system;
+  emacs_value error = (errnum == EPERM || errnum == EACCES) ? Q.err_permission
+                                                            : Q.err_system;
   return lisp_signal (env, error, data);
 }
 
@@ -335,15 +335,15 @@ utf8_to_latin1 (char *buf, size_t len)
   size_t out = 0;
   for (size_t i = 0; i < len; i++)
     {
-      unsigned char c = (unsigned char) buf[i];
+      unsigned char c = (unsigned char)buf[i];
       if (c >= 0xC0 && i + 1 < len)
         {
-          buf[out++] = (char) (((c & 0x03) << 6)
-                               | ((unsigned char) buf[i + 1] & 0x3F));
+          buf[out++]
+              = (char)(((c & 0x03) << 6) | ((unsigned char)buf[i + 1] & 0x3F));
           i++;
         }
       else
-        buf[out++] = (char) c;
+        buf[out++] = (char)c;
     }
   buf[out] = '\0';
   return out;
@@ -378,10 +378,9 @@ lisp_string_bytes (emacs_env *env, emacs_value v, size_t *len)
                             (emacs_value[]){ v, Q.utf_8_unix, Q.t });
       LISP_CHECK (env);
     }
-  emacs_value latin = env->funcall (env, Q.decode_coding_string, 3,
-                                    (emacs_value[]){ bytes,
-                                                     Q.iso_latin_1_unix,
-                                                     Q.t });
+  emacs_value latin
+      = env->funcall (env, Q.decode_coding_string, 3,
+                      (emacs_value[]){ bytes, Q.iso_latin_1_unix, Q.t });
   LISP_CHECK (env);
   size_t n;
   char *buf = lisp_copy_string (env, latin, &n);
@@ -400,14 +399,14 @@ lisp_note_sent (emacs_env *env, size_t sent)
   if (env->non_local_exit_get (env, &sym, &data) != emacs_funcall_exit_signal)
     return; /* a throw goes on unchanged */
   env->non_local_exit_clear (env);
-  emacs_value count = env->make_integer (env, (intmax_t) sent);
-  emacs_value tail = LISP_PENDING (env) ? NULL
-                                      : lisp_list (env, 2,
-                                                   (emacs_value[]){ Q.k_sent,
-                                                                    count });
-  emacs_value all = tail ? env->funcall (env, Q.append, 2,
-                                         (emacs_value[]){ data, tail })
-                         : NULL;
+  emacs_value count = env->make_integer (env, (intmax_t)sent);
+  emacs_value tail
+      = LISP_PENDING (env)
+            ? NULL
+            : lisp_list (env, 2, (emacs_value[]){ Q.k_sent, count });
+  emacs_value all
+      = tail ? env->funcall (env, Q.append, 2, (emacs_value[]){ data, tail })
+             : NULL;
   if (LISP_PENDING (env))
     env->non_local_exit_clear (env);
   env->non_local_exit_signal (env, sym, all ? all : data);

@@ -1,7 +1,7 @@
 /* lisp.h --- glue between the module and the Emacs environment.
 
    Every call into `env' whose result is used is followed by a check for
-   a pending non-local exit; the NL_* macros below keep that short.  The
+   a pending non-local exit; the LISP_CHECK macros below keep that short.  The
    symbols the module uses are interned once, at load time, as global
    references (see lisp.c).  */
 
@@ -17,139 +17,134 @@
 
 /* Return NULL from the current function when a non-local exit is
    pending.  Emacs ignores the value a module function returns then.  */
-#define LISP_CHECK(env)                                                      \
-  do                                                                       \
-    {                                                                      \
-      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)  \
-        return NULL;                                                       \
-    }                                                                      \
+#define LISP_CHECK(env)                                                       \
+  do                                                                          \
+    {                                                                         \
+      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)     \
+        return NULL;                                                          \
+    }                                                                         \
   while (0)
 
 /* The same, for functions that return bool.  */
-#define LISP_CHECK_BOOL(env)                                                 \
-  do                                                                       \
-    {                                                                      \
-      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)  \
-        return false;                                                      \
-    }                                                                      \
+#define LISP_CHECK_BOOL(env)                                                  \
+  do                                                                          \
+    {                                                                         \
+      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)     \
+        return false;                                                         \
+    }                                                                         \
   while (0)
 
-#define LISP_PENDING(env)                                                    \
+#define LISP_PENDING(env)                                                     \
   ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)
 
-/* The signature of every Lisp function the module defines.  */
-#define NETOPT_DEFUN(name)                                                 \
-  emacs_value name (emacs_env *env, ptrdiff_t nargs, emacs_value *args,    \
-                    void *data)
-
 /* Symbols interned at load time.  X-macro: C name, Lisp name.  */
-#define NETOPT_SYMBOLS(X)                                                  \
-  X (nil, "nil")                                                           \
-  X (unconnected, "unconnected")                                           \
-  X (t, "t")                                                               \
-  X (get, "get")                                                           \
-  X (put, "put")                                                           \
-  X (defalias, "defalias")                                                 \
-  X (provide, "provide")                                                   \
-  X (list, "list")                                                         \
-  X (vector, "vector")                                                     \
-  X (cons, "cons")                                                         \
-  X (keywordp, "keywordp")                                                 \
-  X (symbol_value, "symbol-value")                                         \
-  X (unibyte_string, "unibyte-string")                                     \
-  X (apply, "apply")                                                       \
-  X (length, "length")                                                     \
-  X (nth, "nth")                                                           \
-  X (car_safe, "car-safe")                                                 \
-  X (cdr_safe, "cdr-safe")                                                 \
-  X (plistp, "plistp")                                                     \
-  X (listp, "listp")                                                       \
-  X (k_group, ":group")                                                    \
-  X (k_optname, ":optname")                                                \
-  X (k_value, ":value")                                                    \
-  X (k_length, ":length")                                                  \
-  X (quit, "quit")                                                         \
-  X (accept_process_output, "accept-process-output")                       \
-  X (multibyte_string_p, "multibyte-string-p")                             \
-  X (encode_coding_string, "encode-coding-string")                         \
-  X (utf_8_unix, "utf-8-unix")                                             \
-  X (iso_latin_1_unix, "iso-latin-1-unix")                                 \
-  X (decode_coding_string, "decode-coding-string")                         \
-  X (append, "append")                                                     \
-  X (k_sent, ":sent")                                                      \
-  X (string_type, "string")                                                \
-  X (integer_type, "integer")                                              \
-  X (float_type, "float")                                                  \
-  X (user_ptr_type, "user-ptr")                                            \
-  X (process_type, "process")                                              \
-  X (symbol_type, "symbol")                                                \
-  X (vector_type, "vector")                                                \
-  X (cons_type, "cons")                                                    \
-  X (processp, "processp")                                                 \
-  X (stringp, "stringp")                                                   \
-  X (integerp, "integerp")                                                 \
-  X (natnump, "natnump")                                                   \
-  X (socketp, "netopt-socket-p")                                           \
-  X (wrong_type_argument, "wrong-type-argument")                           \
-  X (err_error, "netopt-error")                                            \
-  X (err_unknown_option, "netopt-unknown-option")                          \
-  X (err_bad_value, "netopt-bad-value")                                    \
-  X (err_system, "netopt-system-error")                                    \
-  X (err_permission, "netopt-permission-denied")                           \
-  X (err_closed, "netopt-closed")                                          \
-  X (linger_seconds, "netopt-linger-seconds")                              \
-  X (connect_timeout, "netopt-connect-timeout")                            \
-  X (process_handle, "netopt--process-handle")                             \
-  X (handles, "netopt--handles")                                           \
-  X (made, "netopt--made")                                                 \
-  X (configured, "configured")                                             \
-  X (gethash, "gethash")                                                   \
-  X (puthash, "puthash")                                                   \
-  X (process_live_p, "process-live-p")                                     \
-  X (process_contact, "process-contact")                                   \
-  X (plist_put, "plist-put")                                               \
-  X (plist_member, "plist-member")                                         \
-  X (sockets, "netopt--sockets")                                           \
-  X (option_index, "netopt--option-index")                                 \
-  X (ipv4, "ipv4")                                                         \
-  X (ipv6, "ipv6")                                                         \
-  X (local, "local")                                                       \
-  X (stream, "stream")                                                     \
-  X (datagram, "datagram")                                                 \
-  X (seqpacket, "seqpacket")                                               \
-  X (always, "always")                                                     \
-  X (before_bind, "before-bind")                                           \
-  X (socket, "socket")                                                     \
-  X (ip, "ip")                                                             \
-  X (ipv6_level, "ipv6")                                                   \
-  X (tcp, "tcp")                                                           \
-  X (udp, "udp")                                                           \
-  X (boolean, "boolean")                                                   \
-  X (linger, "linger")                                                     \
-  X (device, "device")                                                     \
-  X (plist, "plist")                                                       \
-  X (k_name, ":name")                                                      \
-  X (k_type, ":type")                                                      \
-  X (k_family, ":family")                                                  \
-  X (k_host, ":host")                                                      \
-  X (k_service, ":service")                                                \
-  X (k_server, ":server")                                                  \
-  X (k_local, ":local")                                                    \
-  X (k_remote, ":remote")                                                  \
-  X (k_timeout, ":timeout")                                                \
-  X (k_child_options, ":child-options")                                    \
-  X (k_options, ":options")                                                \
-  X (k_to, ":to")                                                          \
-  X (k_oob, ":oob")                                                        \
-  X (k_max, ":max")                                                        \
-  X (k_level, ":level")                                                    \
-  X (k_settable, ":settable")                                              \
-  X (k_doc, ":doc")                                                        \
-  X (k_families, ":families")                                              \
-  X (k_socket_types, ":socket-types")                                      \
-  X (k_c_name, ":c-name")                                                  \
-  X (k_privileged, ":privileged")                                          \
-  X (k_range, ":range")                                                    \
+#define NETOPT_SYMBOLS(X)                                                     \
+  X (nil, "nil")                                                              \
+  X (unconnected, "unconnected")                                              \
+  X (t, "t")                                                                  \
+  X (get, "get")                                                              \
+  X (put, "put")                                                              \
+  X (defalias, "defalias")                                                    \
+  X (provide, "provide")                                                      \
+  X (list, "list")                                                            \
+  X (vector, "vector")                                                        \
+  X (cons, "cons")                                                            \
+  X (keywordp, "keywordp")                                                    \
+  X (symbol_value, "symbol-value")                                            \
+  X (unibyte_string, "unibyte-string")                                        \
+  X (apply, "apply")                                                          \
+  X (length, "length")                                                        \
+  X (nth, "nth")                                                              \
+  X (car_safe, "car-safe")                                                    \
+  X (cdr_safe, "cdr-safe")                                                    \
+  X (plistp, "plistp")                                                        \
+  X (listp, "listp")                                                          \
+  X (k_group, ":group")                                                       \
+  X (k_optname, ":optname")                                                   \
+  X (k_value, ":value")                                                       \
+  X (k_length, ":length")                                                     \
+  X (quit, "quit")                                                            \
+  X (accept_process_output, "accept-process-output")                          \
+  X (multibyte_string_p, "multibyte-string-p")                                \
+  X (encode_coding_string, "encode-coding-string")                            \
+  X (utf_8_unix, "utf-8-unix")                                                \
+  X (iso_latin_1_unix, "iso-latin-1-unix")                                    \
+  X (decode_coding_string, "decode-coding-string")                            \
+  X (append, "append")                                                        \
+  X (k_sent, ":sent")                                                         \
+  X (string_type, "string")                                                   \
+  X (integer_type, "integer")                                                 \
+  X (float_type, "float")                                                     \
+  X (user_ptr_type, "user-ptr")                                               \
+  X (process_type, "process")                                                 \
+  X (symbol_type, "symbol")                                                   \
+  X (vector_type, "vector")                                                   \
+  X (cons_type, "cons")                                                       \
+  X (processp, "processp")                                                    \
+  X (stringp, "stringp")                                                      \
+  X (integerp, "integerp")                                                    \
+  X (natnump, "natnump")                                                      \
+  X (socketp, "netopt-socket-p")                                              \
+  X (wrong_type_argument, "wrong-type-argument")                              \
+  X (err_error, "netopt-error")                                               \
+  X (err_unknown_option, "netopt-unknown-option")                             \
+  X (err_bad_value, "netopt-bad-value")                                       \
+  X (err_system, "netopt-system-error")                                       \
+  X (err_permission, "netopt-permission-denied")                              \
+  X (err_closed, "netopt-closed")                                             \
+  X (linger_seconds, "netopt-linger-seconds")                                 \
+  X (connect_timeout, "netopt-connect-timeout")                               \
+  X (process_handle, "netopt--process-handle")                                \
+  X (handles, "netopt--handles")                                              \
+  X (made, "netopt--made")                                                    \
+  X (configured, "configured")                                                \
+  X (gethash, "gethash")                                                      \
+  X (puthash, "puthash")                                                      \
+  X (process_live_p, "process-live-p")                                        \
+  X (process_contact, "process-contact")                                      \
+  X (plist_put, "plist-put")                                                  \
+  X (plist_member, "plist-member")                                            \
+  X (sockets, "netopt--sockets")                                              \
+  X (option_index, "netopt--option-index")                                    \
+  X (ipv4, "ipv4")                                                            \
+  X (ipv6, "ipv6")                                                            \
+  X (local, "local")                                                          \
+  X (stream, "stream")                                                        \
+  X (datagram, "datagram")                                                    \
+  X (seqpacket, "seqpacket")                                                  \
+  X (always, "always")                                                        \
+  X (before_bind, "before-bind")                                              \
+  X (socket, "socket")                                                        \
+  X (ip, "ip")                                                                \
+  X (ipv6_level, "ipv6")                                                      \
+  X (tcp, "tcp")                                                              \
+  X (udp, "udp")                                                              \
+  X (boolean, "boolean")                                                      \
+  X (linger, "linger")                                                        \
+  X (device, "device")                                                        \
+  X (plist, "plist")                                                          \
+  X (k_name, ":name")                                                         \
+  X (k_type, ":type")                                                         \
+  X (k_family, ":family")                                                     \
+  X (k_host, ":host")                                                         \
+  X (k_service, ":service")                                                   \
+  X (k_server, ":server")                                                     \
+  X (k_local, ":local")                                                       \
+  X (k_remote, ":remote")                                                     \
+  X (k_timeout, ":timeout")                                                   \
+  X (k_child_options, ":child-options")                                       \
+  X (k_options, ":options")                                                   \
+  X (k_to, ":to")                                                             \
+  X (k_oob, ":oob")                                                           \
+  X (k_max, ":max")                                                           \
+  X (k_level, ":level")                                                       \
+  X (k_settable, ":settable")                                                 \
+  X (k_doc, ":doc")                                                           \
+  X (k_families, ":families")                                                 \
+  X (k_socket_types, ":socket-types")                                         \
+  X (k_c_name, ":c-name")                                                     \
+  X (k_privileged, ":privileged")                                             \
+  X (k_range, ":range")                                                       \
   X (k_read_clears, ":read-clears")
 
 struct netopt_symbols

@@ -18,11 +18,13 @@
 
 __attribute__ ((visibility ("default"))) int plugin_is_GPL_compatible;
 
-static NETOPT_DEFUN (Fnetopt_module_version)
+static emacs_value
+Fnetopt_module_version (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                        void *data)
 {
-  (void) nargs;
-  (void) args;
-  (void) data;
+  (void)nargs;
+  (void)args;
+  (void)data;
   return lisp_string (env, NETOPT_MODULE_VERSION);
 }
 
@@ -31,19 +33,21 @@ static NETOPT_DEFUN (Fnetopt_module_version)
    make_interactive; nil where the Emacs is older (the Lisp layer then
    falls back to the symbol's interactive-form property, which Emacs 30
    refuses on a module function).  */
-static NETOPT_DEFUN (Fnetopt_make_command)
+static emacs_value
+Fnetopt_make_command (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                      void *data)
 {
-  (void) nargs;
-  (void) data;
+  (void)nargs;
+  (void)data;
 #if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 28
-  if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_28))
+  if (netopt_env_size >= (ptrdiff_t)sizeof (struct emacs_env_28))
     {
       env->make_interactive (env, args[0], args[1]);
       return LISP_PENDING (env) ? NULL : Q.t;
     }
 #else
-  (void) env;
-  (void) args;
+  (void)env;
+  (void)args;
 #endif
   return Q.nil;
 }
@@ -68,7 +72,8 @@ static const struct function functions[] = {
     "without waiting for it, and `unconnected' leaves a datagram client\n"
     "unconnected (its remote is then only its target).  Every argument\n"
     "is checked.\n\n"
-    "(fn NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT)" },
+    "(fn NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE TIMEOUT OPTIONS "
+    "CHILD-OPTIONS NOWAIT)" },
   { "netopt-accept", 1, 2, Fnetopt_accept,
     "Return the next connection to the listening SERVER as a new SOCKET.\n"
     "Return nil when none arrived within TIMEOUT seconds (nil: wait,\n"
@@ -89,9 +94,11 @@ static const struct function functions[] = {
     "data.\n\n(fn SOCKET &rest ARGS)" },
   { "netopt-receive-from", 1, emacs_variadic_function, Fnetopt_receive_from,
     "Receive a datagram from SOCKET; return (STRING . ADDRESS).\n"
-    "ARGS as for `netopt-receive'; nil on timeout.\n\n(fn SOCKET &rest ARGS)" },
+    "ARGS as for `netopt-receive'; nil on timeout.\n\n(fn SOCKET &rest "
+    "ARGS)" },
   { "netopt-close", 1, 1, Fnetopt_close,
-    "Close SOCKET and return nil.  Closing twice is harmless.\n\n(fn SOCKET)" },
+    "Close SOCKET and return nil.  Closing twice is harmless.\n\n(fn "
+    "SOCKET)" },
   { "netopt-socket-p", 1, 1, Fnetopt_socket_p,
     "Return t if OBJECT is a netopt SOCKET, open or closed.\n\n(fn OBJECT)" },
   { "netopt-live-p", 1, 1, Fnetopt_live_p,
@@ -182,8 +189,8 @@ register_functions (emacs_env *env)
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
     {
       const struct function *f = &functions[i];
-      emacs_value fn = env->make_function (env, f->min, f->max, f->fn, f->doc,
-                                           NULL);
+      emacs_value fn
+          = env->make_function (env, f->min, f->max, f->fn, f->doc, NULL);
       LISP_CHECK_BOOL (env);
       emacs_value sym = env->intern (env, f->name);
       LISP_CHECK_BOOL (env);
@@ -196,10 +203,10 @@ register_functions (emacs_env *env)
 __attribute__ ((visibility ("default"))) int
 emacs_module_init (struct emacs_runtime *runtime)
 {
-  if (runtime->size < (ptrdiff_t) sizeof (*runtime))
+  if (runtime->size < (ptrdiff_t)sizeof (*runtime))
     return 1;
   emacs_env *env = runtime->get_environment (runtime);
-  if (env->size < (ptrdiff_t) sizeof (struct emacs_env_25))
+  if (env->size < (ptrdiff_t)sizeof (struct emacs_env_25))
     return 2;
   netopt_env_size = env->size;
   if (!lisp_init_symbols (env) || !opt_init (env))

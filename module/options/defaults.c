@@ -23,7 +23,7 @@ static const int kind_type[] = { SOCK_STREAM, SOCK_SEQPACKET };
    was readable on a fresh socket.  */
 struct kind_defaults
 {
-  bool known;            /* the kind exists on this system */
+  bool known;               /* the kind exists on this system */
   struct opt_value *values; /* indexed like opt_rows */
   bool *readable;
 };
@@ -58,7 +58,7 @@ opt_defaults_init (void)
                 struct opt_reading r;
                 if (resettable (&opt_rows[i], kind_family[f], kind_type[t])
                     && opt_kernel_get (fd, kind_family[f], &opt_rows[i], &r)
-                         == 0)
+                           == 0)
                   {
                     k->values[i] = r.u.value;
                     k->readable[i] = true;
@@ -88,8 +88,7 @@ defaults_of (int family, int type)
 }
 
 int
-opt_reset_child (int fd, int family, int type,
-                  const struct opt_row **failed)
+opt_reset_child (int fd, int family, int type, const struct opt_row **failed)
 {
   const struct kind_defaults *k = defaults_of (family, type);
   if (!k)

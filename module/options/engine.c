@@ -23,7 +23,7 @@ opt_init (emacs_env *env)
       LISP_CHECK_BOOL (env);
       keywords[i] = env->make_global_ref (env, kw);
       LISP_CHECK_BOOL (env);
-      emacs_value idx = env->make_integer (env, (intmax_t) i);
+      emacs_value idx = env->make_integer (env, (intmax_t)i);
       LISP_CHECK_BOOL (env);
       env->funcall (env, Q.put, 3,
                     (emacs_value[]){ keywords[i], Q.option_index, idx });
@@ -52,11 +52,11 @@ opt_lookup (emacs_env *env, emacs_value kw)
   for (unsigned i = 0; i < LOOKUP_CACHE; i++)
     if (cache[i] && env->eq (env, kw, opt_keyword (cache[i])))
       return cache[i];
-  emacs_value idx = env->funcall (env, Q.get, 2,
-                                  (emacs_value[]){ kw, Q.option_index });
+  emacs_value idx
+      = env->funcall (env, Q.get, 2, (emacs_value[]){ kw, Q.option_index });
   LISP_CHECK (env);
   intmax_t i;
-  if (lisp_int_in_range (env, idx, 0, (intmax_t) opt_row_count - 1, &i))
+  if (lisp_int_in_range (env, idx, 0, (intmax_t)opt_row_count - 1, &i))
     {
       cache[cache_next++ % LOOKUP_CACHE] = &opt_rows[i];
       return &opt_rows[i];
@@ -93,14 +93,14 @@ opt_is_bound (int fd)
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   memset (&ss, 0, sizeof ss);
-  if (getsockname (fd, (struct sockaddr *) &ss, &len) != 0)
+  if (getsockname (fd, (struct sockaddr *)&ss, &len) != 0)
     return true; /* cannot tell: do not pretend it is settable */
   switch (ss.ss_family)
     {
     case AF_INET:
-      return ((struct sockaddr_in *) &ss)->sin_port != 0;
+      return ((struct sockaddr_in *)&ss)->sin_port != 0;
     case AF_INET6:
-      return ((struct sockaddr_in6 *) &ss)->sin6_port != 0;
+      return ((struct sockaddr_in6 *)&ss)->sin6_port != 0;
     case AF_UNIX:
       return len > offsetof (struct sockaddr_un, sun_path);
     default:
@@ -151,7 +151,10 @@ opt_prepare_plist (emacs_env *env, emacs_value name, emacs_value plist,
   *count = 0;
   /* Walk the plist with car-safe/cdr-safe (proper-list-p needs Emacs
      27), at most 512 options, so that a circular list ends too.  */
-  enum { MAX_OPTIONS = 512 };
+  enum
+  {
+    MAX_OPTIONS = 512
+  };
   emacs_value keys[MAX_OPTIONS], values[MAX_OPTIONS];
   size_t n = 0;
   emacs_value tail = plist;

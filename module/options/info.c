@@ -4,17 +4,19 @@
 #include "engine.h"
 
 /* (netopt-supported-options) */
-NETOPT_DEFUN (Fnetopt_supported_options)
+emacs_value
+Fnetopt_supported_options (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                           void *data)
 {
-  (void) data;
-  (void) nargs;
-  (void) args;
+  (void)data;
+  (void)nargs;
+  (void)args;
   emacs_value result = Q.nil;
   for (size_t i = opt_row_count; i-- > 0;)
     {
-      result = env->funcall (env, Q.cons, 2,
-                             (emacs_value[]){ opt_keyword (&opt_rows[i]),
-                                              result });
+      result = env->funcall (
+          env, Q.cons, 2,
+          (emacs_value[]){ opt_keyword (&opt_rows[i]), result });
       LISP_CHECK (env);
     }
   return result;
@@ -75,10 +77,12 @@ type_symbol (enum opt_type type)
 }
 
 /* (netopt-option-info OPTION) */
-NETOPT_DEFUN (Fnetopt_option_info)
+emacs_value
+Fnetopt_option_info (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                     void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   const struct opt_row *row = opt_lookup (env, args[0]);
   LISP_CHECK (env);
   if (!row)
@@ -107,11 +111,10 @@ NETOPT_DEFUN (Fnetopt_option_info)
                   bits_to_list (env, row->families,
                                 (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local },
                                 3));
-  lisp_plist_add (env, &p, Q.k_socket_types,
-                  bits_to_list (env, row->types,
-                                (emacs_value[]){ Q.stream, Q.datagram,
-                                                 Q.seqpacket },
-                                3));
+  lisp_plist_add (
+      env, &p, Q.k_socket_types,
+      bits_to_list (env, row->types,
+                    (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3));
   lisp_plist_add (env, &p, Q.k_c_name, lisp_string (env, row->c_name));
   lisp_plist_add (env, &p, Q.k_privileged, row->privileged ? Q.t : Q.nil);
   lisp_plist_add (env, &p, Q.k_range, range);

@@ -6,7 +6,9 @@
 
 #include "../core/lisp.h"
 
-NETOPT_DEFUN (Fnetopt_supported_options);
-NETOPT_DEFUN (Fnetopt_option_info);
+emacs_value Fnetopt_supported_options (emacs_env *env, ptrdiff_t nargs,
+                                       emacs_value *args, void *data);
+emacs_value Fnetopt_option_info (emacs_env *env, ptrdiff_t nargs,
+                                 emacs_value *args, void *data);
 
 #endif

@@ -64,21 +64,21 @@ enum
 
 struct opt_row
 {
-  const char *keyword;   /* ":keepalive" */
-  const char *c_name;    /* "SO_KEEPALIVE" */
+  const char *keyword; /* ":keepalive" */
+  const char *c_name;  /* "SO_KEEPALIVE" */
   enum opt_level level;
-  int optname;           /* the option number (IPv4's under IP_ANY) */
-  int optname6;          /* IPv6's option number under IP_ANY */
+  int optname;  /* the option number (IPv4's under IP_ANY) */
+  int optname6; /* IPv6's option number under IP_ANY */
   enum opt_type type;
-  unsigned families;     /* OPT_FAMILY_* bits */
-  unsigned types;        /* OPT_SOCK_* bits */
+  unsigned families; /* OPT_FAMILY_* bits */
+  unsigned types;    /* OPT_SOCK_* bits */
   enum opt_when when;
-  intmax_t min, max;     /* range of OPT_INT values; length of strings */
-  bool reset_on_accept;  /* undo what accept(2) copies from the listener */
-  bool privileged;       /* some values need privileges */
-  bool read_clears;      /* reading changes it (SO_ERROR): only on request */
-  bool manual;           /* one of the Emacs manual's eight */
-  const char *affects;   /* a manual option the kernel derives from it */
+  intmax_t min, max;    /* range of OPT_INT values; length of strings */
+  bool reset_on_accept; /* undo what accept(2) copies from the listener */
+  bool privileged;      /* some values need privileges */
+  bool read_clears;     /* reading changes it (SO_ERROR): only on request */
+  bool manual;          /* one of the Emacs manual's eight */
+  const char *affects;  /* a manual option the kernel derives from it */
   const char *doc;
 };
 

@@ -52,7 +52,7 @@ interface_ipv4 (const char *name)
     if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET
         && strcmp (i->ifa_name, name) == 0)
       {
-        result = ((struct sockaddr_in *) i->ifa_addr)->sin_addr;
+        result = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
         break;
       }
   freeifaddrs (list);
@@ -69,7 +69,7 @@ interface_of_ipv4 (struct in_addr a, char *buf, size_t size)
     return false;
   for (struct ifaddrs *i = list; i; i = i->ifa_next)
     if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET
-        && ((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr == a.s_addr)
+        && ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == a.s_addr)
       {
         snprintf (buf, size, "%s", i->ifa_name);
         found = true;
@@ -97,21 +97,20 @@ plist_of (emacs_env *env, int n, const char **keys, emacs_value *slots,
 
 #ifdef TCP_INFO
 static const char *const tcp_states[]
-  = { "unknown",   "established", "syn-sent", "syn-recv",
-      "fin-wait1", "fin-wait2",   "time-wait", "close",
-      "close-wait", "last-ack",   "listen",   "closing" };
+    = { "unknown",    "established", "syn-sent",  "syn-recv",
+        "fin-wait1",  "fin-wait2",   "time-wait", "close",
+        "close-wait", "last-ack",    "listen",    "closing" };
 
 static emacs_value
 tcp_info_plist (emacs_env *env, const struct tcp_info *ti)
 {
-  const char *keys[] = { ":rtt",     ":rttvar",  ":retransmits", ":lost",
-                         ":unacked", ":snd-mss", ":rcv-mss",     ":snd-cwnd",
-                         ":total-retrans" };
-  intmax_t values[] = { ti->tcpi_rtt,     ti->tcpi_rttvar,
-                        ti->tcpi_retransmits, ti->tcpi_lost,
-                        ti->tcpi_unacked, ti->tcpi_snd_mss,
-                        ti->tcpi_rcv_mss, ti->tcpi_snd_cwnd,
-                        ti->tcpi_total_retrans };
+  const char *keys[]
+      = { ":rtt",     ":rttvar",  ":retransmits", ":lost",         ":unacked",
+          ":snd-mss", ":rcv-mss", ":snd-cwnd",    ":total-retrans" };
+  intmax_t values[]
+      = { ti->tcpi_rtt,     ti->tcpi_rttvar,   ti->tcpi_retransmits,
+          ti->tcpi_lost,    ti->tcpi_unacked,  ti->tcpi_snd_mss,
+          ti->tcpi_rcv_mss, ti->tcpi_snd_cwnd, ti->tcpi_total_retrans };
   static emacs_value key_slots[9], state_slots[12], head_slot;
   emacs_value rest = plist_of (env, 9, keys, key_slots, values);
   if (!rest)
@@ -150,14 +149,14 @@ opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
         {
           /* A row whose range goes past INT_MAX is an unsigned 32-bit
              kernel value (:mark): the int carries its bits.  */
-          out->u.i = row->max > INT_MAX ? (int) (uint32_t) n : (int) n;
+          out->u.i = row->max > INT_MAX ? (int)(uint32_t)n : (int)n;
           return true;
         }
       LISP_CHECK_BOOL (env);
       {
         char reason[96];
-        snprintf (reason, sizeof reason,
-                  "expected an integer from %jd to %jd", row->min, row->max);
+        snprintf (reason, sizeof reason, "expected an integer from %jd to %jd",
+                  row->min, row->max);
         return lisp_bad_value (env, keyword, value, reason);
       }
 
@@ -166,15 +165,15 @@ opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
         return true; /* l_onoff = 0 */
       if (lisp_eq (env, value, Q.t))
         {
-          emacs_value secs = env->funcall (env, Q.symbol_value, 1,
-                                           &Q.linger_seconds);
+          emacs_value secs
+              = env->funcall (env, Q.symbol_value, 1, &Q.linger_seconds);
           LISP_CHECK_BOOL (env);
           if (!lisp_int_in_range (env, secs, 0, INT_MAX, &n))
             {
               LISP_CHECK_BOOL (env);
               return lisp_bad_value (
-                env, Q.linger_seconds, secs,
-                "netopt-linger-seconds must be a non-negative integer");
+                  env, Q.linger_seconds, secs,
+                  "netopt-linger-seconds must be a non-negative integer");
             }
         }
       else if (!lisp_int_in_range (env, value, 0, INT_MAX, &n))
@@ -184,18 +183,17 @@ opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
                                  "expected nil, t or a non-negative integer");
         }
       out->u.lg.l_onoff = 1;
-      out->u.lg.l_linger = (int) n;
+      out->u.lg.l_linger = (int)n;
       return true;
 
     case OPT_DEVICE:
       if (lisp_nilp (env, value))
         return true; /* unbind */
-      return string_value (env, keyword, value, IFNAMSIZ - 1,
-                           out->u.str.bytes, sizeof out->u.str.bytes,
-                           &out->u.str.len);
+      return string_value (env, keyword, value, IFNAMSIZ - 1, out->u.str.bytes,
+                           sizeof out->u.str.bytes, &out->u.str.len);
 
     case OPT_STRING:
-      return string_value (env, keyword, value, (size_t) row->max,
+      return string_value (env, keyword, value, (size_t)row->max,
                            out->u.str.bytes, sizeof out->u.str.bytes,
                            &out->u.str.len);
 
@@ -205,10 +203,10 @@ opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
       if (!string_value (env, keyword, value, IFNAMSIZ - 1, out->u.iface.name,
                          sizeof out->u.iface.name, &out->u.iface.len))
         return false;
-      out->u.iface.index = (int) if_nametoindex (out->u.iface.name);
+      out->u.iface.index = (int)if_nametoindex (out->u.iface.name);
       if (out->u.iface.index == 0)
-        return lisp_system_error (env, "Cannot set network option", ENODEV,
-                                  2, (emacs_value[]){ keyword, value });
+        return lisp_system_error (env, "Cannot set network option", ENODEV, 2,
+                                  (emacs_value[]){ keyword, value });
       out->u.iface.addr = interface_ipv4 (out->u.iface.name);
       return true;
 
@@ -231,8 +229,8 @@ opt_reading_to_lisp (emacs_env *env, const struct opt_row *row,
       return v->u.i ? Q.t : Q.nil;
     case OPT_INT:
       result = env->make_integer (env, row->max > INT_MAX
-                                         ? (intmax_t) (uint32_t) v->u.i
-                                         : (intmax_t) v->u.i);
+                                           ? (intmax_t)(uint32_t)v->u.i
+                                           : (intmax_t)v->u.i);
       break;
     case OPT_LINGER:
       if (!v->u.lg.l_onoff)
@@ -243,14 +241,13 @@ opt_reading_to_lisp (emacs_env *env, const struct opt_row *row,
     case OPT_STRING:
       if (v->u.str.len == 0)
         return Q.nil;
-      result = env->make_string (env, v->u.str.bytes,
-                                 (ptrdiff_t) v->u.str.len);
+      result = env->make_string (env, v->u.str.bytes, (ptrdiff_t)v->u.str.len);
       break;
     case OPT_IFNAME:
       if (v->u.iface.len == 0)
         return Q.nil;
-      result = env->make_string (env, v->u.iface.name,
-                                 (ptrdiff_t) v->u.iface.len);
+      result
+          = env->make_string (env, v->u.iface.name, (ptrdiff_t)v->u.iface.len);
       break;
     case OPT_TCPINFO:
 #ifdef TCP_INFO
@@ -300,17 +297,17 @@ opt_kernel_set (int fd, int family, const struct opt_row *row,
     case OPT_DEVICE:
     case OPT_STRING:
       p = v->u.str.bytes;
-      len = (socklen_t) v->u.str.len;
+      len = (socklen_t)v->u.str.len;
       break;
     case OPT_IFNAME:
       if (family == AF_INET)
         {
           struct in_addr any = { .s_addr = htonl (INADDR_ANY) };
-          return compat_set_ipv4_mreq (fd, level, name, any,
-                                       v->u.iface.index, v->u.iface.addr)
-                     == 0
-                   ? 0
-                   : errno;
+          return compat_set_ipv4_mreq (fd, level, name, any, v->u.iface.index,
+                                       v->u.iface.addr)
+                         == 0
+                     ? 0
+                     : errno;
         }
       p = &v->u.iface.index;
       len = sizeof v->u.iface.index;
@@ -347,9 +344,9 @@ opt_kernel_get (int fd, int family, const struct opt_row *row,
       len = sizeof v->u.str.bytes - 1;
       if (getsockopt (fd, level, name, v->u.str.bytes, &len) != 0)
         return errno;
-      v->u.str.bytes[len < sizeof v->u.str.bytes ? len
-                                                 : sizeof v->u.str.bytes - 1]
-        = '\0';
+      v->u.str
+          .bytes[len < sizeof v->u.str.bytes ? len : sizeof v->u.str.bytes - 1]
+          = '\0';
       v->u.str.len = strlen (v->u.str.bytes);
       return 0;
     case OPT_IFNAME:
@@ -369,7 +366,7 @@ opt_kernel_get (int fd, int family, const struct opt_row *row,
       if (getsockopt (fd, level, name, &v->u.iface.index, &len) != 0)
         return errno;
       if (v->u.iface.index > 0
-          && if_indextoname ((unsigned) v->u.iface.index, v->u.iface.name))
+          && if_indextoname ((unsigned)v->u.iface.index, v->u.iface.name))
         v->u.iface.len = strlen (v->u.iface.name);
       return 0;
     case OPT_TCPINFO:
@@ -412,8 +409,7 @@ opt_value_equal (const struct opt_row *row, const struct opt_value *v,
              && memcmp (v->u.str.bytes, w->u.str.bytes, v->u.str.len) == 0;
     case OPT_IFNAME:
       return v->u.iface.len == w->u.iface.len
-             && memcmp (v->u.iface.name, w->u.iface.name, v->u.iface.len)
-                  == 0;
+             && memcmp (v->u.iface.name, w->u.iface.name, v->u.iface.len) == 0;
     case OPT_TCPINFO:
     case OPT_PEERCRED:
       return true;

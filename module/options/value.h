@@ -35,7 +35,7 @@ struct opt_value
     struct /* OPT_IFNAME */
     {
       char name[IFNAMSIZ];
-      size_t len;     /* 0: none (by route) */
+      size_t len; /* 0: none (by route) */
       int index;
       struct in_addr addr; /* its IPv4 address, for IPv4 sockets */
     } iface;

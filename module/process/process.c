@@ -46,23 +46,23 @@ same_address (const struct sockaddr_storage *a, socklen_t alen,
     {
     case AF_INET:
       {
-        const struct sockaddr_in *x = (const struct sockaddr_in *) a;
-        const struct sockaddr_in *y = (const struct sockaddr_in *) &b->ss;
+        const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+        const struct sockaddr_in *y = (const struct sockaddr_in *)&b->ss;
         return x->sin_port == y->sin_port
                && x->sin_addr.s_addr == y->sin_addr.s_addr;
       }
     case AF_INET6:
       {
-        const struct sockaddr_in6 *x = (const struct sockaddr_in6 *) a;
-        const struct sockaddr_in6 *y = (const struct sockaddr_in6 *) &b->ss;
+        const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+        const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)&b->ss;
         return x->sin6_port == y->sin6_port
                && memcmp (&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr)
-                    == 0;
+                      == 0;
       }
     case AF_UNIX:
       {
-        const struct sockaddr_un *x = (const struct sockaddr_un *) a;
-        const struct sockaddr_un *y = (const struct sockaddr_un *) &b->ss;
+        const struct sockaddr_un *x = (const struct sockaddr_un *)a;
+        const struct sockaddr_un *y = (const struct sockaddr_un *)&b->ss;
         size_t off = offsetof (struct sockaddr_un, sun_path);
         if (alen <= off)
           return false;
@@ -77,7 +77,7 @@ static bool
 unnamed (const struct sockaddr_storage *a, socklen_t alen)
 {
   return alen <= offsetof (struct sockaddr_un, sun_path)
-         || ((const struct sockaddr_un *) a)->sun_path[0] == '\0';
+         || ((const struct sockaddr_un *)a)->sun_path[0] == '\0';
 }
 
 static bool
@@ -113,8 +113,8 @@ syn_sent (int fd, const struct want *w)
   return getsockopt (fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0
          && ti.tcpi_state == TCP_SYN_SENT;
 #else
-  (void) fd;
-  (void) w;
+  (void)fd;
+  (void)w;
   return false;
 #endif
 }
@@ -127,7 +127,7 @@ fd_matches (int fd, const struct want *w)
   struct sockaddr_storage local;
   socklen_t llen = sizeof local;
   memset (&local, 0, sizeof local);
-  if (getsockname (fd, (struct sockaddr *) &local, &llen) != 0)
+  if (getsockname (fd, (struct sockaddr *)&local, &llen) != 0)
     return false; /* not a socket */
   if (local.ss_family != w->family)
     return false;
@@ -151,15 +151,13 @@ fd_matches (int fd, const struct want *w)
       struct sockaddr_storage remote;
       socklen_t rlen = sizeof remote;
       memset (&remote, 0, sizeof remote);
-      bool present
-        = getpeername (fd, (struct sockaddr *) &remote, &rlen) == 0;
+      bool present = getpeername (fd, (struct sockaddr *)&remote, &rlen) == 0;
       /* A process still connecting (status `connect') has no peer yet:
          it matches by its local address and its SYN-SENT state.  */
       if (!present && errno == ENOTCONN && w->remote_how == M_EXACT
           && syn_sent (fd, w))
         return true;
-      if (!address_matches (w->remote_how, present, &remote, rlen,
-                            &w->remote))
+      if (!address_matches (w->remote_how, present, &remote, rlen, &w->remote))
         return false;
     }
   return true;
@@ -207,8 +205,8 @@ excluded (int fd, const struct want *w)
 /* Parse one address argument: nil (any), `none', "" (unnamed), or an
    address.  */
 static bool
-parse_match (emacs_env *env, emacs_value key, emacs_value v,
-             enum match *how, struct sock_addr *addr)
+parse_match (emacs_env *env, emacs_value key, emacs_value v, enum match *how,
+             struct sock_addr *addr)
 {
   if (lisp_nilp (env, v))
     {
@@ -261,12 +259,11 @@ parse_want (emacs_env *env, emacs_value *args, struct want *w)
                                                   : SOCK_STREAM;
   if (w->family == AF_UNSPEC)
     return lisp_bad_value (env, Q.k_family, args[0], "unknown family");
-  w->listening = lisp_eq (env, args[2], Q.t)   ? 1
-                 : lisp_nilp (env, args[2]) ? 0
-                                            : -1;
+  w->listening = lisp_eq (env, args[2], Q.t) ? 1
+                 : lisp_nilp (env, args[2])  ? 0
+                                             : -1;
   return parse_match (env, Q.k_local, args[3], &w->local_how, &w->local)
-         && parse_match (env, Q.k_remote, args[4], &w->remote_how,
-                         &w->remote);
+         && parse_match (env, Q.k_remote, args[4], &w->remote_how, &w->remote);
 }
 
 /* The exclusion list LIST (descriptor numbers) into W.  */
@@ -281,21 +278,22 @@ parse_exclusions (emacs_env *env, emacs_value list, struct want *w)
       LISP_CHECK_BOOL (env);
       return lisp_wrong_type (env, Q.listp, list);
     }
-  w->exclude = calloc (count ? (size_t) count : 1, sizeof *w->exclude);
+  w->exclude = calloc (count ? (size_t)count : 1, sizeof *w->exclude);
   if (!w->exclude)
     return lisp_out_of_memory (env);
-  w->nexclude = (size_t) count;
+  w->nexclude = (size_t)count;
   for (intmax_t i = 0; i < count; i++)
     {
       emacs_value idx = env->make_integer (env, i);
-      emacs_value e = LISP_PENDING (env)
-                        ? NULL
-                        : env->funcall (env, Q.nth, 2,
-                                        (emacs_value[]){ idx, list });
+      emacs_value e
+          = LISP_PENDING (env)
+                ? NULL
+                : env->funcall (env, Q.nth, 2, (emacs_value[]){ idx, list });
       intmax_t fd;
       if (LISP_PENDING (env) || !lisp_int_in_range (env, e, 0, INT32_MAX, &fd))
-        return LISP_PENDING (env) ? false : lisp_wrong_type (env, Q.natnump, e);
-      w->exclude[i] = (int) fd;
+        return LISP_PENDING (env) ? false
+                                  : lisp_wrong_type (env, Q.natnump, e);
+      w->exclude[i] = (int)fd;
     }
   return true;
 }
@@ -347,10 +345,12 @@ scan (emacs_env *env, const struct want *w)
    of descriptors to skip.  Returns the matching descriptors of this
    Emacs, not counting those of netopt's own sockets; several
    descriptors of one socket count once.  */
-NETOPT_DEFUN (Fnetopt_find_fds)
+emacs_value
+Fnetopt_find_fds (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                  void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct want w;
   emacs_value result = NULL;
   if (parse_want (env, args, &w) && parse_exclusions (env, args[5], &w))
@@ -366,7 +366,7 @@ fd_arg (emacs_env *env, emacs_value v, int *fd)
   intmax_t n;
   if (lisp_int_in_range (env, v, 0, INT32_MAX, &n))
     {
-      *fd = (int) n;
+      *fd = (int)n;
       return true;
     }
   LISP_CHECK_BOOL (env);
@@ -375,10 +375,11 @@ fd_arg (emacs_env *env, emacs_value v, int *fd)
 
 /* (netopt--borrow FD NAME): a handle for Emacs's socket FD, never
    closed by netopt.  */
-NETOPT_DEFUN (Fnetopt_borrow)
+emacs_value
+Fnetopt_borrow (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   int fd;
   if (!fd_arg (env, args[0], &fd))
     return NULL;
@@ -408,10 +409,11 @@ NETOPT_DEFUN (Fnetopt_borrow)
 
 /* (netopt--forget HANDLE): a borrowed handle lets go of its
    descriptor, which Emacs has closed or will close.  */
-NETOPT_DEFUN (Fnetopt_forget)
+emacs_value
+Fnetopt_forget (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_from_lisp (env, args[0], true);
   if (!s)
     return NULL;
@@ -459,7 +461,8 @@ cache_put (emacs_env *env, emacs_value process, emacs_value handle,
            struct sock_handle *s)
 {
   emacs_value p = env->make_global_ref (env, process);
-  emacs_value h = LISP_PENDING (env) ? NULL : env->make_global_ref (env, handle);
+  emacs_value h
+      = LISP_PENDING (env) ? NULL : env->make_global_ref (env, handle);
   if (LISP_PENDING (env))
     {
       env->non_local_exit_clear (env); /* the cache is only an aid */
@@ -529,8 +532,8 @@ after_set (emacs_env *env, emacs_value process, struct sock_handle *s,
     {
       emacs_value made = env->funcall (env, Q.symbol_value, 1, &Q.made);
       LISP_CHECK_BOOL (env);
-      emacs_value mark = env->funcall (env, Q.gethash, 2,
-                                       (emacs_value[]){ process, made });
+      emacs_value mark
+          = env->funcall (env, Q.gethash, 2, (emacs_value[]){ process, made });
       LISP_CHECK_BOOL (env);
       if (lisp_nilp (env, mark))
         {
@@ -541,7 +544,7 @@ after_set (emacs_env *env, emacs_value process, struct sock_handle *s,
       s->configured = true;
     }
   const struct opt_row *affected
-    = set->row->affects ? opt_row_named (set->row->affects) : NULL;
+      = set->row->affects ? opt_row_named (set->row->affects) : NULL;
   if (!set->row->manual && !affected)
     return true;
   /* Agreement: the manual's options in the contact hold the kernel's
@@ -571,7 +574,7 @@ void
 proc_init (void)
 {
   static const struct sock_process_hooks hooks
-    = { .handle = process_handle, .after_set = after_set };
+      = { .handle = process_handle, .after_set = after_set };
   sock_set_process_hooks (&hooks);
 }
 
@@ -594,12 +597,12 @@ push_socket (emacs_env *env, emacs_value list, int fd)
     return list;
   emacs_value n = env->make_integer (env, fd);
   LISP_CHECK (env);
-  emacs_value ino = env->make_integer (env, (intmax_t) st.st_ino);
+  emacs_value ino = env->make_integer (env, (intmax_t)st.st_ino);
   LISP_CHECK (env);
   emacs_value pair = env->funcall (env, Q.cons, 2, (emacs_value[]){ n, ino });
   LISP_CHECK (env);
   emacs_value cell
-    = env->funcall (env, Q.cons, 2, (emacs_value[]){ pair, list });
+      = env->funcall (env, Q.cons, 2, (emacs_value[]){ pair, list });
   LISP_CHECK (env);
   return cell;
 }
@@ -609,11 +612,13 @@ push_socket (emacs_env *env, emacs_value list, int fd)
    process, the one pair that is new is the process's socket: a fact
    about the descriptor, whatever a garbage collection closed
    meanwhile.  */
-NETOPT_DEFUN (Fnetopt_socket_fds)
+emacs_value
+Fnetopt_socket_fds (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                    void *data)
 {
-  (void) data;
-  (void) nargs;
-  (void) args;
+  (void)data;
+  (void)nargs;
+  (void)args;
   emacs_value result = Q.nil;
 #ifdef __linux__
   /* The open descriptors only: a few dozen, not the whole table.  */
@@ -637,7 +642,7 @@ NETOPT_DEFUN (Fnetopt_socket_fds)
   long max = sysconf (_SC_OPEN_MAX);
   if (max < 0 || max > 1 << 20)
     max = 1 << 16;
-  for (int fd = (int) max - 1; fd >= 0 && result; fd--)
+  for (int fd = (int)max - 1; fd >= 0 && result; fd--)
     result = push_socket (env, result, fd);
   return result;
 }
@@ -648,10 +653,11 @@ NETOPT_DEFUN (Fnetopt_socket_fds)
    from now on is SOCKET's socket, with its options, addresses and
    status flags.  SOCKET is closed (its descriptor is no longer
    needed).  Returns t.  */
-NETOPT_DEFUN (Fnetopt_adopt)
+emacs_value
+Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
@@ -688,16 +694,18 @@ NETOPT_DEFUN (Fnetopt_adopt)
 /* (netopt--reset-defaults TARGET): bring TARGET, an accepted
    connection, back to the kernel's defaults for every option accept(2)
    copies from the listener (except :reuseaddr).  Returns t.  */
-NETOPT_DEFUN (Fnetopt_reset_defaults)
+emacs_value
+Fnetopt_reset_defaults (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                        void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_target (env, args[0], NULL);
   if (!s)
     return NULL;
   const struct opt_row *failed = NULL;
-  int err = opt_reset_child (s->sock.fd, s->sock.family, s->sock.type,
-                             &failed);
+  int err
+      = opt_reset_child (s->sock.fd, s->sock.family, s->sock.type, &failed);
   if (err != 0)
     {
       emacs_value kw = failed ? opt_keyword (failed) : Q.nil;
@@ -710,11 +718,13 @@ NETOPT_DEFUN (Fnetopt_reset_defaults)
 
 /* (netopt--lowest-free-fd): the descriptor number the next socket(2)
    of this Emacs will get, as POSIX has it: the lowest one not open.  */
-NETOPT_DEFUN (Fnetopt_lowest_free_fd)
+emacs_value
+Fnetopt_lowest_free_fd (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                        void *data)
 {
-  (void) data;
-  (void) nargs;
-  (void) args;
+  (void)data;
+  (void)nargs;
+  (void)args;
   int fd = 0;
   while (fcntl (fd, F_GETFD) != -1 || errno != EBADF)
     fd++;
@@ -725,16 +735,17 @@ NETOPT_DEFUN (Fnetopt_lowest_free_fd)
 
 /* (netopt--fd-matches-p FD FAMILY TYPE LISTENING LOCAL REMOTE): does
    descriptor FD match, as netopt--find-fds would have it?  */
-NETOPT_DEFUN (Fnetopt_fd_matches_p)
+emacs_value
+Fnetopt_fd_matches_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                      void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   int fd;
   if (!fd_arg (env, args[0], &fd))
     return NULL;
   struct want w;
   if (!parse_want (env, args + 1, &w))
     return NULL;
-  return !sock_fd_is_owned (fd) && fd_matches (fd, &w) ? Q.t
-                                                                   : Q.nil;
+  return !sock_fd_is_owned (fd) && fd_matches (fd, &w) ? Q.t : Q.nil;
 }

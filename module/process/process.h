@@ -15,13 +15,21 @@
 /* Register the process hooks of the socket layer.  */
 void proc_init (void);
 
-NETOPT_DEFUN (Fnetopt_find_fds);
-NETOPT_DEFUN (Fnetopt_borrow);
-NETOPT_DEFUN (Fnetopt_forget);
-NETOPT_DEFUN (Fnetopt_socket_fds);
-NETOPT_DEFUN (Fnetopt_adopt);
-NETOPT_DEFUN (Fnetopt_reset_defaults);
-NETOPT_DEFUN (Fnetopt_lowest_free_fd);
-NETOPT_DEFUN (Fnetopt_fd_matches_p);
+emacs_value Fnetopt_find_fds (emacs_env *env, ptrdiff_t nargs,
+                              emacs_value *args, void *data);
+emacs_value Fnetopt_borrow (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                            void *data);
+emacs_value Fnetopt_forget (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                            void *data);
+emacs_value Fnetopt_socket_fds (emacs_env *env, ptrdiff_t nargs,
+                                emacs_value *args, void *data);
+emacs_value Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                           void *data);
+emacs_value Fnetopt_reset_defaults (emacs_env *env, ptrdiff_t nargs,
+                                    emacs_value *args, void *data);
+emacs_value Fnetopt_lowest_free_fd (emacs_env *env, ptrdiff_t nargs,
+                                    emacs_value *args, void *data);
+emacs_value Fnetopt_fd_matches_p (emacs_env *env, ptrdiff_t nargs,
+                                  emacs_value *args, void *data);
 
 #endif

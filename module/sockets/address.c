@@ -16,9 +16,9 @@
 
 bool
 sock_addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
-            const char *path, size_t len, struct sock_addr *out)
+                 const char *path, size_t len, struct sock_addr *out)
 {
-  struct sockaddr_un *sun = (struct sockaddr_un *) &out->ss;
+  struct sockaddr_un *sun = (struct sockaddr_un *)&out->ss;
   memset (out, 0, sizeof *out);
   if (len == 0)
     return lisp_bad_value (env, keyword, lisp_path,
@@ -31,13 +31,13 @@ sock_addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
                            "file name contains a NUL byte");
   sun->sun_family = AF_UNIX;
   memcpy (sun->sun_path, path, len);
-  out->len = (socklen_t) (offsetof (struct sockaddr_un, sun_path) + len + 1);
+  out->len = (socklen_t)(offsetof (struct sockaddr_un, sun_path) + len + 1);
   return true;
 }
 
 bool
 sock_addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
-                struct sock_addr *out)
+                     struct sock_addr *out)
 {
   memset (out, 0, sizeof *out);
   if (lisp_is_type (env, v, Q.string_type))
@@ -78,24 +78,24 @@ sock_addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
     }
   if (n == 5)
     {
-      struct sockaddr_in *sin = (struct sockaddr_in *) &out->ss;
+      struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
       sin->sin_family = AF_INET;
-      unsigned char *b = (unsigned char *) &sin->sin_addr;
+      unsigned char *b = (unsigned char *)&sin->sin_addr;
       for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char) parts[i];
-      sin->sin_port = htons ((uint16_t) parts[4]);
+        b[i] = (unsigned char)parts[i];
+      sin->sin_port = htons ((uint16_t)parts[4]);
       out->len = sizeof *sin;
     }
   else
     {
-      struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &out->ss;
+      struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
       sin6->sin6_family = AF_INET6;
       for (int i = 0; i < 8; i++)
         {
-          sin6->sin6_addr.s6_addr[2 * i] = (unsigned char) (parts[i] >> 8);
-          sin6->sin6_addr.s6_addr[2 * i + 1] = (unsigned char) parts[i];
+          sin6->sin6_addr.s6_addr[2 * i] = (unsigned char)(parts[i] >> 8);
+          sin6->sin6_addr.s6_addr[2 * i + 1] = (unsigned char)parts[i];
         }
-      sin6->sin6_port = htons ((uint16_t) parts[8]);
+      sin6->sin6_port = htons ((uint16_t)parts[8]);
       out->len = sizeof *sin6;
     }
   return true;
@@ -110,8 +110,8 @@ sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
     {
     case AF_INET:
       {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *) a;
-        const unsigned char *b = (const unsigned char *) &sin->sin_addr;
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)a;
+        const unsigned char *b = (const unsigned char *)&sin->sin_addr;
         for (int i = 0; i < 4; i++)
           {
             items[n++] = env->make_integer (env, b[i]);
@@ -123,11 +123,12 @@ sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
       }
     case AF_INET6:
       {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) a;
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)a;
         const unsigned char *b = sin6->sin6_addr.s6_addr;
         for (int i = 0; i < 8; i++)
           {
-            items[n++] = env->make_integer (env, (b[2 * i] << 8) | b[2 * i + 1]);
+            items[n++]
+                = env->make_integer (env, (b[2 * i] << 8) | b[2 * i + 1]);
             LISP_CHECK (env);
           }
         items[n++] = env->make_integer (env, ntohs (sin6->sin6_port));
@@ -136,7 +137,7 @@ sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
       }
     case AF_UNIX:
       {
-        const struct sockaddr_un *sun = (const struct sockaddr_un *) a;
+        const struct sockaddr_un *sun = (const struct sockaddr_un *)a;
         size_t off = offsetof (struct sockaddr_un, sun_path);
         if (len <= off)
           return Q.nil;
@@ -146,8 +147,7 @@ sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
         size_t plen = strnlen (sun->sun_path, max);
         if (plen == 0)
           return Q.nil; /* unnamed, or abstract */
-        emacs_value s = env->make_string (env, sun->sun_path,
-                                          (ptrdiff_t) plen);
+        emacs_value s = env->make_string (env, sun->sun_path, (ptrdiff_t)plen);
         LISP_CHECK (env);
         return s;
       }
@@ -166,15 +166,15 @@ numeric_address (const char *host, int port, int family, bool passive,
                  struct sock_addr *out)
 {
   memset (out, 0, sizeof *out);
-  struct sockaddr_in *in = (struct sockaddr_in *) &out->ss;
-  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &out->ss;
+  struct sockaddr_in *in = (struct sockaddr_in *)&out->ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->ss;
   bool v4ok = family == AF_UNSPEC || family == AF_INET;
   bool v6ok = family == AF_UNSPEC || family == AF_INET6;
   if (!host && passive && family != AF_INET6)
     {
       in->sin_family = AF_INET;
       in->sin_addr.s_addr = htonl (INADDR_ANY);
-      in->sin_port = htons ((uint16_t) port);
+      in->sin_port = htons ((uint16_t)port);
       out->len = sizeof *in;
       return true;
     }
@@ -182,14 +182,14 @@ numeric_address (const char *host, int port, int family, bool passive,
     {
       in6->sin6_family = AF_INET6;
       in6->sin6_addr = in6addr_any;
-      in6->sin6_port = htons ((uint16_t) port);
+      in6->sin6_port = htons ((uint16_t)port);
       out->len = sizeof *in6;
       return true;
     }
   if (host && v4ok && inet_pton (AF_INET, host, &in->sin_addr) == 1)
     {
       in->sin_family = AF_INET;
-      in->sin_port = htons ((uint16_t) port);
+      in->sin_port = htons ((uint16_t)port);
       out->len = sizeof *in;
       return true;
     }
@@ -197,7 +197,7 @@ numeric_address (const char *host, int port, int family, bool passive,
       && inet_pton (AF_INET6, host, &in6->sin6_addr) == 1)
     {
       in6->sin6_family = AF_INET6;
-      in6->sin6_port = htons ((uint16_t) port);
+      in6->sin6_port = htons ((uint16_t)port);
       out->len = sizeof *in6;
       return true;
     }
@@ -245,7 +245,7 @@ resolve_thread (void *arg)
 static bool
 job_done (void *arg)
 {
-  return atomic_load (&((struct resolve_job *) arg)->done);
+  return atomic_load (&((struct resolve_job *)arg)->done);
 }
 
 /* Start JOB's thread, with every signal blocked in it (Emacs's
@@ -287,9 +287,9 @@ resolve_error (emacs_env *env, const char *why, const char *host)
 
 bool
 sock_addr_resolve (emacs_env *env, const char *host, const char *service,
-              int port, int family, int type, bool passive,
-              const struct sock_deadline *deadline, struct sock_addr *out,
-              size_t max, size_t *count)
+                   int port, int family, int type, bool passive,
+                   const struct sock_deadline *deadline, struct sock_addr *out,
+                   size_t max, size_t *count)
 {
   *count = 0;
   /* Numeric hosts and the wildcard need no resolver.  */
@@ -319,8 +319,8 @@ sock_addr_resolve (emacs_env *env, const char *host, const char *service,
     }
   job->hints.ai_family = family;
   job->hints.ai_socktype = type;
-  job->hints.ai_flags = (passive ? AI_PASSIVE : 0)
-                        | (service ? 0 : AI_NUMERICSERV);
+  job->hints.ai_flags
+      = (passive ? AI_PASSIVE : 0) | (service ? 0 : AI_NUMERICSERV);
   atomic_init (&job->refs, 2);
   atomic_init (&job->done, false);
   int err = start_job (job);
@@ -375,19 +375,19 @@ sock_addr_host_string (const struct sockaddr *a, char *buf, size_t size)
 {
   buf[0] = '\0';
   if (a->sa_family == AF_INET)
-    inet_ntop (AF_INET, &((const struct sockaddr_in *) a)->sin_addr, buf,
-               (socklen_t) size);
+    inet_ntop (AF_INET, &((const struct sockaddr_in *)a)->sin_addr, buf,
+               (socklen_t)size);
   else if (a->sa_family == AF_INET6)
-    inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) a)->sin6_addr, buf,
-               (socklen_t) size);
+    inet_ntop (AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, buf,
+               (socklen_t)size);
 }
 
 int
 sock_addr_port (const struct sockaddr *a)
 {
   if (a->sa_family == AF_INET)
-    return ntohs (((const struct sockaddr_in *) a)->sin_port);
+    return ntohs (((const struct sockaddr_in *)a)->sin_port);
   if (a->sa_family == AF_INET6)
-    return ntohs (((const struct sockaddr_in6 *) a)->sin6_port);
+    return ntohs (((const struct sockaddr_in6 *)a)->sin6_port);
   return -1;
 }

@@ -22,16 +22,17 @@ struct sock_addr
    netopt-bad-value on anything malformed, including local file names
    too long for sun_path.  */
 bool sock_addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
-                     struct sock_addr *out);
+                          struct sock_addr *out);
 
 /* A local (Unix) address for the file name PATH, checked against
    sun_path.  */
-bool sock_addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
-                 const char *path, size_t len, struct sock_addr *out);
+bool sock_addr_local (emacs_env *env, emacs_value keyword,
+                      emacs_value lisp_path, const char *path, size_t len,
+                      struct sock_addr *out);
 
 /* The Lisp form of A; nil for an unnamed local socket.  */
 emacs_value sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a,
-                          socklen_t len);
+                               socklen_t len);
 
 /* Resolve HOST (NULL: the wildcard, or loopback when !PASSIVE) and PORT
    for FAMILY (AF_UNSPEC: any) and TYPE into OUT: at most MAX addresses,
@@ -41,9 +42,9 @@ emacs_value sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a,
    at DEADLINE or on C-g.  Signals netopt-system-error ("Cannot resolve
    address" WHY HOST) when there is no address, or none in time.  */
 bool sock_addr_resolve (emacs_env *env, const char *host, const char *service,
-                   int port, int family, int type, bool passive,
-                   const struct sock_deadline *deadline, struct sock_addr *out,
-                   size_t max, size_t *count);
+                        int port, int family, int type, bool passive,
+                        const struct sock_deadline *deadline,
+                        struct sock_addr *out, size_t max, size_t *count);
 
 /* The numeric host of A ("127.0.0.1", "::1") into BUF.  */
 void sock_addr_host_string (const struct sockaddr *a, char *buf, size_t size);

@@ -148,7 +148,7 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
   else if (lisp_eq (env, a[A_SERVER], Q.t))
     p->server = p->server_t = true, p->backlog = 5; /* as in Emacs */
   else if (lisp_int_in_range (env, a[A_SERVER], 0, INT_MAX, &n))
-    p->server = true, p->backlog = (int) n;
+    p->server = true, p->backlog = (int)n;
   else
     {
       LISP_CHECK_BOOL (env);
@@ -165,7 +165,7 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
   else if (lisp_eq (env, service, Q.t))
     p->service_port = -1;
   else if (lisp_int_in_range (env, service, 0, 65535, &n))
-    p->service_port = (int) n;
+    p->service_port = (int)n;
   else if (lisp_is_type (env, service, Q.string_type))
     {
       if (!string_arg (env, Q.k_service, service, false, &p->service_name))
@@ -228,9 +228,9 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
       bool *has = p->server ? &p->has_local : &p->has_remote;
       if (p->service_name && !*has)
         {
-          if (!sock_addr_local (env, Q.k_service, a[A_SERVICE], p->service_name,
-                           strlen (p->service_name),
-                           p->server ? &p->local : &p->remote))
+          if (!sock_addr_local (env, Q.k_service, a[A_SERVICE],
+                                p->service_name, strlen (p->service_name),
+                                p->server ? &p->local : &p->remote))
             return false;
           *has = true;
         }
@@ -243,10 +243,10 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
                                "a server needs :service (t: any free port)");
       size_t n;
       if (!sock_addr_resolve (env, p->host, p->service_name,
-                         p->service_port < 0 ? 0 : p->service_port,
-                         p->family == AF_UNSPEC && !p->host ? AF_INET
-                                                            : p->family,
-                         p->type, true, &p->deadline, &p->local, 1, &n))
+                              p->service_port < 0 ? 0 : p->service_port,
+                              p->family == AF_UNSPEC && !p->host ? AF_INET
+                                                                 : p->family,
+                              p->type, true, &p->deadline, &p->local, 1, &n))
         return false;
       p->has_local = true;
     }
@@ -255,11 +255,10 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
       if (p->service_port < 0 && !p->service_name)
         return lisp_bad_value (env, Q.k_service, a[A_SERVICE],
                                "a client needs a port or service name");
-      if (!sock_addr_resolve (env, p->host, p->service_name, p->service_port,
-                         p->family, p->type, false, &p->deadline,
-                         p->candidates,
-                         sizeof p->candidates / sizeof p->candidates[0],
-                         &p->ncandidates))
+      if (!sock_addr_resolve (
+              env, p->host, p->service_name, p->service_port, p->family,
+              p->type, false, &p->deadline, p->candidates,
+              sizeof p->candidates / sizeof p->candidates[0], &p->ncandidates))
         return false;
       p->remote = p->candidates[0];
       p->has_remote = true;
@@ -335,7 +334,7 @@ connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
   double slice = 0;
   for (;;)
     {
-      if (connect (fd, (const struct sockaddr *) &a->ss, a->len) == 0
+      if (connect (fd, (const struct sockaddr *)&a->ss, a->len) == 0
           || errno == EISCONN)
         return 0;
       if (errno == EINPROGRESS || errno == EINTR || errno == EALREADY)
@@ -366,8 +365,7 @@ open_socket (emacs_env *env, struct plan *p, bool *listening)
   int fd = compat_socket (p->family, p->type);
   if (fd < 0)
     {
-      lisp_system_error (env, "Cannot create socket", errno, 1,
-                         &p->lisp_name);
+      lisp_system_error (env, "Cannot create socket", errno, 1, &p->lisp_name);
       return -1;
     }
   struct opt_socket sock = { .fd = fd, .family = p->family, .type = p->type };
@@ -375,11 +373,11 @@ open_socket (emacs_env *env, struct plan *p, bool *listening)
     if (!opt_apply (env, &sock, &p->options[i], NULL))
       goto fail;
   if (p->has_local
-      && bind (fd, (struct sockaddr *) &p->local.ss, p->local.len) != 0)
+      && bind (fd, (struct sockaddr *)&p->local.ss, p->local.len) != 0)
     {
       int err = errno;
-      emacs_value where = sock_addr_to_lisp (env, (struct sockaddr *) &p->local.ss,
-                                        p->local.len);
+      emacs_value where = sock_addr_to_lisp (
+          env, (struct sockaddr *)&p->local.ss, p->local.len);
       if (where)
         lisp_system_error (env, "Cannot bind", err, 2,
                            (emacs_value[]){ p->lisp_name, where });
@@ -414,8 +412,8 @@ try_next (int err)
    does, until one connects or the deadline passes.  Returns the
    descriptor, or -1 with an exit pending.  */
 static int
-open_planned (emacs_env *env, struct plan *p, emacs_value options,
-              bool nowait, bool unconnected, bool *listening)
+open_planned (emacs_env *env, struct plan *p, emacs_value options, bool nowait,
+              bool unconnected, bool *listening)
 {
   for (size_t attempt = 0;; attempt++)
     {
@@ -449,7 +447,7 @@ open_planned (emacs_env *env, struct plan *p, emacs_value options,
       if (next)
         continue;
       emacs_value where
-        = sock_addr_to_lisp (env, (struct sockaddr *) &failed.ss, failed.len);
+          = sock_addr_to_lisp (env, (struct sockaddr *)&failed.ss, failed.len);
       if (where)
         lisp_system_error (env, "Cannot connect", err, 2,
                            (emacs_value[]){ p->lisp_name, where });
@@ -492,10 +490,12 @@ handle_for (emacs_env *env, struct plan *p, int fd, bool listening,
 
 /* (netopt--make-socket NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE
    TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT) */
-NETOPT_DEFUN (Fnetopt_make_socket_internal)
+emacs_value
+Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
+                              emacs_value *args, void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct plan p;
   memset (&p, 0, sizeof p);
   emacs_value result = NULL;

@@ -17,7 +17,7 @@ owned_mark (int fd, bool on)
 {
   if (fd < 0)
     return;
-  size_t i = (size_t) fd;
+  size_t i = (size_t)fd;
   if (i >= owned_size)
     {
       if (!on)
@@ -38,7 +38,7 @@ owned_mark (int fd, bool on)
 bool
 sock_fd_is_owned (int fd)
 {
-  return fd >= 0 && (size_t) fd < owned_size && owned_map[fd];
+  return fd >= 0 && (size_t)fd < owned_size && owned_map[fd];
 }
 
 struct sock_handle *

@@ -18,14 +18,14 @@ struct sock_handle
   struct opt_socket sock; /* fd (-1 once closed), family, type */
   bool owned;             /* the module closes it; false for Emacs's */
   bool listening;
-  bool server;            /* made with :server non-nil */
-  bool server_t;          /* :server t (else :server was the backlog) */
+  bool server;   /* made with :server non-nil */
+  bool server_t; /* :server t (else :server was the backlog) */
   int backlog;
-  char *name;             /* :name */
-  char *host;             /* :host as given, or an accepted child's peer */
-  char *service_name;     /* :service when a name (or a local file) */
-  int service_port;       /* :service as a port; -1: t (any), -2: none */
-  bool configured;        /* a process's: netopt set an option on it */
+  char *name;         /* :name */
+  char *host;         /* :host as given, or an accepted child's peer */
+  char *service_name; /* :service when a name (or a local file) */
+  int service_port;   /* :service as a port; -1: t (any), -2: none */
+  bool configured;    /* a process's: netopt set an option on it */
   /* An unconnected datagram client's remote, where it sends (Emacs's
      datagram address); target_len 0 when there is none.  */
   struct sockaddr_storage target;
@@ -80,9 +80,8 @@ struct sock_process_hooks
 void sock_set_process_hooks (const struct sock_process_hooks *hooks);
 
 /* Like sock_from_lisp, but V may also be a live network process.
-   *PROCESS, when non-NULL, is set to whether V was one.  */
-struct sock_handle *sock_target (emacs_env *env, emacs_value v,
-                                 bool *process);
+ *PROCESS, when non-NULL, is set to whether V was one.  */
+struct sock_handle *sock_target (emacs_env *env, emacs_value v, bool *process);
 
 /* After SET was applied to S, the socket of PROCESS.  */
 bool sock_after_set (emacs_env *env, emacs_value process,

@@ -23,7 +23,8 @@
 #define NETOPT_MAX_RECEIVE (64 * 1024 * 1024)
 
 static bool
-socket_error (emacs_env *env, const char *what, int err, const struct sock_handle *s)
+socket_error (emacs_env *env, const char *what, int err,
+              const struct sock_handle *s)
 {
   emacs_value name = lisp_string (env, s->name);
   if (!name)
@@ -35,7 +36,7 @@ socket_error (emacs_env *env, const char *what, int err, const struct sock_handl
    nil for a timeout, NULL with an exit pending otherwise.  */
 static emacs_value
 sock_wait_failed (emacs_env *env, enum sock_wait_result w, const char *what,
-             const struct sock_handle *s)
+                  const struct sock_handle *s)
 {
   switch (w)
     {
@@ -53,9 +54,10 @@ sock_wait_failed (emacs_env *env, enum sock_wait_result w, const char *what,
 }
 
 /* (netopt-accept SERVER &optional TIMEOUT) */
-NETOPT_DEFUN (Fnetopt_accept)
+emacs_value
+Fnetopt_accept (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void) data;
+  (void)data;
   struct sock_handle *srv = sock_from_lisp (env, args[0], false);
   if (!srv)
     return NULL;
@@ -78,7 +80,7 @@ NETOPT_DEFUN (Fnetopt_accept)
   for (;;)
     {
       plen = sizeof peer;
-      fd = compat_accept (srv->sock.fd, (struct sockaddr *) &peer, &plen);
+      fd = compat_accept (srv->sock.fd, (struct sockaddr *)&peer, &plen);
       if (fd >= 0)
         break;
       if (errno == EINTR || errno == ECONNABORTED)
@@ -90,22 +92,24 @@ NETOPT_DEFUN (Fnetopt_accept)
           socket_error (env, "Cannot accept", errno, srv);
           return NULL;
         }
-      enum sock_wait_result w = sock_wait_fd (env, srv, srv->sock.fd, POLLIN, &deadline);
+      enum sock_wait_result w
+          = sock_wait_fd (env, srv, srv->sock.fd, POLLIN, &deadline);
       if (w != SOCK_WAIT_READY)
         return sock_wait_failed (env, w, "Cannot accept", srv);
     }
 
   char host[64] = "";
   char name[256];
-  sock_addr_host_string ((struct sockaddr *) &peer, host, sizeof host);
-  int port = sock_addr_port ((struct sockaddr *) &peer);
+  sock_addr_host_string ((struct sockaddr *)&peer, host, sizeof host);
+  int port = sock_addr_port ((struct sockaddr *)&peer);
   if (port >= 0)
     snprintf (name, sizeof name, "%s <%s%s%s:%d>", srv->name,
               srv->sock.family == AF_INET6 ? "[" : "", host,
               srv->sock.family == AF_INET6 ? "]" : "", port);
   else
     snprintf (name, sizeof name, "%s <local>", srv->name);
-  struct sock_handle *child = sock_new (fd, srv->sock.family, srv->sock.type, true, name);
+  struct sock_handle *child
+      = sock_new (fd, srv->sock.family, srv->sock.type, true, name);
   if (!child)
     {
       sock_release_fd (fd);
@@ -150,9 +154,10 @@ enum
 };
 
 /* (netopt-send SOCKET STRING &rest ARGS) */
-NETOPT_DEFUN (Fnetopt_send)
+emacs_value
+Fnetopt_send (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void) data;
+  (void)data;
   struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
@@ -196,11 +201,11 @@ NETOPT_DEFUN (Fnetopt_send)
   do
     {
       ssize_t n = compat_sendto (fd, buf + sent, len - sent, flags,
-                                 has_to ? (struct sockaddr *) &to.ss : NULL,
+                                 has_to ? (struct sockaddr *)&to.ss : NULL,
                                  has_to ? to.len : 0);
       if (n >= 0)
         {
-          sent += (size_t) n;
+          sent += (size_t)n;
           if (!stream)
             break; /* one datagram or record */
           continue;
@@ -211,8 +216,8 @@ NETOPT_DEFUN (Fnetopt_send)
         {
           int err = errno;
           emacs_value name = lisp_string (env, s->name);
-          emacs_value count = name ? env->make_integer (env, (intmax_t) sent)
-                                   : NULL;
+          emacs_value count
+              = name ? env->make_integer (env, (intmax_t)sent) : NULL;
           if (count && !LISP_PENDING (env))
             lisp_system_error (env, "Cannot send", err, 3,
                                (emacs_value[]){ name, Q.k_sent, count });
@@ -230,7 +235,7 @@ NETOPT_DEFUN (Fnetopt_send)
         }
     }
   while (sent < len);
-  result = env->make_integer (env, (intmax_t) sent);
+  result = env->make_integer (env, (intmax_t)sent);
 out:
   free (buf);
   return result;
@@ -324,7 +329,7 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   bool waited_ready = false;
   for (;;)
     {
-      size_t want = (size_t) max;
+      size_t want = (size_t)max;
       ssize_t n = 0;
       if (whole)
         {
@@ -335,7 +340,7 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
               items[0] = lisp_string (env, s->name);
               if (items[0])
                 {
-                  items[1] = env->make_integer (env, (intmax_t) n);
+                  items[1] = env->make_integer (env, (intmax_t)n);
                   items[2] = env->make_integer (env, max);
                 }
               if (items[0] && !LISP_PENDING (env))
@@ -343,7 +348,7 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
               break;
             }
           if (n >= 0)
-            want = (size_t) n;
+            want = (size_t)n;
         }
       if (n >= 0)
         {
@@ -357,11 +362,11 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
           if (from)
             *fromlen = sizeof *from;
           n = recvfrom (fd, buf, want, MSG_DONTWAIT | (oob ? MSG_OOB : 0),
-                        (struct sockaddr *) from, fromlen);
+                        (struct sockaddr *)from, fromlen);
         }
       if (n >= 0)
         {
-          result = lisp_unibyte (env, buf, (size_t) n);
+          result = lisp_unibyte (env, buf, (size_t)n);
           break;
         }
       if (errno == EINTR)
@@ -374,8 +379,8 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
           socket_error (env, "Cannot receive", errno, s);
           break;
         }
-      enum sock_wait_result w = sock_wait_fd (env, s, fd, oob ? POLLPRI : POLLIN,
-                                      &deadline);
+      enum sock_wait_result w
+          = sock_wait_fd (env, s, fd, oob ? POLLPRI : POLLIN, &deadline);
       if (w != SOCK_WAIT_READY)
         {
           result = sock_wait_failed (env, w, "Cannot receive", s);
@@ -388,28 +393,33 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
 }
 
 /* (netopt-receive SOCKET &rest ARGS) */
-NETOPT_DEFUN (Fnetopt_receive)
+emacs_value
+Fnetopt_receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                 void *data)
 {
-  (void) data;
+  (void)data;
   return receive (env, nargs, args, NULL, NULL);
 }
 
 /* (netopt-receive-from SOCKET &rest ARGS) */
-NETOPT_DEFUN (Fnetopt_receive_from)
+emacs_value
+Fnetopt_receive_from (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                      void *data)
 {
-  (void) data;
+  (void)data;
   struct sockaddr_storage from;
   socklen_t fromlen = sizeof from;
   memset (&from, 0, sizeof from);
   emacs_value str = receive (env, nargs, args, &from, &fromlen);
   if (!str || lisp_nilp (env, str))
     return str;
-  emacs_value addr = fromlen > 0
-                       ? sock_addr_to_lisp (env, (struct sockaddr *) &from, fromlen)
-                       : Q.nil;
+  emacs_value addr
+      = fromlen > 0
+            ? sock_addr_to_lisp (env, (struct sockaddr *)&from, fromlen)
+            : Q.nil;
   LISP_CHECK (env);
-  emacs_value cell = env->funcall (env, Q.cons, 2,
-                                   (emacs_value[]){ str, addr });
+  emacs_value cell
+      = env->funcall (env, Q.cons, 2, (emacs_value[]){ str, addr });
   LISP_CHECK (env);
   return cell;
 }
@@ -427,8 +437,8 @@ linger_wait (emacs_env *env, struct sock_handle *s)
   socklen_t len = sizeof lg;
   int fd = s->sock.fd;
   if (s->sock.type != SOCK_STREAM
-      || getsockopt (fd, SOL_SOCKET, SO_LINGER, &lg, &len) != 0
-      || !lg.l_onoff || lg.l_linger <= 0)
+      || getsockopt (fd, SOL_SOCKET, SO_LINGER, &lg, &len) != 0 || !lg.l_onoff
+      || lg.l_linger <= 0)
     return true;
   bool ok = true;
 #ifdef SIOCOUTQ
@@ -460,10 +470,11 @@ linger_wait (emacs_env *env, struct sock_handle *s)
 }
 
 /* (netopt-close SOCKET) */
-NETOPT_DEFUN (Fnetopt_close)
+emacs_value
+Fnetopt_close (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_from_lisp (env, args[0], true);
   if (!s)
     return NULL;
@@ -491,20 +502,23 @@ NETOPT_DEFUN (Fnetopt_close)
 }
 
 /* (netopt-socket-p OBJECT) */
-NETOPT_DEFUN (Fnetopt_socket_p)
+emacs_value
+Fnetopt_socket_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                  void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_handle_of (env, args[0]);
   LISP_CHECK (env);
   return s && s->owned ? Q.t : Q.nil;
 }
 
 /* (netopt-live-p SOCKET) */
-NETOPT_DEFUN (Fnetopt_live_p)
+emacs_value
+Fnetopt_live_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_from_lisp (env, args[0], true);
   if (!s)
     return NULL;
@@ -513,10 +527,12 @@ NETOPT_DEFUN (Fnetopt_live_p)
 
 /* (netopt--socket-fd SOCKET): the descriptor number, for tests and the
    process layer.  */
-NETOPT_DEFUN (Fnetopt_socket_fd)
+emacs_value
+Fnetopt_socket_fd (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                   void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
@@ -536,10 +552,12 @@ symbol_of (int code, const int *codes, const emacs_value *symbols, int n)
 
 /* (netopt--socket-contact SOCKET): the plist of netopt-contact without
    options: :name :type :family :host :service :server :local :remote.  */
-NETOPT_DEFUN (Fnetopt_socket_contact)
+emacs_value
+Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                        void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_from_lisp (env, args[0], false);
   if (!s)
     return NULL;
@@ -547,12 +565,13 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
   socklen_t llen = sizeof local, rlen = sizeof remote;
   memset (&local, 0, sizeof local);
   memset (&remote, 0, sizeof remote);
-  if (getsockname (s->sock.fd, (struct sockaddr *) &local, &llen) != 0)
+  if (getsockname (s->sock.fd, (struct sockaddr *)&local, &llen) != 0)
     {
       socket_error (env, "Cannot get local address", errno, s);
       return NULL;
     }
-  bool connected = getpeername (s->sock.fd, (struct sockaddr *) &remote, &rlen) == 0;
+  bool connected
+      = getpeername (s->sock.fd, (struct sockaddr *)&remote, &rlen) == 0;
   if (!connected && errno != ENOTCONN)
     {
       socket_error (env, "Cannot get remote address", errno, s);
@@ -563,8 +582,8 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
     service = lisp_string (env, s->service_name);
   else if (s->service_port == -1 || (s->server && s->service_port == 0))
     /* :service t or 0: the port the kernel chose.  */
-    service = env->make_integer (env,
-                                 sock_addr_port ((struct sockaddr *) &local));
+    service
+        = env->make_integer (env, sock_addr_port ((struct sockaddr *)&local));
   else if (s->service_port >= 0)
     service = env->make_integer (env, s->service_port);
   LISP_CHECK (env);
@@ -575,9 +594,10 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
   struct lisp_plist p = { .n = 0 };
   lisp_plist_add (env, &p, Q.k_name, lisp_string (env, s->name));
   lisp_plist_add (
-    env, &p, Q.k_type,
-    symbol_of (s->sock.type, (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
-               (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3));
+      env, &p, Q.k_type,
+      symbol_of (s->sock.type,
+                 (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
+                 (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3));
   lisp_plist_add (env, &p, Q.k_family,
                   symbol_of (s->sock.family,
                              (int[]){ AF_INET, AF_INET6, AF_UNIX },
@@ -587,17 +607,16 @@ NETOPT_DEFUN (Fnetopt_socket_contact)
   lisp_plist_add (env, &p, Q.k_service, service);
   lisp_plist_add (env, &p, Q.k_server, server);
   lisp_plist_add (env, &p, Q.k_local,
-                  sock_addr_to_lisp (env, (struct sockaddr *) &local, llen));
+                  sock_addr_to_lisp (env, (struct sockaddr *)&local, llen));
   if (!connected && s->target_len > 0)
     {
       remote = s->target;
       rlen = s->target_len;
       connected = true;
     }
-  lisp_plist_add (env, &p, Q.k_remote,
-                  connected ? sock_addr_to_lisp (env,
-                                                 (struct sockaddr *) &remote,
-                                                 rlen)
-                            : Q.nil);
+  lisp_plist_add (
+      env, &p, Q.k_remote,
+      connected ? sock_addr_to_lisp (env, (struct sockaddr *)&remote, rlen)
+                : Q.nil);
   return lisp_plist_make (env, &p);
 }

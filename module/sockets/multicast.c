@@ -24,8 +24,8 @@ parse_group (emacs_env *env, emacs_value v, struct sock_addr *out)
       char *s = lisp_copy_string (env, v, NULL);
       if (!s)
         return false;
-      struct sockaddr_in *in = (struct sockaddr_in *) &out->ss;
-      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &out->ss;
+      struct sockaddr_in *in = (struct sockaddr_in *)&out->ss;
+      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->ss;
       bool ok = true;
       if (inet_pton (AF_INET, s, &in->sin_addr) == 1)
         in->sin_family = AF_INET;
@@ -91,13 +91,13 @@ membership (emacs_env *env, ptrdiff_t nargs, emacs_value *args, bool join)
       if (!name)
         return NULL;
       ifindex = len < IFNAMSIZ && !memchr (name, '\0', len)
-                  ? if_nametoindex (name)
-                  : 0;
+                    ? if_nametoindex (name)
+                    : 0;
       free (name);
       if (ifindex == 0)
         {
-          lisp_system_error (env, "Cannot change multicast membership",
-                             ENODEV, 1, &iface);
+          lisp_system_error (env, "Cannot change multicast membership", ENODEV,
+                             1, &iface);
           return NULL;
         }
     }
@@ -105,15 +105,16 @@ membership (emacs_env *env, ptrdiff_t nargs, emacs_value *args, bool join)
   if (s->sock.family == AF_INET)
     {
       struct in_addr any = { .s_addr = htonl (INADDR_ANY) };
-      rc = compat_set_ipv4_mreq (
-        s->sock.fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
-        ((struct sockaddr_in *) &group.ss)->sin_addr, (int) ifindex, any);
+      rc = compat_set_ipv4_mreq (s->sock.fd, IPPROTO_IP,
+                                 join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+                                 ((struct sockaddr_in *)&group.ss)->sin_addr,
+                                 (int)ifindex, any);
     }
   else if (s->sock.family == AF_INET6)
     {
       struct ipv6_mreq m;
       memset (&m, 0, sizeof m);
-      m.ipv6mr_multiaddr = ((struct sockaddr_in6 *) &group.ss)->sin6_addr;
+      m.ipv6mr_multiaddr = ((struct sockaddr_in6 *)&group.ss)->sin6_addr;
       m.ipv6mr_interface = ifindex;
       rc = setsockopt (s->sock.fd, IPPROTO_IPV6,
                        join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &m,
@@ -126,24 +127,27 @@ membership (emacs_env *env, ptrdiff_t nargs, emacs_value *args, bool join)
     }
   if (rc != 0)
     {
-      lisp_system_error (env, "Cannot change multicast membership", errno,
-                         1, &args[1]);
+      lisp_system_error (env, "Cannot change multicast membership", errno, 1,
+                         &args[1]);
       return NULL;
     }
   return Q.t;
 }
 
 /* (netopt-join-group TARGET GROUP &optional INTERFACE) */
-NETOPT_DEFUN (Fnetopt_join_group)
+emacs_value
+Fnetopt_join_group (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                    void *data)
 {
-  (void) data;
+  (void)data;
   return membership (env, nargs, args, true);
 }
 
 /* (netopt-leave-group TARGET GROUP &optional INTERFACE) */
-NETOPT_DEFUN (Fnetopt_leave_group)
+emacs_value
+Fnetopt_leave_group (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                     void *data)
 {
-  (void) data;
+  (void)data;
   return membership (env, nargs, args, false);
 }
-

@@ -16,7 +16,7 @@ raw_level (emacs_env *env, emacs_value v, int *out)
   intmax_t n;
   if (lisp_int_in_range (env, v, INT_MIN, INT_MAX, &n))
     {
-      *out = (int) n;
+      *out = (int)n;
       return true;
     }
   LISP_CHECK_BOOL (env);
@@ -24,8 +24,10 @@ raw_level (emacs_env *env, emacs_value v, int *out)
   {
     emacs_value sym;
     int level;
-  } levels[] = { { Q.socket, SOL_SOCKET },      { Q.ip, IPPROTO_IP },
-                 { Q.ipv6_level, IPPROTO_IPV6 }, { Q.tcp, IPPROTO_TCP },
+  } levels[] = { { Q.socket, SOL_SOCKET },
+                 { Q.ip, IPPROTO_IP },
+                 { Q.ipv6_level, IPPROTO_IPV6 },
+                 { Q.tcp, IPPROTO_TCP },
                  { Q.udp, IPPROTO_UDP } };
   for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
     if (lisp_eq (env, v, levels[i].sym))
@@ -43,7 +45,7 @@ raw_optname (emacs_env *env, emacs_value v, int *out)
   intmax_t n;
   if (lisp_int_in_range (env, v, 0, INT_MAX, &n))
     {
-      *out = (int) n;
+      *out = (int)n;
       return true;
     }
   LISP_CHECK_BOOL (env);
@@ -63,10 +65,12 @@ raw_args (emacs_env *env, emacs_value *args, int *level, int *name)
 }
 
 /* (netopt-set-raw-option TARGET LEVEL OPTNAME VALUE) */
-NETOPT_DEFUN (Fnetopt_set_raw_option)
+emacs_value
+Fnetopt_set_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                        void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   int level, name;
   struct sock_handle *s = raw_args (env, args, &level, &name);
   if (!s)
@@ -75,13 +79,13 @@ NETOPT_DEFUN (Fnetopt_set_raw_option)
   int rc;
   if (lisp_int_in_range (env, args[3], INT_MIN, INT_MAX, &n))
     {
-      int i = (int) n;
+      int i = (int)n;
       rc = setsockopt (s->sock.fd, level, name, &i, sizeof i);
     }
   else if (!LISP_PENDING (env) && lisp_is_type (env, args[3], Q.string_type))
     {
-      emacs_value multibyte = env->funcall (env, Q.multibyte_string_p, 1,
-                                            &args[3]);
+      emacs_value multibyte
+          = env->funcall (env, Q.multibyte_string_p, 1, &args[3]);
       LISP_CHECK (env);
       if (env->is_not_nil (env, multibyte))
         {
@@ -99,7 +103,7 @@ NETOPT_DEFUN (Fnetopt_set_raw_option)
           lisp_bad_value (env, Q.k_value, args[3], "longer than 65536 bytes");
           return NULL;
         }
-      rc = setsockopt (s->sock.fd, level, name, buf, (socklen_t) len);
+      rc = setsockopt (s->sock.fd, level, name, buf, (socklen_t)len);
       free (buf);
     }
   else
@@ -119,9 +123,11 @@ NETOPT_DEFUN (Fnetopt_set_raw_option)
 }
 
 /* (netopt-raw-option TARGET LEVEL OPTNAME &optional LENGTH) */
-NETOPT_DEFUN (Fnetopt_raw_option)
+emacs_value
+Fnetopt_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                    void *data)
 {
-  (void) data;
+  (void)data;
   int level, name;
   struct sock_handle *s = raw_args (env, args, &level, &name);
   if (!s)
@@ -148,13 +154,13 @@ NETOPT_DEFUN (Fnetopt_raw_option)
       lisp_bad_value (env, Q.k_length, length, "expected 0 to 65536 bytes");
       return NULL;
     }
-  char *buf = calloc (want ? (size_t) want : 1, 1);
+  char *buf = calloc (want ? (size_t)want : 1, 1);
   if (!buf)
     {
       lisp_out_of_memory (env);
       return NULL;
     }
-  socklen_t len = (socklen_t) want;
+  socklen_t len = (socklen_t)want;
   if (getsockopt (s->sock.fd, level, name, buf, &len) != 0)
     {
       int err = errno;

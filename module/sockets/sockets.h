@@ -8,26 +8,43 @@
 #include "handle.h"
 
 /* create.c */
-NETOPT_DEFUN (Fnetopt_make_socket_internal);
+emacs_value Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
+                                          emacs_value *args, void *data);
 /* io.c */
-NETOPT_DEFUN (Fnetopt_accept);
-NETOPT_DEFUN (Fnetopt_send);
-NETOPT_DEFUN (Fnetopt_receive);
-NETOPT_DEFUN (Fnetopt_receive_from);
-NETOPT_DEFUN (Fnetopt_close);
-NETOPT_DEFUN (Fnetopt_socket_p);
-NETOPT_DEFUN (Fnetopt_live_p);
-NETOPT_DEFUN (Fnetopt_socket_contact);
-NETOPT_DEFUN (Fnetopt_socket_fd);
+emacs_value Fnetopt_accept (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                            void *data);
+emacs_value Fnetopt_send (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                          void *data);
+emacs_value Fnetopt_receive (emacs_env *env, ptrdiff_t nargs,
+                             emacs_value *args, void *data);
+emacs_value Fnetopt_receive_from (emacs_env *env, ptrdiff_t nargs,
+                                  emacs_value *args, void *data);
+emacs_value Fnetopt_close (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                           void *data);
+emacs_value Fnetopt_socket_p (emacs_env *env, ptrdiff_t nargs,
+                              emacs_value *args, void *data);
+emacs_value Fnetopt_live_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                            void *data);
+emacs_value Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs,
+                                    emacs_value *args, void *data);
+emacs_value Fnetopt_socket_fd (emacs_env *env, ptrdiff_t nargs,
+                               emacs_value *args, void *data);
 /* sockopt.c */
-NETOPT_DEFUN (Fnetopt_set_option);
-NETOPT_DEFUN (Fnetopt_option);
-NETOPT_DEFUN (Fnetopt_read_options);
+emacs_value Fnetopt_set_option (emacs_env *env, ptrdiff_t nargs,
+                                emacs_value *args, void *data);
+emacs_value Fnetopt_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                            void *data);
+emacs_value Fnetopt_read_options (emacs_env *env, ptrdiff_t nargs,
+                                  emacs_value *args, void *data);
 /* multicast.c */
-NETOPT_DEFUN (Fnetopt_join_group);
-NETOPT_DEFUN (Fnetopt_leave_group);
+emacs_value Fnetopt_join_group (emacs_env *env, ptrdiff_t nargs,
+                                emacs_value *args, void *data);
+emacs_value Fnetopt_leave_group (emacs_env *env, ptrdiff_t nargs,
+                                 emacs_value *args, void *data);
 /* raw.c */
-NETOPT_DEFUN (Fnetopt_set_raw_option);
-NETOPT_DEFUN (Fnetopt_raw_option);
+emacs_value Fnetopt_set_raw_option (emacs_env *env, ptrdiff_t nargs,
+                                    emacs_value *args, void *data);
+emacs_value Fnetopt_raw_option (emacs_env *env, ptrdiff_t nargs,
+                                emacs_value *args, void *data);
 
 #endif

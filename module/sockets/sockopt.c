@@ -6,9 +6,11 @@
 #include "sockets.h"
 
 /* (netopt-set-option TARGET OPTION VALUE &optional NO-ERROR) */
-NETOPT_DEFUN (Fnetopt_set_option)
+emacs_value
+Fnetopt_set_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                    void *data)
 {
-  (void) data;
+  (void)data;
   bool no_error = nargs > 3 && env->is_not_nil (env, args[3]);
   bool process;
   struct sock_handle *s = sock_target (env, args[0], &process);
@@ -32,8 +34,7 @@ NETOPT_DEFUN (Fnetopt_set_option)
   if (err == 0)
     return !process || sock_after_set (env, args[0], s, &set) ? Q.t : NULL;
   opt_kernel_error (env, err, args[1], args[2]);
-  if (no_error
-      && env->non_local_exit_check (env) == emacs_funcall_exit_signal)
+  if (no_error && env->non_local_exit_check (env) == emacs_funcall_exit_signal)
     {
       /* An option this kernel does not know is an unknown option too. */
       emacs_value sym, edata;
@@ -48,10 +49,11 @@ NETOPT_DEFUN (Fnetopt_set_option)
 }
 
 /* (netopt-option TARGET OPTION) */
-NETOPT_DEFUN (Fnetopt_option)
+emacs_value
+Fnetopt_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_target (env, args[0], NULL);
   if (!s)
     return NULL;
@@ -72,10 +74,12 @@ NETOPT_DEFUN (Fnetopt_option)
 }
 
 /* (netopt--read-options TARGET) */
-NETOPT_DEFUN (Fnetopt_read_options)
+emacs_value
+Fnetopt_read_options (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                      void *data)
 {
-  (void) data;
-  (void) nargs;
+  (void)data;
+  (void)nargs;
   struct sock_handle *s = sock_target (env, args[0], NULL);
   if (!s)
     return NULL;

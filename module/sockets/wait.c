@@ -17,7 +17,7 @@ now (void)
   struct timespec ts;
   if (clock_gettime (CLOCK_MONOTONIC, &ts) != 0)
     return 0;
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct sock_deadline
@@ -36,7 +36,7 @@ quit_requested (emacs_env *env)
   if (LISP_PENDING (env))
     return true;
 #if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 27
-  if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_27))
+  if (netopt_env_size >= (ptrdiff_t)sizeof (struct emacs_env_27))
     {
       if (env->process_input (env) == emacs_process_input_quit)
         {
@@ -48,7 +48,7 @@ quit_requested (emacs_env *env)
     }
 #endif
 #if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 26
-  if (netopt_env_size >= (ptrdiff_t) sizeof (struct emacs_env_26)
+  if (netopt_env_size >= (ptrdiff_t)sizeof (struct emacs_env_26)
       && env->should_quit (env))
     {
       env->non_local_exit_signal (env, Q.quit, Q.nil);
@@ -101,8 +101,8 @@ peek_fd (int fd, short events)
 }
 
 enum sock_wait_result
-sock_wait_fd (emacs_env *env, const struct sock_handle *s, int fd, short events,
-          const struct sock_deadline *d)
+sock_wait_fd (emacs_env *env, const struct sock_handle *s, int fd,
+              short events, const struct sock_deadline *d)
 {
   double slice = 0;
   /* What completes within a millisecond (a loopback connection, a
@@ -134,7 +134,7 @@ sock_wait_fd (emacs_env *env, const struct sock_handle *s, int fd, short events,
 
 enum sock_wait_result
 sock_wait_until (emacs_env *env, bool (*done) (void *), void *arg,
-             const struct sock_deadline *d)
+                 const struct sock_deadline *d)
 {
   double slice = 0;
   for (;;)

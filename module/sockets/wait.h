@@ -36,19 +36,22 @@ enum sock_wait_result
    is non-NULL, FD is S's descriptor, and the wait ends with
    SOCK_WAIT_CLOSED as soon as S no longer holds it (closed by a timer or a
    filter that ran during the wait): FD is then never touched again.  */
-enum sock_wait_result sock_wait_fd (emacs_env *env, const struct sock_handle *s, int fd,
-                            short events, const struct sock_deadline *d);
+enum sock_wait_result sock_wait_fd (emacs_env *env,
+                                    const struct sock_handle *s, int fd,
+                                    short events,
+                                    const struct sock_deadline *d);
 
 /* Let Emacs run for one slice (of at most D's remaining time) without
    watching any descriptor: for retries that have nothing to poll.
    Returns SOCK_WAIT_READY after the slice, SOCK_WAIT_TIMEOUT when D has
    passed, or SOCK_WAIT_EXIT.  *SLICE carries the growing slice length
    between calls (start it at 0).  */
-enum sock_wait_result sock_wait_slice (emacs_env *env, const struct sock_deadline *d,
-                               double *slice);
+enum sock_wait_result
+sock_wait_slice (emacs_env *env, const struct sock_deadline *d, double *slice);
 
 /* Wait until DONE returns true for ARG, or D passes.  */
 enum sock_wait_result sock_wait_until (emacs_env *env, bool (*done) (void *),
-                               void *arg, const struct sock_deadline *d);
+                                       void *arg,
+                                       const struct sock_deadline *d);
 
 #endif
