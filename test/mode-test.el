@@ -223,69 +223,38 @@ starttls: each talks TLS with the server and has the rule's option."
 
 (ert-deftest netopt-mode-tls-url-retrieve ()
   "An https `url-retrieve', synchronous and asynchronous, works under the mode.
-openssl s_server -www answers with its status page."
+openssl s_server -www answers with its status page; it serves one
+connection at a time, and url keeps its connections open, so each
+retrieval has a server of its own."
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server t)
-    (let ((url (format "https://localhost:%d/" port)))
-      (should (equal
-               (netopt-mode-test--child
-                `(progn
-                   (require 'url)
-                   (require 'gnutls)
-                   (require 'nsm)
-                   (setq netopt-connection-options '((t :keepidle 42)))
-                   (netopt-mode 1)
-                   (setq gnutls-verify-error nil
-                         network-security-level 'low)
-                   (let* ((sync (with-current-buffer
-                                    (url-retrieve-synchronously ,url t)
-                                  (goto-char (point-min))
-                                  (looking-at "HTTP/1.0 200")))
-                          (async nil))
-                     (url-retrieve ,url
-                                   (lambda (_status)
-                                     (goto-char (point-min))
-                                     (setq async
-                                           (if (looking-at "HTTP/1.0 200")
-                                               'ok 'bad)))
-                                   nil t)
-                     (netopt-test-wait-for (lambda () async) 15)
-                     (list sync async))))
-               '(t ok))))))
-
-(ert-deftest netopt-mode-erc-over-tls ()
-  "ERC over TLS (`erc-tls' to ngircd's TLS port) registers under the mode.
-The welcome comes over TLS, and the socket has the rule's option."
-  (skip-unless (gnutls-available-p))
-  (netopt-test-with-server (port #'netopt-test-ngircd t)
-    (should
-     (equal
-      (netopt-mode-test--child
-       `(progn
-          (require 'erc)
-          (require 'gnutls)
-          (require 'nsm)
-          (setq gnutls-verify-error nil
-                network-security-level 'low
-                netopt-connection-options '((t :keepidle 42)))
-          (netopt-mode 1)
-          (let* ((erc-server-auto-reconnect nil)
-                 (erc-join-buffer 'bury)
-                 (buffer (erc-tls :server "127.0.0.1" :port ,port
-                                  :nick "tls" :full-name "netopt tls test"))
-                 (connected (netopt-test-wait-for
-                             (lambda () (buffer-local-value
-                                         'erc-server-connected buffer))
-                             15)))
-            (list connected
-                  (with-current-buffer buffer
-                    (and (processp erc-server-process)
-                         (gnutls-peer-status erc-server-process)
-                         t))
-                  (cdr (assoc "keepidle"
-                              (netopt-test-socket-with-peer
-                               ,(format "127.0.0.1:%d" port))))))))
-      '(t t "42")))))
+    (netopt-test-with-server (port2 #'netopt-test-tls-server t)
+      (should
+       (equal
+        (netopt-mode-test--child
+         `(progn
+            (require 'url)
+            (require 'gnutls)
+            (require 'nsm)
+            (setq netopt-connection-options '((t :keepidle 42)))
+            (netopt-mode 1)
+            (setq gnutls-verify-error nil
+                  network-security-level 'low)
+            (let* ((sync (with-current-buffer
+                             (url-retrieve-synchronously
+                              ,(format "https://localhost:%d/" port) t)
+                           (goto-char (point-min))
+                           (looking-at "HTTP/1.0 200")))
+                   (async nil))
+              (url-retrieve ,(format "https://localhost:%d/" port2)
+                            (lambda (_status)
+                              (goto-char (point-min))
+                              (setq async (if (looking-at "HTTP/1.0 200")
+                                              'ok 'bad)))
+                            nil t)
+              (netopt-test-wait-for (lambda () async) 15)
+              (list sync async))))
+        '(t ok))))))
 
 ;;;; Address fallback with :nowait
 

@@ -130,6 +130,59 @@ tcp_info_plist (emacs_env *env, const struct tcp_info *ti)
 }
 #endif
 
+/* VALUE, an integer option's (ROW, KEYWORD), into OUT.  */
+static bool
+int_value (emacs_env *env, const struct opt_row *row, emacs_value keyword,
+           emacs_value value, struct opt_value *out)
+{
+  intmax_t n;
+  if (lisp_int_in_range (env, value, row->min, row->max, &n))
+    {
+      /* A row whose range goes past INT_MAX is an unsigned 32-bit
+         kernel value (:mark): the int carries its bits.  */
+      out->u.i = row->max > INT_MAX ? (int)(uint32_t)n : (int)n;
+      return true;
+    }
+  LISP_CHECK_BOOL (env);
+  char reason[96];
+  snprintf (reason, sizeof reason, "expected an integer from %jd to %jd",
+            row->min, row->max);
+  return lisp_bad_value (env, keyword, value, reason);
+}
+
+/* VALUE of :linger (KEYWORD) into OUT: nil off, t for
+   `netopt-linger-seconds', or seconds.  */
+static bool
+linger_value (emacs_env *env, emacs_value keyword, emacs_value value,
+              struct opt_value *out)
+{
+  intmax_t n;
+  if (lisp_nilp (env, value))
+    return true; /* l_onoff = 0 */
+  if (lisp_eq (env, value, Q.t))
+    {
+      emacs_value secs
+          = env->funcall (env, Q.symbol_value, 1, &Q.linger_seconds);
+      LISP_CHECK_BOOL (env);
+      if (!lisp_int_in_range (env, secs, 0, INT_MAX, &n))
+        {
+          LISP_CHECK_BOOL (env);
+          return lisp_bad_value (
+              env, Q.linger_seconds, secs,
+              "netopt-linger-seconds must be a non-negative integer");
+        }
+    }
+  else if (!lisp_int_in_range (env, value, 0, INT_MAX, &n))
+    {
+      LISP_CHECK_BOOL (env);
+      return lisp_bad_value (env, keyword, value,
+                             "expected nil, t or a non-negative integer");
+    }
+  out->u.lg.l_onoff = 1;
+  out->u.lg.l_linger = (int)n;
+  return true;
+}
+
 bool
 opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
                      emacs_value keyword, emacs_value value,
@@ -137,7 +190,6 @@ opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
 {
   memset (out, 0, sizeof *out);
   out->type = row->type;
-  intmax_t n;
   switch (row->type)
     {
     case OPT_BOOL:
@@ -145,46 +197,10 @@ opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
       return true;
 
     case OPT_INT:
-      if (lisp_int_in_range (env, value, row->min, row->max, &n))
-        {
-          /* A row whose range goes past INT_MAX is an unsigned 32-bit
-             kernel value (:mark): the int carries its bits.  */
-          out->u.i = row->max > INT_MAX ? (int)(uint32_t)n : (int)n;
-          return true;
-        }
-      LISP_CHECK_BOOL (env);
-      {
-        char reason[96];
-        snprintf (reason, sizeof reason, "expected an integer from %jd to %jd",
-                  row->min, row->max);
-        return lisp_bad_value (env, keyword, value, reason);
-      }
+      return int_value (env, row, keyword, value, out);
 
     case OPT_LINGER:
-      if (lisp_nilp (env, value))
-        return true; /* l_onoff = 0 */
-      if (lisp_eq (env, value, Q.t))
-        {
-          emacs_value secs
-              = env->funcall (env, Q.symbol_value, 1, &Q.linger_seconds);
-          LISP_CHECK_BOOL (env);
-          if (!lisp_int_in_range (env, secs, 0, INT_MAX, &n))
-            {
-              LISP_CHECK_BOOL (env);
-              return lisp_bad_value (
-                  env, Q.linger_seconds, secs,
-                  "netopt-linger-seconds must be a non-negative integer");
-            }
-        }
-      else if (!lisp_int_in_range (env, value, 0, INT_MAX, &n))
-        {
-          LISP_CHECK_BOOL (env);
-          return lisp_bad_value (env, keyword, value,
-                                 "expected nil, t or a non-negative integer");
-        }
-      out->u.lg.l_onoff = 1;
-      out->u.lg.l_linger = (int)n;
-      return true;
+      return linger_value (env, keyword, value, out);
 
     case OPT_DEVICE:
       if (lisp_nilp (env, value))

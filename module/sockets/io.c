@@ -53,6 +53,95 @@ sock_wait_failed (emacs_env *env, enum sock_wait_result w, const char *what,
     }
 }
 
+/* The next connection of SRV by DEADLINE, its peer in PEER (*PLEN
+   bytes).  Returns the descriptor, -2 when DEADLINE passed first, or
+   -1 with an exit pending.  */
+static int
+accept_wait (emacs_env *env, struct sock_handle *srv,
+             const struct sock_deadline *deadline,
+             struct sockaddr_storage *peer, socklen_t *plen)
+{
+  for (;;)
+    {
+      *plen = sizeof *peer;
+      int fd = compat_accept (srv->sock.fd, (struct sockaddr *)peer, plen);
+      if (fd >= 0)
+        return fd;
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      /* EMFILE and the like leave the connection queued: a later
+         accept still gets it.  */
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        {
+          socket_error (env, "Cannot accept", errno, srv);
+          return -1;
+        }
+      enum sock_wait_result w
+          = sock_wait_fd (env, srv, srv->sock.fd, POLLIN, deadline);
+      if (w != SOCK_WAIT_READY)
+        return sock_wait_failed (env, w, "Cannot accept", srv) ? -2 : -1;
+    }
+}
+
+/* A handle for FD, a connection SRV accepted from PEER, named after
+   them; stored into *CHILD.  Returns its Lisp SOCKET, or NULL with an
+   exit pending (FD is then closed).  */
+static emacs_value
+child_socket (emacs_env *env, struct sock_handle *srv, int fd,
+              const struct sockaddr_storage *peer, struct sock_handle **child)
+{
+  char host[64] = "";
+  char name[256];
+  sock_addr_host_string ((const struct sockaddr *)peer, host, sizeof host);
+  int port = sock_addr_port ((const struct sockaddr *)peer);
+  if (port >= 0)
+    snprintf (name, sizeof name, "%s <%s%s%s:%d>", srv->name,
+              srv->sock.family == AF_INET6 ? "[" : "", host,
+              srv->sock.family == AF_INET6 ? "]" : "", port);
+  else
+    snprintf (name, sizeof name, "%s <local>", srv->name);
+  *child = sock_new (fd, srv->sock.family, srv->sock.type, true, name);
+  if (!*child)
+    {
+      sock_release_fd (fd);
+      lisp_out_of_memory (env);
+      return NULL;
+    }
+  emacs_value result = sock_wrap (env, *child);
+  if (result && port >= 0)
+    {
+      (*child)->host = strdup (host);
+      (*child)->service_port = port;
+    }
+  return result;
+}
+
+/* CHILD back to the kernel's defaults, then SRV's :child-options.
+   False with an exit pending (CHILD is then closed).  */
+static bool
+configure_child (emacs_env *env, struct sock_handle *srv,
+                 struct sock_handle *child)
+{
+  const struct opt_row *failed = NULL;
+  int err = opt_reset_child (child->sock.fd, child->sock.family,
+                             child->sock.type, &failed);
+  if (err != 0)
+    {
+      sock_close (child);
+      emacs_value kw = failed ? opt_keyword (failed) : Q.nil;
+      lisp_system_error (env, "Cannot reset option of accepted connection",
+                         err, 1, &kw);
+      return false;
+    }
+  for (size_t i = 0; i < srv->child_count; i++)
+    if (!opt_apply (env, &child->sock, &srv->child_options[i], NULL))
+      {
+        sock_close (child);
+        return false;
+      }
+  return true;
+}
+
 /* (netopt-accept SERVER &optional TIMEOUT) */
 emacs_value
 Fnetopt_accept (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
@@ -76,72 +165,13 @@ Fnetopt_accept (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
   struct sock_deadline deadline = sock_deadline_in (timeout);
   struct sockaddr_storage peer;
   socklen_t plen;
-  int fd;
-  for (;;)
-    {
-      plen = sizeof peer;
-      fd = compat_accept (srv->sock.fd, (struct sockaddr *)&peer, &plen);
-      if (fd >= 0)
-        break;
-      if (errno == EINTR || errno == ECONNABORTED)
-        continue;
-      /* EMFILE and the like leave the connection queued: a later
-         accept still gets it.  */
-      if (errno != EAGAIN && errno != EWOULDBLOCK)
-        {
-          socket_error (env, "Cannot accept", errno, srv);
-          return NULL;
-        }
-      enum sock_wait_result w
-          = sock_wait_fd (env, srv, srv->sock.fd, POLLIN, &deadline);
-      if (w != SOCK_WAIT_READY)
-        return sock_wait_failed (env, w, "Cannot accept", srv);
-    }
-
-  char host[64] = "";
-  char name[256];
-  sock_addr_host_string ((struct sockaddr *)&peer, host, sizeof host);
-  int port = sock_addr_port ((struct sockaddr *)&peer);
-  if (port >= 0)
-    snprintf (name, sizeof name, "%s <%s%s%s:%d>", srv->name,
-              srv->sock.family == AF_INET6 ? "[" : "", host,
-              srv->sock.family == AF_INET6 ? "]" : "", port);
-  else
-    snprintf (name, sizeof name, "%s <local>", srv->name);
-  struct sock_handle *child
-      = sock_new (fd, srv->sock.family, srv->sock.type, true, name);
-  if (!child)
-    {
-      sock_release_fd (fd);
-      lisp_out_of_memory (env);
-      return NULL;
-    }
-  emacs_value result = sock_wrap (env, child);
-  if (!result)
+  int fd = accept_wait (env, srv, &deadline, &peer, &plen);
+  if (fd < 0)
+    return fd == -2 ? Q.nil : NULL;
+  struct sock_handle *child = NULL;
+  emacs_value result = child_socket (env, srv, fd, &peer, &child);
+  if (!result || !configure_child (env, srv, child))
     return NULL;
-  if (port >= 0)
-    {
-      child->host = strdup (host);
-      child->service_port = port;
-    }
-
-  const struct opt_row *failed = NULL;
-  int err = opt_reset_child (child->sock.fd, child->sock.family,
-                             child->sock.type, &failed);
-  if (err != 0)
-    {
-      sock_close (child);
-      emacs_value kw = failed ? opt_keyword (failed) : Q.nil;
-      lisp_system_error (env, "Cannot reset option of accepted connection",
-                         err, 1, &kw);
-      return NULL;
-    }
-  for (size_t i = 0; i < srv->child_count; i++)
-    if (!opt_apply (env, &child->sock, &srv->child_options[i], NULL))
-      {
-        sock_close (child);
-        return NULL;
-      }
   return result;
 }
 
@@ -152,6 +182,96 @@ enum
   SK_TIMEOUT,
   SK_COUNT
 };
+
+/* What netopt-send was asked: :to, :oob (in FLAGS) and :timeout.  */
+struct send_args
+{
+  struct sock_addr to;
+  bool has_to;
+  int flags;
+  double timeout;
+};
+
+/* Parse the keyword ARGS (NARGS of them) of a send on S into A.  False
+   with an exit pending.  */
+static bool
+send_args (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
+           emacs_value *args, struct send_args *a)
+{
+  emacs_value kv[SK_COUNT];
+  if (!lisp_parse_keywords (env, nargs, args, SK_COUNT,
+                            (emacs_value[]){ Q.k_to, Q.k_oob, Q.k_timeout },
+                            kv, NULL, NULL)
+      || !lisp_seconds (env, Q.k_timeout, kv[SK_TIMEOUT], &a->timeout))
+    return false;
+  a->has_to = !lisp_nilp (env, kv[SK_TO]);
+  if (a->has_to && !sock_addr_from_lisp (env, Q.k_to, kv[SK_TO], &a->to))
+    return false;
+  if (a->has_to && a->to.ss.ss_family != s->sock.family)
+    return lisp_bad_value (env, Q.k_to, kv[SK_TO],
+                           "address does not match the socket's family");
+  a->flags = MSG_DONTWAIT; /* compat_sendto adds MSG_NOSIGNAL */
+  if (env->is_not_nil (env, kv[SK_OOB]))
+    a->flags |= MSG_OOB;
+  return true;
+}
+
+/* Signal that a send on S failed with ERR after SENT bytes.  */
+static void
+signal_send_failed (emacs_env *env, struct sock_handle *s, int err,
+                    size_t sent)
+{
+  emacs_value name = lisp_string (env, s->name);
+  emacs_value count = name ? env->make_integer (env, (intmax_t)sent) : NULL;
+  if (count && !LISP_PENDING (env))
+    lisp_system_error (env, "Cannot send", err, 3,
+                       (emacs_value[]){ name, Q.k_sent, count });
+}
+
+/* Send LEN bytes of BUF on S as A says: all of a stream's (waiting for
+   room, Emacs running, until A's timeout), one datagram or record.
+   Returns the bytes sent, or -1 with an exit pending.  */
+static intmax_t
+send_all (emacs_env *env, struct sock_handle *s, const struct send_args *a,
+          const char *buf, size_t len)
+{
+  struct sock_deadline deadline = sock_deadline_in (a->timeout);
+  size_t sent = 0;
+  int fd = s->sock.fd;
+  do
+    {
+      ssize_t n
+          = compat_sendto (fd, buf + sent, len - sent, a->flags,
+                           a->has_to ? (struct sockaddr *)&a->to.ss : NULL,
+                           a->has_to ? a->to.len : 0);
+      if (n >= 0)
+        {
+          sent += (size_t)n;
+          if (s->sock.type != SOCK_STREAM)
+            break; /* one datagram or record */
+          continue;
+        }
+      if (errno == EINTR)
+        continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        {
+          signal_send_failed (env, s, errno, sent);
+          return -1;
+        }
+      enum sock_wait_result w = sock_wait_fd (env, s, fd, POLLOUT, &deadline);
+      if (w == SOCK_WAIT_TIMEOUT)
+        break; /* report what went out */
+      if (w != SOCK_WAIT_READY)
+        {
+          sock_wait_failed (env, w, "Cannot send", s);
+          if (sent > 0)
+            lisp_note_sent (env, sent);
+          return -1;
+        }
+    }
+  while (sent < len);
+  return (intmax_t)sent;
+}
 
 /* (netopt-send SOCKET STRING &rest ARGS) */
 emacs_value
@@ -167,78 +287,16 @@ Fnetopt_send (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
       lisp_wrong_type (env, Q.stringp, args[1]);
       return NULL;
     }
-  emacs_value kv[SK_COUNT];
-  if (!lisp_parse_keywords (env, nargs - 2, args + 2, SK_COUNT,
-                            (emacs_value[]){ Q.k_to, Q.k_oob, Q.k_timeout },
-                            kv, NULL, NULL))
+  struct send_args a;
+  if (!send_args (env, s, nargs - 2, args + 2, &a))
     return NULL;
-  double timeout;
-  if (!lisp_seconds (env, Q.k_timeout, kv[SK_TIMEOUT], &timeout))
-    return NULL;
-  struct sock_addr to;
-  bool has_to = !lisp_nilp (env, kv[SK_TO]);
-  if (has_to && !sock_addr_from_lisp (env, Q.k_to, kv[SK_TO], &to))
-    return NULL;
-  if (has_to && to.ss.ss_family != s->sock.family)
-    {
-      lisp_bad_value (env, Q.k_to, kv[SK_TO],
-                      "address does not match the socket's family");
-      return NULL;
-    }
-  int flags = MSG_DONTWAIT; /* compat_sendto adds MSG_NOSIGNAL */
-  if (env->is_not_nil (env, kv[SK_OOB]))
-    flags |= MSG_OOB;
   size_t len;
   char *buf = lisp_string_bytes (env, args[1], &len);
   if (!buf)
     return NULL;
-
-  struct sock_deadline deadline = sock_deadline_in (timeout);
-  size_t sent = 0;
-  bool stream = s->sock.type == SOCK_STREAM;
-  emacs_value result = NULL;
-  int fd = s->sock.fd;
-  do
-    {
-      ssize_t n = compat_sendto (fd, buf + sent, len - sent, flags,
-                                 has_to ? (struct sockaddr *)&to.ss : NULL,
-                                 has_to ? to.len : 0);
-      if (n >= 0)
-        {
-          sent += (size_t)n;
-          if (!stream)
-            break; /* one datagram or record */
-          continue;
-        }
-      if (errno == EINTR)
-        continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK)
-        {
-          int err = errno;
-          emacs_value name = lisp_string (env, s->name);
-          emacs_value count
-              = name ? env->make_integer (env, (intmax_t)sent) : NULL;
-          if (count && !LISP_PENDING (env))
-            lisp_system_error (env, "Cannot send", err, 3,
-                               (emacs_value[]){ name, Q.k_sent, count });
-          goto out;
-        }
-      enum sock_wait_result w = sock_wait_fd (env, s, fd, POLLOUT, &deadline);
-      if (w == SOCK_WAIT_TIMEOUT)
-        break; /* report what went out */
-      if (w != SOCK_WAIT_READY)
-        {
-          sock_wait_failed (env, w, "Cannot send", s);
-          if (sent > 0)
-            lisp_note_sent (env, sent);
-          goto out;
-        }
-    }
-  while (sent < len);
-  result = env->make_integer (env, (intmax_t)sent);
-out:
+  intmax_t sent = send_all (env, s, &a, buf, len);
   free (buf);
-  return result;
+  return sent < 0 ? NULL : env->make_integer (env, sent);
 }
 
 enum
@@ -277,6 +335,104 @@ datagram_size (int fd)
     }
 }
 
+/* What netopt-receive was asked: :max, :timeout and :oob.  */
+struct recv_args
+{
+  intmax_t max;
+  bool has_max, oob;
+  double timeout;
+};
+
+/* Parse the keyword ARGS (NARGS of them) of a receive on S into R.
+   False with an exit pending.  */
+static bool
+receive_args (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
+              emacs_value *args, struct recv_args *r)
+{
+  emacs_value kv[RK_COUNT];
+  if (!lisp_parse_keywords (env, nargs, args, RK_COUNT,
+                            (emacs_value[]){ Q.k_max, Q.k_timeout, Q.k_oob },
+                            kv, NULL, NULL))
+    return false;
+  r->max = 65536;
+  r->has_max = !lisp_nilp (env, kv[RK_MAX]);
+  if (r->has_max
+      && !lisp_int_in_range (env, kv[RK_MAX], 1, NETOPT_MAX_RECEIVE, &r->max))
+    {
+      LISP_CHECK_BOOL (env);
+      return lisp_bad_value (
+          env, Q.k_max, kv[RK_MAX],
+          "expected a positive number of bytes (at most 64 MiB)");
+    }
+  if (!lisp_seconds (env, Q.k_timeout, kv[RK_TIMEOUT], &r->timeout))
+    return false;
+  r->oob = env->is_not_nil (env, kv[RK_OOB]);
+  /* With :oobinline urgent data is in the stream: there is no separate
+     urgent byte to wait for.  */
+  int inl = 0;
+  socklen_t ilen = sizeof inl;
+  if (r->oob
+      && getsockopt (s->sock.fd, SOL_SOCKET, SO_OOBINLINE, &inl, &ilen) == 0
+      && inl)
+    {
+      socket_error (env, "Cannot receive urgent data (:oobinline is on)",
+                    EINVAL, s);
+      return false;
+    }
+  return true;
+}
+
+/* The next datagram or record of S is N bytes, over R's :max: signal
+   EMSGSIZE (it stays queued).  */
+static void
+signal_too_large (emacs_env *env, struct sock_handle *s,
+                  const struct recv_args *r, ssize_t n)
+{
+  emacs_value items[3];
+  items[0] = lisp_string (env, s->name);
+  if (!items[0])
+    return;
+  items[1] = env->make_integer (env, (intmax_t)n);
+  items[2] = env->make_integer (env, r->max);
+  if (!LISP_PENDING (env))
+    lisp_system_error (env, "Cannot receive", EMSGSIZE, 3, items);
+}
+
+/* One try to read from S as R says, into *BUF (replaced).  Returns
+   the bytes read, -1 with errno, or -2 with an exit pending.  Datagrams
+   and records are never cut: their size is looked at first, and one
+   larger than :max stays queued.  */
+static ssize_t
+receive_once (emacs_env *env, struct sock_handle *s, const struct recv_args *r,
+              char **buf, struct sockaddr_storage *from, socklen_t *fromlen)
+{
+  size_t want = (size_t)r->max;
+  if (!r->oob && s->sock.type != SOCK_STREAM)
+    {
+      ssize_t n = datagram_size (s->sock.fd);
+      if (n < 0)
+        return -1;
+      if (r->has_max && n > r->max)
+        {
+          signal_too_large (env, s, r, n);
+          return -2;
+        }
+      want = (size_t)n;
+    }
+  free (*buf);
+  *buf = malloc (want ? want : 1);
+  if (!*buf)
+    {
+      lisp_out_of_memory (env);
+      return -2;
+    }
+  if (from)
+    *fromlen = sizeof *from;
+  return recvfrom (s->sock.fd, *buf, want,
+                   MSG_DONTWAIT | (r->oob ? MSG_OOB : 0),
+                   (struct sockaddr *)from, fromlen);
+}
+
 /* Receive into a fresh string; FROM/FROMLEN get the sender when
    non-NULL.  Returns the string, nil on timeout, NULL on error.  */
 static emacs_value
@@ -284,103 +440,34 @@ receive (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
          struct sockaddr_storage *from, socklen_t *fromlen)
 {
   struct sock_handle *s = sock_from_lisp (env, args[0], false);
-  if (!s)
+  struct recv_args r;
+  if (!s || !receive_args (env, s, nargs - 1, args + 1, &r))
     return NULL;
-  emacs_value kv[RK_COUNT];
-  if (!lisp_parse_keywords (env, nargs - 1, args + 1, RK_COUNT,
-                            (emacs_value[]){ Q.k_max, Q.k_timeout, Q.k_oob },
-                            kv, NULL, NULL))
-    return NULL;
-  intmax_t max = 65536;
-  bool has_max = !lisp_nilp (env, kv[RK_MAX]);
-  if (has_max
-      && !lisp_int_in_range (env, kv[RK_MAX], 1, NETOPT_MAX_RECEIVE, &max))
-    {
-      LISP_CHECK (env);
-      lisp_bad_value (env, Q.k_max, kv[RK_MAX],
-                      "expected a positive number of bytes (at most 64 MiB)");
-      return NULL;
-    }
-  double timeout;
-  if (!lisp_seconds (env, Q.k_timeout, kv[RK_TIMEOUT], &timeout))
-    return NULL;
-  bool oob = env->is_not_nil (env, kv[RK_OOB]);
-  if (oob)
-    {
-      /* With :oobinline urgent data is in the stream: there is no
-         separate urgent byte to wait for.  */
-      int inl = 0;
-      socklen_t ilen = sizeof inl;
-      if (getsockopt (s->sock.fd, SOL_SOCKET, SO_OOBINLINE, &inl, &ilen) == 0
-          && inl)
-        {
-          socket_error (env, "Cannot receive urgent data (:oobinline is on)",
-                        EINVAL, s);
-          return NULL;
-        }
-    }
-  /* Datagrams and records are never cut: their size is looked at
-     first, and one larger than :max stays queued.  */
-  bool whole = !oob && s->sock.type != SOCK_STREAM;
-  struct sock_deadline deadline = sock_deadline_in (timeout);
-  int fd = s->sock.fd;
+  struct sock_deadline deadline = sock_deadline_in (r.timeout);
   char *buf = NULL;
   emacs_value result = NULL;
   bool waited_ready = false;
   for (;;)
     {
-      size_t want = (size_t)max;
-      ssize_t n = 0;
-      if (whole)
-        {
-          n = datagram_size (fd);
-          if (n >= 0 && has_max && n > max)
-            {
-              emacs_value items[3];
-              items[0] = lisp_string (env, s->name);
-              if (items[0])
-                {
-                  items[1] = env->make_integer (env, (intmax_t)n);
-                  items[2] = env->make_integer (env, max);
-                }
-              if (items[0] && !LISP_PENDING (env))
-                lisp_system_error (env, "Cannot receive", EMSGSIZE, 3, items);
-              break;
-            }
-          if (n >= 0)
-            want = (size_t)n;
-        }
-      if (n >= 0)
-        {
-          free (buf);
-          buf = malloc (want ? want : 1);
-          if (!buf)
-            {
-              lisp_out_of_memory (env);
-              break;
-            }
-          if (from)
-            *fromlen = sizeof *from;
-          n = recvfrom (fd, buf, want, MSG_DONTWAIT | (oob ? MSG_OOB : 0),
-                        (struct sockaddr *)from, fromlen);
-        }
+      ssize_t n = receive_once (env, s, &r, &buf, from, fromlen);
       if (n >= 0)
         {
           result = lisp_unibyte (env, buf, (size_t)n);
           break;
         }
+      if (n == -2)
+        break;
       if (errno == EINTR)
         continue;
       /* Urgent data not there yet reads as EINVAL; wait for it once.  */
-      bool not_yet = errno == EAGAIN || errno == EWOULDBLOCK
-                     || (oob && errno == EINVAL && !waited_ready);
-      if (!not_yet)
+      if (errno != EAGAIN && errno != EWOULDBLOCK
+          && !(r.oob && errno == EINVAL && !waited_ready))
         {
           socket_error (env, "Cannot receive", errno, s);
           break;
         }
-      enum sock_wait_result w
-          = sock_wait_fd (env, s, fd, oob ? POLLPRI : POLLIN, &deadline);
+      enum sock_wait_result w = sock_wait_fd (
+          env, s, s->sock.fd, r.oob ? POLLPRI : POLLIN, &deadline);
       if (w != SOCK_WAIT_READY)
         {
           result = sock_wait_failed (env, w, "Cannot receive", s);
