@@ -258,11 +258,6 @@ version %s; rebuild it with `make clean all' in %s"
 
 ;;;; Making sockets
 
-(defconst netopt--socket-keywords
-  '(:name :type :family :host :service :server :local :remote :timeout
-          :child-options)
-  "The keywords of `netopt-make-socket' that are not options.")
-
 (defun netopt--port-string-p (service)
   "Return non-nil if SERVICE is a port number written as a string."
   (and (stringp service) (string-match-p "\\`[0-9]+\\'" service)))

@@ -36,7 +36,7 @@
 (defvar erc-server-auto-reconnect)
 (defvar erc-join-buffer)
 (declare-function netopt-mode "netopt-module" (&optional arg))
-(declare-function netopt-make-network-process "netopt-process" (&rest args))
+(declare-function netopt-make-network-process "netopt-adopt" (&rest args))
 (declare-function netopt-list-sockets "netopt-list" ())
 
 (defvar netopt-adopt-test--procs nil

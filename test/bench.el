@@ -47,7 +47,8 @@
   "File the results table is written to.")
 
 (defconst netopt-bench--lisp-files
-  '("netopt-module" "netopt-process" "netopt-list")
+  '("netopt-module" "netopt-process" "netopt-adopt" "netopt-mode"
+    "netopt-list")
   "The Lisp layer's files that are natively compiled for the native mode.")
 
 (defconst netopt-bench--require-runs 20

@@ -688,10 +688,11 @@ if 20 fit."
 (defun netopt-test-wait-for (predicate &optional seconds)
   "Run Emacs's processes until PREDICATE is non-nil; return its value.
 Wait SECONDS (default 10) at most."
-  (let ((n 0) (limit (* 20 (or seconds 10))) (v nil))
-    (while (and (not (setq v (funcall predicate))) (< n limit))
-      (accept-process-output nil 0.05)
-      (setq n (1+ n)))
+  ;; A deadline, not a count: `accept-process-output' returns early
+  ;; whenever any process has output.
+  (let ((end (+ (float-time) (or seconds 10))) (v nil))
+    (while (and (not (setq v (funcall predicate))) (< (float-time) end))
+      (accept-process-output nil 0.05))
     v))
 
 (provide 'netopt-test-helpers)

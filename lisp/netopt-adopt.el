@@ -1,0 +1,396 @@
+;;; netopt-adopt.el --- sockets made by netopt, run by Emacs  -*- lexical-binding: t; -*-
+
+;; Copyright (C) 2026 The netopt-module authors
+
+;; This file is not part of GNU Emacs.
+
+;;; Commentary:
+
+;; API section 5.1, `netopt-make-network-process': the module makes the
+;; socket and sets every option before bind and connect; Emacs makes a
+;; placeholder process of the same family, type and role on loopback;
+;; the placeholder's descriptor (the one new socket of its kind) gets
+;; netopt's socket with dup3; the contact becomes the one Emacs would
+;; have made from the call's arguments; TLS starts on the real socket.
+;; On any failure nothing is left behind: no process, no descriptor, no
+;; socket file.
+
+;;; Code:
+
+(require 'netopt-process)
+
+(defconst netopt--emacs-keywords
+  '(:name :buffer :host :service :type :family :local :remote :coding
+          :nowait :noquery :stop :filter :filter-multibyte :sentinel :log
+          :plist :server :use-external-socket :tls-parameters)
+  "The keywords of `make-network-process' netopt passes on or interprets.")
+
+(defun netopt--emacs-make-network-process (args)
+  "Call Emacs's own `make-network-process' with ARGS, past every advice.
+netopt's placeholders are made this way: no advice (another
+package's, or `netopt-mode''s) ever sees them."
+  (apply (advice--cd*r (symbol-function 'make-network-process)) args))
+
+(defun netopt--split-options (args)
+  "Split the keyword ARGS of `netopt-make-network-process'.
+Return (EMACS-ARGS OPTIONS CHILD-OPTIONS): the keywords of
+`make-network-process', the socket options (the manual's eight
+included: netopt sets them all, before bind and connect), and
+:child-options."
+  (let ((emacs-args nil) (options nil) (child nil))
+    (while args
+      (let ((key (car args)) (value (cadr args)))
+        (unless (cdr args)
+          (signal 'wrong-type-argument (list 'plistp args)))
+        (cond ((eq key :child-options) (setq child value))
+              ((memq key netopt--emacs-keywords)
+               (setq emacs-args (nconc emacs-args (list key value))))
+              (t (setq options (nconc options (list key value))))))
+      (setq args (cddr args)))
+    (list emacs-args options child)))
+
+(defun netopt--plist-without (plist keys)
+  "Return a copy of PLIST without the properties in KEYS."
+  (let ((out nil))
+    (while plist
+      (unless (memq (car plist) keys)
+        (setq out (cons (cadr plist) (cons (car plist) out))))
+      (setq plist (cddr plist)))
+    (nreverse out)))
+
+(defun netopt--loopback (family)
+  "Return the loopback host of FAMILY (ipv4 or ipv6) as a string."
+  (if (eq family 'ipv6) "::1" "127.0.0.1"))
+
+(defun netopt--host-as-emacs (emacs-args)
+  "Return the host Emacs connects to or binds for EMACS-ARGS.
+Emacs makes `local' and a missing host (with no :local for a server,
+no :remote for a client) the loopback address of the family: a
+server made without :host listens on loopback only."
+  (let ((host (plist-get emacs-args :host))
+        (family (plist-get emacs-args :family)))
+    (cond ((eq host 'local) (netopt--loopback family))
+          ((or host (eq family 'local)
+               (plist-get emacs-args
+                          (if (plist-get emacs-args :server) :local :remote)))
+           host)
+          (t (netopt--loopback family)))))
+
+(defun netopt--real-socket (emacs-args options child)
+  "Make netopt's socket for `netopt-make-network-process'.
+EMACS-ARGS are its `make-network-process' keywords, OPTIONS the socket
+options, CHILD the :child-options (checked here, for a server).  Every
+option is set before bind and connect; a :nowait connection is only
+started; a datagram client is left unconnected, as Emacs leaves it.
+Return the SOCKET."
+  (let* ((server (plist-get emacs-args :server))
+         (type (plist-get emacs-args :type))
+         (args (list :name (or (plist-get emacs-args :name) "netopt")
+                     :type type
+                     :family (plist-get emacs-args :family)
+                     :host (netopt--host-as-emacs emacs-args)
+                     :service (plist-get emacs-args :service)
+                     :server server
+                     :local (plist-get emacs-args :local)
+                     :remote (plist-get emacs-args :remote)
+                     :child-options child))
+         (arguments (netopt--socket-arguments (append args options))))
+    ;; The last argument is NOWAIT.
+    (setcar (last arguments)
+            (cond (server nil)
+                  ((eq type 'datagram) 'unconnected)
+                  (t (and (plist-get emacs-args :nowait) t))))
+    (apply #'netopt--make-socket arguments)))
+
+(defun netopt--temp-socket-name ()
+  "Return a new file name for a placeholder's local socket.
+In the directory of the variable `temporary-file-directory', or in
+/tmp when that name would not fit a socket address (108 bytes)."
+  (let ((name (make-temp-name (expand-file-name "netopt-placeholder-"
+                                                temporary-file-directory))))
+    (if (< (string-bytes name) 100)
+        name
+      (make-temp-name "/tmp/netopt-placeholder-"))))
+
+(defun netopt--placeholder-args (emacs-args contact listener)
+  "Return the `make-network-process' arguments of a placeholder.
+The placeholder has the family, type and role of netopt's socket
+\(CONTACT is its contact), on loopback (a client of LISTENER, a netopt
+server), and EMACS-ARGS's other keywords (buffer, filter, coding ...),
+but never :tls-parameters: TLS starts on the real socket.  A client
+goes to an address vector, so Emacs resolves nothing; it is :nowait
+when the call is, and then Emacs's loop sees the real connection end;
+otherwise the loopback connection is made at once and
+the process is open when `make-network-process' returns."
+  (let* ((family (plist-get contact :family))
+         (type (plist-get contact :type))
+         (rest (netopt--plist-without
+                emacs-args '(:host :service :family :local :remote :nowait
+                                   :server :type :tls-parameters))))
+    (append
+     ;; Emacs knows a stream as no :type at all.
+     (list :type (and (not (eq type 'stream)) type) :family family)
+     (cond ((plist-get contact :server)
+            (list :server (plist-get emacs-args :server)
+                  :service (if (eq family 'local)
+                               (netopt--temp-socket-name)
+                             0)
+                  :host (and (not (eq family 'local))
+                             (netopt--loopback family))))
+           ((eq type 'datagram)
+            (list :remote (if (eq family 'local)
+                              (plist-get (netopt--socket-contact listener)
+                                         :local)
+                            (vconcat (if (eq family 'ipv6) [0 0 0 0 0 0 0 1]
+                                       [127 0 0 1])
+                                     [9]))))
+           (t (list :remote (plist-get (netopt--socket-contact listener)
+                                       :local)
+                    :nowait (and (plist-get emacs-args :nowait) t))))
+     rest)))
+
+(defun netopt--placeholder-listener (contact)
+  "Return a netopt server a client placeholder can reach, or nil.
+CONTACT is the contact of netopt's socket."
+  (let ((family (plist-get contact :family)))
+    (unless (or (plist-get contact :server)
+                (and (eq (plist-get contact :type) 'datagram)
+                     (not (eq family 'local))))
+      (if (eq family 'local)
+          (netopt-make-socket :family 'local :type (plist-get contact :type)
+                              :server t :service (netopt--temp-socket-name))
+        (netopt-make-socket :family family :type (plist-get contact :type)
+                            :server t :host (netopt--loopback family)
+                            :service 0)))))
+
+(defun netopt--new-sockets (before)
+  "Return the socket descriptors of this Emacs that BEFORE did not list.
+BEFORE is a value of `netopt--socket-fds', (FD . INODE) pairs: a
+descriptor counts as new when its pair is, so a descriptor that a
+garbage collection closed and Emacs then reused is told apart."
+  (let ((new nil))
+    (dolist (pair (netopt--socket-fds) new)
+      (unless (member pair before) (push (car pair) new)))))
+
+(defun netopt--make-placeholder (args contact)
+  "Make a placeholder process with ARGS, like CONTACT; return (PROCESS . FD).
+CONTACT is netopt's socket's contact.  The placeholder's descriptor is
+the one socket of its kind that Emacs's call added: a fact about the
+descriptor (its inode, its family, type and role), whatever else runs
+or is collected meanwhile, and with or without other sockets open."
+  (let* ((before (netopt--socket-fds))
+         (process (netopt--emacs-make-network-process args))
+         (server (plist-get contact :server))
+         (type (plist-get contact :type))
+         (fds (let ((found nil))
+                (dolist (fd (netopt--new-sockets before) found)
+                  (when (netopt--fd-matches-p
+                         fd (plist-get contact :family) type
+                         (and server (not (eq type 'datagram))) nil nil)
+                    (push fd found))))))
+    (if (= (length fds) 1)
+        (cons process (car fds))
+      (delete-process process)
+      (signal 'netopt-socket-not-found
+              (list process (format "placeholder not found (%d candidates)"
+                                    (length fds)))))))
+
+(defun netopt--contact-as-emacs (args socket-contact placeholder-contact)
+  "Return the contact plist Emacs would have made for the call ARGS.
+Emacs keeps the arguments as given, then adds what the connection
+is: a client's :remote and :local, a server's :local and, for
+:service t or 0, its port (a datagram server also its :remote).
+Those come from SOCKET-CONTACT, netopt's socket's contact (the
+kernel's view), and PLACEHOLDER-CONTACT."
+  (let* ((contact (copy-sequence args))
+         (server (plist-get socket-contact :server))
+         (local (plist-get socket-contact :local)))
+    (if (not server)
+        (setq contact (plist-put (plist-put contact :remote
+                                            (plist-get socket-contact
+                                                       :remote))
+                                 ;; An unnamed local socket: "".
+                                 :local (or local "")))
+      (setq contact (plist-put contact :local local))
+      (when (and (vectorp local)
+                 (member (plist-get args :service) '(t 0 nil "0")))
+        (setq contact (plist-put contact :service
+                                 (aref local (1- (length local))))))
+      (when (plist-member placeholder-contact :remote)
+        (setq contact (plist-put contact :remote
+                                 (plist-get placeholder-contact :remote)))))
+    contact))
+
+(defun netopt--set-contact (process contact)
+  "Make PROCESS's own contact plist CONTACT, in place."
+  (let ((own (process-contact process t)))
+    (setcar own (car contact))
+    (setcdr own (cdr contact))))
+
+(defun netopt--options-as-set (process contact options)
+  "Put in CONTACT, PROCESS's, the kernel's value of each of OPTIONS."
+  (let ((tail options))
+    (while tail
+      (plist-put contact (car tail)
+                 (condition-case nil (netopt-option process (car tail))
+                   (netopt-error (cadr tail))))
+      (setq tail (cddr tail)))))
+
+(defun netopt--configure-child (server client child)
+  "Give CLIENT, a connection SERVER accepted, the kernel's defaults and CHILD.
+CHILD is the server's :child-options.  The client's socket is found by
+its own addresses (an accepted TCP connection's are unique)."
+  (netopt--reset-defaults client)
+  (let ((tail child))
+    (while tail
+      (netopt-set-option client (car tail) (cadr tail))
+      (setq tail (cddr tail))))
+  (puthash client (gethash server netopt--made 'made) netopt--made))
+
+(defun netopt--child-log (child user-log)
+  "Return the :log function of an adopted server.
+It configures each accepted connection (defaults, then CHILD options)
+before its filter sees data, then calls USER-LOG as Emacs would.
+When accept failed (CLIENT nil, EMFILE), it only calls USER-LOG."
+  (lambda (server client message)
+    (when client
+      (condition-case err
+          (netopt--configure-child server client child)
+        (error
+         (delete-process client)
+         (message "netopt: %s: connection closed: %s" (process-name server)
+                  (error-message-string err)))))
+    (when user-log
+      (funcall user-log server client message))))
+
+(defun netopt--start-tls (process parameters nowait)
+  "Start TLS on PROCESS, now on netopt's socket, as Emacs would.
+PARAMETERS are the call's :tls-parameters, (TYPE . PROPLIST) for
+`gnutls-boot'.  With NOWAIT, Emacs boots gnutls on a connection still
+in progress and its loop completes the handshake.  Otherwise the
+handshake completes in `gnutls-boot', then, as Emacs's own call does,
+the Network Security Manager checks the connection and the sentinel
+is told \"open\"; a failure deletes PROCESS and signals."
+  (when (and parameters (fboundp 'gnutls-boot) (gnutls-available-p))
+    (let ((result (gnutls-boot process (car parameters) (cdr parameters)))
+          (contact (process-contact process t)))
+      (unless nowait
+        (unless (and (eq result t)
+                     (or (not (fboundp 'nsm-verify-connection))
+                         (nsm-verify-connection
+                          process (plist-get contact :host)
+                          (plist-get contact :service))))
+          (delete-process process)
+          (error "TLS negotiation failed: %s"
+                 (if (eq result t)
+                     "the Network Security Manager stopped the connection"
+                   result)))
+        (funcall (process-sentinel process) process "open\n")))))
+
+(declare-function nsm-verify-connection "nsm"
+                  (process host port &optional save-fingerprint
+                           warn-unencrypted))
+(declare-function gnutls-boot "gnutls.c" (process type proplist))
+(declare-function gnutls-available-p "gnutls.c" ())
+
+(defun netopt--adopt-socket (socket args emacs-args options child)
+  "Hand SOCKET, made for the call ARGS, to Emacs; return the process.
+EMACS-ARGS, OPTIONS and CHILD are ARGS split.  A placeholder is made,
+SOCKET put in its place, and the contact made what Emacs's own would
+be.  On failure nothing is left behind: no process, no placeholder
+file."
+  (let* ((socket-contact (netopt--socket-contact socket))
+         (server (plist-get socket-contact :server))
+         (user-log (plist-get emacs-args :log))
+         ;; A TLS connection already made (a :nowait one to a near
+         ;; server) has its handshake done at once, as a synchronous
+         ;; call's: booted while Emacs still saw it connecting, it
+         ;; would never leave `connect'.
+         (nowait (and (plist-get emacs-args :nowait)
+                      (not (and (plist-get emacs-args :tls-parameters)
+                                (plist-get socket-contact :remote)))))
+         (emacs-args (plist-put (copy-sequence emacs-args) :nowait nowait))
+         (listener nil) (placeholder nil) (process nil))
+    (unwind-protect
+        (progn
+          (setq listener (netopt--placeholder-listener socket-contact))
+          (setq placeholder
+                (netopt--placeholder-args
+                 (if server
+                     (append (list :log (netopt--child-log child user-log))
+                             (netopt--plist-without emacs-args '(:log)))
+                   emacs-args)
+                 socket-contact listener))
+          (let ((made (netopt--make-placeholder placeholder socket-contact)))
+            (setq process (car made))
+            (condition-case err
+                (progn
+                  (netopt--adopt socket (cdr made))
+                  (puthash process (netopt--borrow (cdr made)
+                                                   (process-name process))
+                           netopt--handles)
+                  (puthash process 'made netopt--made)
+                  (let ((contact (netopt--contact-as-emacs
+                                  args socket-contact
+                                  (process-contact process t))))
+                    (netopt--set-contact process contact)
+                    (netopt--options-as-set process (process-contact process t)
+                                            options))
+                  (when (and (eq (plist-get socket-contact :type) 'datagram)
+                             (not server))
+                    (set-process-datagram-address
+                     process (plist-get socket-contact :remote)))
+                  (netopt--start-tls process
+                                     (plist-get emacs-args :tls-parameters)
+                                     nowait))
+              (error (delete-process process)
+                     (setq process nil)
+                     (signal (car err) (cdr err)))))
+          process)
+      (when listener (netopt--close-placeholder-socket listener))
+      (let ((file (and server (plist-get placeholder :service))))
+        (when (stringp file) (ignore-errors (delete-file file)))))))
+
+;;;###autoload
+(defun netopt-make-network-process (&rest args)
+  "Like `make-network-process', with netopt's options set in time.
+ARGS are those of `make-network-process', any option keyword of
+`netopt-supported-options', and for servers :child-options, a plist
+of options each accepted connection gets (after the kernel's
+defaults) before its filter sees data.
+
+netopt makes the socket and sets every option right after socket(2),
+before bind and connect (:maxseg, :syncnt, :reuseport, :bindtodevice
+and the others), for every family, type and role.  It binds, listens
+or connects (:nowait t only starts the connection: Emacs's event loop
+reports how it ends, through the sentinel, as for its own processes),
+then hands the socket to Emacs as an ordinary network process:
+filter, sentinel, buffer, coding, `process-send-string',
+`delete-process' and TLS work as on any.  `process-contact' shows the
+kernel's addresses, the port a :service t or 0 server got, and the
+options as set.  Everything that can fail happens first: on failure
+nothing is left behind."
+  (pcase-let* ((`(,emacs-args ,options ,child) (netopt--split-options args))
+               (socket (netopt--real-socket emacs-args options child))
+               (process nil))
+    (unwind-protect
+        (setq process (netopt--adopt-socket socket args emacs-args options
+                                            child))
+      (when (netopt-live-p socket)
+        ;; Not adopted: a local server's socket file is netopt's to
+        ;; remove, so that nothing is left behind.
+        (let ((contact (netopt--socket-contact socket)))
+          (netopt-close socket)
+          (when (and (not process) (plist-get contact :server)
+                     (stringp (plist-get contact :local)))
+            (ignore-errors (delete-file (plist-get contact :local)))))))))
+
+(defun netopt--close-placeholder-socket (socket)
+  "Close SOCKET, a placeholder's netopt listener, and remove its file."
+  (let ((file (plist-get (netopt--socket-contact socket) :local)))
+    (netopt-close socket)
+    (when (stringp file)
+      (ignore-errors (delete-file file)))))
+
+(provide 'netopt-adopt)
+;;; netopt-adopt.el ends here

@@ -1,0 +1,336 @@
+;;; netopt-mode.el --- options for every connection Emacs makes  -*- lexical-binding: t; -*-
+
+;; Copyright (C) 2026 The netopt-module authors
+
+;; This file is not part of GNU Emacs.
+
+;;; Commentary:
+
+;; API section 5.2: `netopt-connection-options' and the global
+;; `netopt-mode'.  The mode's advice on `make-network-process' is the
+;; innermost one; a call a rule matches is made by
+;; `netopt-make-network-process' (netopt-adopt.el) with the rule's
+;; options, or, where adoption cannot serve it (an external socket, a
+;; :nowait call to a host name that Emacs resolves in the background),
+;; by Emacs, its options set as soon as its socket exists.  The mode is
+;; invisible but for the options: the README lists what that means,
+;; and test/mode-test.el checks each point.
+
+;;; Code:
+
+(require 'netopt-adopt)
+
+(defcustom netopt-connection-options nil
+  "Socket options for the connections Emacs makes, while `netopt-mode' is on.
+A list of rules (MATCH . OPTIONS).  MATCH is a regexp matched against
+the :host given to `make-network-process', t for every connection, or
+a function called with the argument plist.  OPTIONS is a plist of
+options of `netopt-supported-options', and :child-options for
+servers.  Every matching rule applies, in order; a later rule's value
+for the same option wins.  Options that cannot apply to a connection's
+family or type (TCP options on a datagram or local socket) are skipped
+for it, silently.  A malformed rule is reported once and ignored.  For
+example, to notice a dead IRC or mail connection within a minute:
+
+  ((t :keepalive t :keepidle 30 :keepintvl 5 :keepcnt 4
+      :user-timeout 50000))"
+  :type '(repeat (cons :tag "Rule"
+                       (choice :tag "Match"
+                               (const :tag "Every connection" t)
+                               (regexp :tag "Host regexp")
+                               (function :tag "Predicate of the arguments"))
+                       (plist :tag "Options")))
+  :group 'netopt)
+
+(defvar netopt--warned (make-hash-table :test 'equal)
+  "The rules already reported as malformed, and why.")
+
+(defun netopt--warn-once (rule problem)
+  "Report with `display-warning', once, that RULE is ignored: PROBLEM."
+  (unless (equal (gethash rule netopt--warned) problem)
+    (puthash rule problem netopt--warned)
+    (display-warning
+     'netopt (format "netopt-connection-options: rule %S ignored: %s"
+                     rule problem))))
+
+(defun netopt--options-problem (options)
+  "Return why OPTIONS, a rule's, is not a plist of options; nil if it is."
+  (let ((supported (netopt-supported-options)) (problem nil))
+    (while (and options (not problem))
+      (setq problem
+            (cond ((not (consp options)) "OPTIONS is not a plist")
+                  ((not (consp (cdr options)))
+                   (format "%S has no value" (car options)))
+                  ((eq (car options) :child-options)
+                   (and (cadr options)
+                        (netopt--options-problem (cadr options))))
+                  ((memq (car options) netopt--emacs-keywords)
+                   (format "%S is an argument of `make-network-process', \
+not an option" (car options)))
+                  ((not (memq (car options) supported))
+                   (format "%S is not an option of `netopt-supported-options'"
+                           (car options)))))
+      (setq options (and (consp options) (cddr options))))
+    problem))
+
+(defun netopt--rule-problem (rule)
+  "Return why RULE of `netopt-connection-options' is malformed, or nil."
+  (let ((match (car-safe rule)))
+    (cond ((not (consp rule)) "not a (MATCH . OPTIONS) cons")
+          ((not (or (eq match t) (stringp match) (functionp match)))
+           "MATCH is not t, a regexp or a function")
+          ((and (stringp match)
+                (condition-case err (progn (string-match-p match "") nil)
+                  (invalid-regexp
+                   (format "MATCH is not a valid regexp: %s" (cadr err))))))
+          (t (netopt--options-problem (cdr rule))))))
+
+(defun netopt--rule-matches-p (rule args)
+  "Return non-nil if RULE's MATCH accepts the `make-network-process' ARGS.
+A MATCH function that signals is reported once and matches nothing."
+  (let ((match (car rule)) (host (plist-get args :host)))
+    (cond ((eq match t) t)
+          ((stringp match) (and (stringp host) (string-match-p match host)))
+          (t (condition-case err (funcall match args)
+               (error (netopt--warn-once
+                       rule (format "MATCH signalled: %s"
+                                    (error-message-string err)))
+                      nil))))))
+
+(defun netopt--rules-for (args)
+  "Return the well-formed rules of `netopt-connection-options' matching ARGS."
+  (let ((found nil))
+    (dolist (rule netopt-connection-options (nreverse found))
+      (let ((problem (netopt--rule-problem rule)))
+        (if problem
+            (netopt--warn-once rule problem)
+          (when (netopt--rule-matches-p rule args)
+            (push rule found)))))))
+
+(defun netopt--call-kind (args)
+  "Return (FAMILY . TYPE) of the connection made by the call ARGS.
+FAMILY is nil when only the address will tell (ipv4 or ipv6)."
+  (let ((family (plist-get args :family)))
+    (cons (if (or (eq family 'local) (stringp (plist-get args :remote))
+                  (stringp (plist-get args :local)))
+              'local
+            (and (memq family '(ipv4 ipv6)) family))
+          (or (plist-get args :type) 'stream))))
+
+(defun netopt--option-applies-p (option kind)
+  "Return non-nil if OPTION can apply to a socket of KIND, (FAMILY . TYPE)."
+  (let ((info (netopt-option-info option)))
+    (and (memq (cdr kind) (plist-get info :socket-types))
+         (let ((families (plist-get info :families)))
+           (if (car kind)
+               (memq (car kind) families)
+             (or (memq 'ipv4 families) (memq 'ipv6 families)))))))
+
+(defun netopt--applicable (options kind)
+  "Return OPTIONS without those that cannot apply to KIND, (FAMILY . TYPE).
+:child-options are kept for a stream server, filtered alike."
+  (let ((out nil))
+    (while options
+      (let ((key (car options)) (value (cadr options)))
+        (cond ((eq key :child-options)
+               (setq out (plist-put out key (netopt--applicable value kind))))
+              ((netopt--option-applies-p key kind)
+               (setq out (plist-put out key value)))))
+      (setq options (cddr options)))
+    out))
+
+(defun netopt--rule-options (rules args)
+  "Merge the OPTIONS of RULES into one plist for the call ARGS.
+A later rule's value wins; options that cannot apply to the
+connection's family or type are left out."
+  (let ((merged nil))
+    (dolist (rule rules)
+      (let ((tail (cdr rule)))
+        (while tail
+          (setq merged (plist-put merged (car tail) (cadr tail)))
+          (setq tail (cddr tail)))))
+    (netopt--applicable merged (netopt--call-kind args))))
+
+(defun netopt--rule-error-p (err options)
+  "Return non-nil if ERR is about one of OPTIONS, a rule's, not the call.
+A bad value or unknown option names its keyword first; a kernel's
+refusal to set an option names it after its message."
+  (let ((data (cdr err)))
+    (or (and (memq (car err) '(netopt-bad-value netopt-unknown-option))
+             (keywordp (car data))
+             (or (plist-member options (car data))
+                 (plist-member (plist-get options :child-options)
+                               (car data))))
+        (and (memq (car err) '(netopt-system-error netopt-permission-denied))
+             (member (car data) '("Cannot set network option"
+                                  "Cannot reset option of accepted connection"))
+             (keywordp (nth 2 data))
+             (plist-member options (nth 2 data))))))
+
+(defun netopt--emacs-connect-error (err args)
+  "Return Emacs's own error for the failed connection ERR of the call ARGS.
+ERR is netopt's \"Cannot connect\" error; Emacs signals a `file-error'
+\(`file-missing' for a missing local socket) whose data is its message,
+the system's and the call's arguments."
+  (let ((reason (nth 2 err)))
+    (cons (cond ((equal reason "No such file or directory") 'file-missing)
+                ((eq (car err) 'netopt-permission-denied) 'permission-denied)
+                (t 'file-error))
+          (cons "make client process failed" (cons reason args)))))
+
+(defun netopt--warn-rule (rules err)
+  "Say with `display-warning' that RULES could not be applied: ERR."
+  (display-warning
+   'netopt
+   (format "netopt-connection-options %S: %s; connected without it"
+           rules (error-message-string err))))
+
+(defun netopt--make-then-set (make args options rules)
+  "Call MAKE with ARGS, then set OPTIONS on the new process's socket.
+For calls adoption cannot serve: the socket is the one descriptor
+MAKE added, known at creation.  An option that cannot be set is
+warned about (naming RULES), never fatal."
+  (let* ((before (netopt--socket-fds))
+         (process (apply make args))
+         (new (netopt--new-sockets before)))
+    (when (and (processp process) (= (length new) 1))
+      (puthash process (netopt--borrow (car new) (process-name process))
+               netopt--handles)
+      (condition-case err
+          (let ((tail options))
+            (while tail
+              (unless (eq (car tail) :child-options)
+                (netopt-set-option process (car tail) (cadr tail)))
+              (setq tail (cddr tail))))
+        (error (netopt--warn-rule rules err))))
+    process))
+
+(defun netopt--resolves-later-p (args)
+  "Return non-nil if Emacs resolves the call ARGS's host in the background.
+A :nowait call to a host name (not an address literal): Emacs's own
+call returns at once and resolves it meanwhile."
+  (let ((host (plist-get args :host)))
+    (and (plist-get args :nowait) (stringp host)
+         (not (eq (plist-get args :family) 'local))
+         (not (string-match-p "\\`\\([0-9.]+\\|.*:.*\\)\\'" host)))))
+
+(defvar netopt--watched nil
+  "Processes Emacs is connecting: (PROCESS OPTIONS RULES LOCAL).
+LOCAL is the local address of the socket that got OPTIONS last.")
+
+(defvar netopt--watch-timer nil
+  "The timer that gives `netopt--watched' processes their options.")
+
+(defun netopt--local-no-block (process)
+  "Return PROCESS's local address, or nil while its host is being resolved.
+`process-contact' waits for the name otherwise; Emacs 25 and 26 have
+no way not to, and there nil comes until PROCESS stops connecting."
+  (if (>= emacs-major-version 27)
+      (funcall #'process-contact process :local t)
+    (and (not (eq (process-status process) 'connect))
+         (process-contact process :local))))
+
+(defun netopt--watch-tick ()
+  "Give each watched process's newest socket its options.
+Emacs makes a socket once it has resolved the host, and a new one for
+each address it falls back to: a new local address in the contact.
+A process is watched until it is no longer connecting; the timer
+stops when nothing is left to watch."
+  (let ((waiting nil))
+    (dolist (entry netopt--watched)
+      (let* ((process (car entry))
+             (live (process-live-p process))
+             (local (and live (netopt--local-no-block process))))
+        (when (and local (not (equal local (nth 3 entry))))
+          (let ((old (gethash process netopt--handles)))
+            (when old (netopt--drop-handle process old)))
+          (setcar (nthcdr 3 entry) local)
+          (condition-case err
+              (let ((tail (nth 1 entry)))
+                (while tail
+                  (unless (eq (car tail) :child-options)
+                    (netopt-set-option process (car tail) (cadr tail)))
+                  (setq tail (cddr tail))))
+            (error (netopt--warn-rule (nth 2 entry) err))))
+        (when (and live (eq (process-status process) 'connect))
+          (push entry waiting))))
+    (setq netopt--watched (nreverse waiting)))
+  (when (and (null netopt--watched) netopt--watch-timer)
+    (cancel-timer netopt--watch-timer)
+    (setq netopt--watch-timer nil)))
+
+(defun netopt--make-then-watch (make args options rules)
+  "Call MAKE with ARGS, a :nowait call Emacs resolves in the background.
+The call returns at once, as Emacs's own; OPTIONS (of RULES) are set
+on each socket Emacs makes for it, as soon as it exists, by a timer
+that runs only while such a process is connecting."
+  (let ((process (apply make args)))
+    (when (processp process)
+      (push (list process options rules nil) netopt--watched)
+      (netopt--watch-tick)
+      (unless (or netopt--watch-timer (null netopt--watched))
+        (setq netopt--watch-timer
+              (run-at-time 0.01 0.01 #'netopt--watch-tick))))
+    process))
+
+(defun netopt--make-network-process-advice (make &rest args)
+  "Around `make-network-process' (MAKE) while `netopt-mode' is on.
+ARGS matching a rule of `netopt-connection-options' go through
+`netopt-make-network-process' with the rules' options; others reach
+MAKE untouched.  The advice is the innermost one: every other advice
+sees the caller's call, once, and netopt's placeholders never.
+Where adoption cannot serve the call (an external socket), the
+options are set right after MAKE, on the descriptor it added.  A rule
+never costs the connection: when its options cannot be set, the
+connection is made as without the mode and `display-warning' names
+the rule and the error.  The caller's own bad arguments get Emacs's
+own error, and a connection that cannot be made is tried once."
+  (let ((rules (netopt--rules-for args)))
+    (cond
+     ((null rules) (apply make args))
+     ((plist-get args :use-external-socket)
+      (netopt--make-then-set make args (netopt--rule-options rules args)
+                             rules))
+     ((netopt--resolves-later-p args)
+      (netopt--make-then-watch make args (netopt--rule-options rules args)
+                               rules))
+     (t
+      (let ((options (netopt--rule-options rules args)))
+        (condition-case err
+            (apply #'netopt-make-network-process (append args options))
+          (error
+           (cond ((netopt--rule-error-p err options)
+                  (netopt--warn-rule rules err)
+                  (apply make args))
+                 ((and (memq (car err) '(netopt-system-error
+                                         netopt-permission-denied))
+                       (equal (cadr err) "Cannot connect"))
+                  (let ((emacs (netopt--emacs-connect-error err args)))
+                    (signal (car emacs) (cdr emacs))))
+                 ((eq (car err) 'netopt-socket-not-found)
+                  (netopt--make-then-set make args options rules))
+                 ;; The call's own arguments, name resolution, a bind:
+                 ;; Emacs's own call says what is wrong (alone), or
+                 ;; succeeds, without the rule's options: say so.
+                 (t (prog1 (apply make args)
+                      (netopt--warn-rule rules err)))))))))))
+
+;;;###autoload
+(define-minor-mode netopt-mode
+  "Give the connections Emacs makes the options of `netopt-connection-options'.
+While this global mode is on, every `make-network-process' call (ERC,
+Gnus, url, `open-network-stream', TLS ...) whose arguments match a
+rule is made by `netopt-make-network-process', so that every option is
+set before bind and connect.  Calls matching no rule reach Emacs
+untouched; with the mode off, `make-network-process' is Emacs's own."
+  :global t
+  :group 'netopt
+  (if netopt-mode
+      ;; Innermost: other advice sees the caller's call, never netopt's.
+      (advice-add 'make-network-process :around
+                  #'netopt--make-network-process-advice '((depth . 100)))
+    (advice-remove 'make-network-process
+                   #'netopt--make-network-process-advice)))
+
+(provide 'netopt-mode)
+;;; netopt-mode.el ends here
