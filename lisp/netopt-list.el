@@ -112,15 +112,16 @@ nothing tells."
         "?")))
 
 (defvar netopt--made)
+(defvar netopt--handles)
 
 (defun netopt-list--owner (process)
   "Return the Owner column of PROCESS.
 \"adopted\": netopt made its socket and Emacs runs it; \"tuned\": an
 Emacs process netopt set options on; \"emacs\": neither."
-  (pcase (gethash process netopt--made)
-    ('made "adopted")
-    ('configured "tuned")
-    (_ "emacs")))
+  (let ((handle (gethash process netopt--handles)))
+    (cond ((gethash process netopt--made) "adopted")
+          ((and handle (netopt--configured-p handle)) "tuned")
+          (t "emacs"))))
 
 (defun netopt-list--kind (contact &optional process)
   "Return the kind of socket CONTACT (a `netopt-contact' plist) describes.

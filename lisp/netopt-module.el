@@ -223,6 +223,8 @@ version %s; rebuild it with `make clean all' in %s"
 (declare-function netopt--forget "ext:netopt-core" (handle))
 (declare-function netopt--module-version "ext:netopt-core" ())
 (declare-function netopt--make-command "ext:netopt-core" (function spec))
+(declare-function netopt--socket-registry "ext:netopt-core" ())
+(declare-function netopt--configured-p "ext:netopt-core" (handle))
 
 (netopt--load-module)
 
@@ -328,16 +330,12 @@ wait."
 
 ;;;; Registry of live sockets
 
-(defvar netopt--sockets (make-hash-table :test 'eq :weakness 'key)
-  "Every socket the module made, as weak keys: for listings only.
-The module adds each new socket itself.")
-
 (defun netopt--live-sockets ()
   "Return the netopt sockets that are still open, oldest first."
   (let ((live nil))
     (maphash (lambda (socket _)
                (when (netopt-live-p socket) (push socket live)))
-             netopt--sockets)
+             (netopt--socket-registry))
     (sort live (lambda (a b) (< (netopt--socket-fd a) (netopt--socket-fd b))))))
 
 ;;;; Contact

@@ -94,17 +94,19 @@
   X (err_closed, "netopt-closed")                                             \
   X (linger_seconds, "netopt-linger-seconds")                                 \
   X (connect_timeout, "netopt-connect-timeout")                               \
+  X (make_hash_table, "make-hash-table")                                      \
+  X (k_test, ":test")                                                         \
+  X (k_weakness, ":weakness")                                                 \
+  X (eq, "eq")                                                                \
+  X (key, "key")                                                              \
   X (process_handle, "netopt--process-handle")                                \
   X (handles, "netopt--handles")                                              \
-  X (made, "netopt--made")                                                    \
-  X (configured, "configured")                                                \
   X (gethash, "gethash")                                                      \
   X (puthash, "puthash")                                                      \
   X (process_live_p, "process-live-p")                                        \
   X (process_contact, "process-contact")                                      \
   X (plist_put, "plist-put")                                                  \
   X (plist_member, "plist-member")                                            \
-  X (sockets, "netopt--sockets")                                              \
   X (option_index, "netopt--option-index")                                    \
   X (ipv4, "ipv4")                                                            \
   X (ipv6, "ipv6")                                                            \

@@ -175,6 +175,12 @@ static const struct function functions[] = {
   { "netopt--fd-matches-p", 6, 6, Fnetopt_fd_matches_p,
     "Return t if descriptor FD matches, as for `netopt--find-fds'.\n\n"
     "(fn FD FAMILY TYPE LISTENING LOCAL REMOTE)" },
+  { "netopt--socket-registry", 0, 0, Fnetopt_socket_registry,
+    "Return the table of every socket the module made, weak in its keys.\n\n"
+    "(fn)" },
+  { "netopt--configured-p", 1, 1, Fnetopt_configured_p,
+    "Return t if an option was set through the borrowed HANDLE.\n\n"
+    "(fn HANDLE)" },
   { "netopt--make-command", 2, 2, Fnetopt_make_command,
     "Make the module function FUNCTION a command: (interactive SPEC).\n"
     "Return t, or nil when this Emacs (before 28) cannot.\n\n"
@@ -209,7 +215,7 @@ emacs_module_init (struct emacs_runtime *runtime)
   if (env->size < (ptrdiff_t)sizeof (struct emacs_env_25))
     return 2;
   netopt_env_size = env->size;
-  if (!lisp_init_symbols (env) || !opt_init (env))
+  if (!lisp_init_symbols (env) || !opt_init (env) || !sock_init_registry (env))
     return 3;
   proc_init ();
   if (!register_functions (env))

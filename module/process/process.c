@@ -527,22 +527,8 @@ static bool
 after_set (emacs_env *env, emacs_value process, struct sock_handle *s,
            const struct opt_setting *set)
 {
-  /* Mark the process as configured by netopt, for listings, once.  */
-  if (!s->configured)
-    {
-      emacs_value made = env->funcall (env, Q.symbol_value, 1, &Q.made);
-      LISP_CHECK_BOOL (env);
-      emacs_value mark
-          = env->funcall (env, Q.gethash, 2, (emacs_value[]){ process, made });
-      LISP_CHECK_BOOL (env);
-      if (lisp_nilp (env, mark))
-        {
-          env->funcall (env, Q.puthash, 3,
-                        (emacs_value[]){ process, Q.configured, made });
-          LISP_CHECK_BOOL (env);
-        }
-      s->configured = true;
-    }
+  /* Mark the socket as configured by netopt, for listings.  */
+  s->configured = true;
   const struct opt_row *affected
       = set->row->affects ? opt_row_named (set->row->affects) : NULL;
   if (!set->row->manual && !affected)

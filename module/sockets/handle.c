@@ -121,6 +121,48 @@ sock_finalize (void *p) EMACS_NOEXCEPT
   sock_free (s);
 }
 
+/* Every socket the module made, as the weak keys of a hash table the
+   module owns (a global reference made at load time).  */
+static emacs_value registry;
+
+bool
+sock_init_registry (emacs_env *env)
+{
+  emacs_value table
+      = env->funcall (env, Q.make_hash_table, 4,
+                      (emacs_value[]){ Q.k_test, Q.eq, Q.k_weakness, Q.key });
+  LISP_CHECK_BOOL (env);
+  registry = env->make_global_ref (env, table);
+  return !LISP_PENDING (env);
+}
+
+/* (netopt--socket-registry): the table of every socket the module
+   made, weak in its keys; for listings.  */
+emacs_value
+Fnetopt_socket_registry (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                         void *data)
+{
+  (void)env;
+  (void)nargs;
+  (void)args;
+  (void)data;
+  return registry;
+}
+
+/* (netopt--configured-p HANDLE): t if an option was set through the
+   borrowed HANDLE of an Emacs process; for listings.  */
+emacs_value
+Fnetopt_configured_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                      void *data)
+{
+  (void)nargs;
+  (void)data;
+  struct sock_handle *s = sock_from_lisp (env, args[0], true);
+  if (!s)
+    return NULL;
+  return s->configured ? Q.t : Q.nil;
+}
+
 emacs_value
 sock_wrap (emacs_env *env, struct sock_handle *s)
 {
@@ -132,11 +174,9 @@ sock_wrap (emacs_env *env, struct sock_handle *s)
     }
   if (s->owned)
     {
-      /* The Lisp layer keeps a weak registry of sockets for listings;
-         the object is still collected when unreachable.  */
-      emacs_value table = env->funcall (env, Q.symbol_value, 1, &Q.sockets);
-      if (!LISP_PENDING (env))
-        env->funcall (env, Q.puthash, 3, (emacs_value[]){ v, Q.t, table });
+      /* The registry of sockets, for listings, holds them weakly: the
+         object is still collected when unreachable.  */
+      env->funcall (env, Q.puthash, 3, (emacs_value[]){ v, Q.t, registry });
       LISP_CHECK (env);
     }
   return v;

@@ -39,6 +39,9 @@ struct sock_handle
 struct sock_handle *sock_new (int fd, int family, int type, bool owned,
                               const char *name);
 
+/* Make the module's registry of sockets (at load time).  */
+bool sock_init_registry (emacs_env *env);
+
 /* Wrap S in a Lisp SOCKET object.  On failure S is freed and its
    descriptor closed (when owned); NULL is returned.  */
 emacs_value sock_wrap (emacs_env *env, struct sock_handle *s);

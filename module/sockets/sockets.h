@@ -7,6 +7,11 @@
 
 #include "handle.h"
 
+/* handle.c */
+emacs_value Fnetopt_socket_registry (emacs_env *env, ptrdiff_t nargs,
+                                     emacs_value *args, void *data);
+emacs_value Fnetopt_configured_p (emacs_env *env, ptrdiff_t nargs,
+                                  emacs_value *args, void *data);
 /* create.c */
 emacs_value Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
                                           emacs_value *args, void *data);
