@@ -152,6 +152,31 @@ address the target."
                            (process-datagram-address p))))
                  '(t 3 [127 0 0 1 9]))))
 
+(netopt-deftest netopt-adopt-datagram-client-unconnected ()
+  "A datagram client of `netopt-make-network-process' is not connected.
+As Emacs's own: a reply from another port reaches its filter, and the
+kernel shows no peer, but its option."
+  (let* ((srv (netopt-test-socket :type 'datagram :server t
+                                  :host "127.0.0.1" :service t))
+         (other (netopt-test-socket :type 'datagram :server t
+                                    :host "127.0.0.1" :service t))
+         (got nil)
+         (p (netopt-test-delete-later
+             (netopt-make-network-process
+              :name "udp" :type 'datagram :host "127.0.0.1"
+              :service (netopt-test-port srv) :noquery t :priority 3
+              :filter (lambda (_p s) (push s got))))))
+    (process-send-string p "ping")
+    (let* ((from (netopt-receive-from srv :timeout 5))
+           (kernel (cdar (netopt-test-sockets-with
+                          "local" (format "0.0.0.0:%d" (aref (cdr from) 4))))))
+      (should (equal (car from) "ping"))
+      (should (equal (cdr (assoc "priority" kernel)) "3"))
+      (should (equal (cdr (assoc "peer" kernel)) "-"))
+      (netopt-send other "pong" :to (cdr from)))
+    (netopt-test-wait-for (lambda () got) 5)
+    (should (equal got '("pong")))))
+
 ;;;; TLS starts on the real socket
 
 (defun netopt-mode-test--tls-form (port)
@@ -307,7 +332,8 @@ gets the rule's option once its socket exists."
   "A :nowait call to a host name returns at once, as Emacs's own.
 In private namespaces whose only name server never answers, Emacs's
 own call and the call under the mode both return a process still
-connecting (before, the mode waited for the name, here 300 s).  That
+connecting, before a timer due soon after runs (before, the mode
+waited for the name, running timers meanwhile).  That
 such a connection gets its options once Emacs made its socket is
 `netopt-mode-nowait-falls-back-to-next-address'."
   (should
@@ -324,12 +350,19 @@ such a connection gets its options once Emacs made its socket is
                                              :service 80 :nowait t)))))
           (setq netopt-connection-options '((t :keepidle 42))
                 netopt-connect-timeout 300)
-          (let ((own (funcall call "own.example")))
+          (let ((own (funcall call "own.example"))
+                (returned nil) (seen 'never))
             (netopt-mode 1)
-            (prog1 (list own (funcall call "mode.example"))
-              (netopt-close dns)))))
+            ;; A timer due 0.2 s after the call: it must find the call
+            ;; returned, as Emacs's own returns at once.
+            (run-at-time 0.2 nil (lambda () (setq seen returned)))
+            (let ((mode (funcall call "mode.example")))
+              (setq returned t)
+              (netopt-test-wait-for (lambda () (not (eq seen 'never))) 5)
+              (netopt-close dns)
+              (list own mode seen)))))
      :seconds 40)
-    '(connect connect))))
+    '(connect connect t))))
 
 ;;;; Local servers: nothing left behind
 
