@@ -751,11 +751,13 @@ PORT is a stream server's on 127.0.0.1, FILE a local stream server's."
 Thirteen call shapes (clients, servers, datagram, local, with
 :nowait nil, :type nil, :local \"\"): the whole plist and the
 \(HOST SERVICE) form match Emacs's, keys in order."
-  (let* ((srv (netopt-test-make-process :name "srv" :server t
+  ;; The server's backlog holds every client of the test: Emacs accepts
+  ;; only while its loop runs.
+  (let* ((srv (netopt-test-make-process :name "srv" :server 100
                                         :host "127.0.0.1" :service t))
          (port (process-contact srv :service))
          (file (netopt-test-temp-socket-name)))
-    (netopt-test-make-process :name "lsrv" :server t :family 'local
+    (netopt-test-make-process :name "lsrv" :server 100 :family 'local
                               :service file)
     (unwind-protect
         (dolist (shape (netopt-mode-test--shapes port file))
