@@ -343,16 +343,68 @@ Options that reading would change, such as :error, are not read."
     (unless target (user-error "No socket on this line"))
     (netopt-describe target)))
 
-(defun netopt--read-value (option)
-  "Read a value for OPTION in the minibuffer, as its type wants."
-  (let ((type (plist-get (netopt-option-info option) :type)))
+(defun netopt--current-value (target option)
+  "Return (VALUE) of OPTION on TARGET read from the kernel, or nil."
+  (and target
+       (condition-case nil (list (netopt-option target option))
+         (error nil))))
+
+(defun netopt--value-prompt (option current)
+  "Return the prompt for a value of OPTION whose value is (CURRENT) or nil.
+It shows the current value, the range or type, and the default."
+  (let* ((info (netopt-option-info option))
+         (range (plist-get info :range))
+         (facts (delq nil
+                      (list (and current (format "now %S" (car current)))
+                            (if range
+                                (format "%s to %s" (car range) (cdr range))
+                              (format "%s" (plist-get info :type)))
+                            (and current
+                                 (format "RET keeps %S" (car current)))))))
+    (format "Value of %s (%s): " option (mapconcat #'identity facts "; "))))
+
+(defun netopt--read-value (option &optional target)
+  "Read a value for OPTION of TARGET in the minibuffer, as its type wants.
+The prompt shows TARGET's current value, read from the kernel, which
+RET keeps, and the allowed range; a boolean is asked with `y-or-n-p'."
+  (let* ((type (plist-get (netopt-option-info option) :type))
+         (current (netopt--current-value target option)))
     (if (eq type 'boolean)
-        (y-or-n-p (format "Turn %s on? " option))
-      (let ((text (read-string (format "Value of %s (a Lisp value): "
-                                       option))))
-        (if (and (memq type '(device string)) (not (string-match-p "\\`[\"(]\\|\\`nil\\'" text)))
+        (y-or-n-p (format "Turn %s on%s? " option
+                          (if current
+                              (format " (now %s)" (if (car current) "on" "off"))
+                            "")))
+      (let ((text (read-string (netopt--value-prompt option current) nil nil
+                               (and current (format "%S" (car current))))))
+        (if (and (memq type '(device string))
+                 (not (string-match-p "\\`[\"(]\\|\\`nil\\'" text)))
             text
           (car (read-from-string text)))))))
+
+(defun netopt--confirm-set (target option)
+  "Show in the echo area the kernel's value of OPTION of TARGET now.
+Then bring up to date every list and description buffer that shows
+TARGET."
+  (let ((now (netopt--current-value target option)))
+    (message "netopt: %s of %s is now %S (read from the kernel)"
+             option (netopt-list--name target)
+             (if now (car now) 'unknown)))
+  (netopt-list--update-buffers target))
+
+(defun netopt-list--name (target)
+  "Return the name TARGET is shown under."
+  (if (processp target) (process-name target) (netopt-contact target :name)))
+
+(defun netopt-list--update-buffers (target)
+  "Refresh the socket lists, and the descriptions of TARGET."
+  (dolist (buffer (buffer-list))
+    (with-current-buffer buffer
+      (cond ((derived-mode-p 'netopt-list-mode)
+             (netopt-list--refresh)
+             (tabulated-list-print t))
+            ((and (derived-mode-p 'netopt-describe-mode)
+                  (eq netopt-describe--target target))
+             (netopt-describe-refresh))))))
 
 (defun netopt-describe-set-option ()
   "Set the option on this line of a socket description."
@@ -360,8 +412,8 @@ Options that reading would change, such as :error, are not read."
   (let ((option (get-text-property (point) 'netopt-option)))
     (unless option (user-error "No option on this line"))
     (netopt-set-option netopt-describe--target option
-                       (netopt--read-value option))
-    (netopt-describe-refresh)))
+                       (netopt--read-value option netopt-describe--target))
+    (netopt--confirm-set netopt-describe--target option)))
 
 (defun netopt-list-set-option ()
   "Set an option of the socket on this line of the socket list."
@@ -369,8 +421,8 @@ Options that reading would change, such as :error, are not read."
   (let ((target (tabulated-list-get-id)))
     (unless target (user-error "No socket on this line"))
     (let ((option (netopt--read-option target)))
-      (netopt-set-option target option (netopt--read-value option))
-      (revert-buffer))))
+      (netopt-set-option target option (netopt--read-value option target))
+      (netopt--confirm-set target option))))
 
 ;;;; M-x netopt-set-option
 
@@ -389,28 +441,50 @@ Options that reading would change, such as :error, are not read."
     (unless names (user-error "No live socket or network process"))
     (cdr (assoc (completing-read "Socket or process: " names nil t) names))))
 
+(defun netopt--bound-p (target)
+  "Return non-nil if TARGET's socket is bound (or connected) already."
+  (let ((local (condition-case nil (netopt-contact target :local)
+                 (error t))))
+    (cond ((vectorp local) (/= 0 (aref local (1- (length local)))))
+          ((stringp local) (> (length local) 0))
+          (t local))))
+
+(defun netopt--settable-now (target)
+  "Return the options of TARGET that can be set now, as symbol names.
+An option settable only before bind is left out once TARGET is bound."
+  (let ((bound (netopt--bound-p target)) (names nil)
+        (live (netopt-list--read-all target)))
+    (while live
+      (let ((settable (plist-get (netopt-option-info (car live)) :settable)))
+        (when (or (eq settable 'always)
+                  (and (eq settable 'before-bind) (not bound)))
+          (push (symbol-name (car live)) names)))
+      (setq live (cddr live)))
+    (nreverse names)))
+
 (defun netopt--read-option (target)
-  "Choose an option of TARGET in the minibuffer, docs as annotations."
-  (let* ((options (mapcar #'symbol-name
-                          (seq-filter
-                           (lambda (o)
-                             (plist-get (netopt-option-info o) :settable))
-                           (let ((live (netopt-list--read-all target)) l)
-                             (while live (push (car live) l)
-                               (setq live (cddr live)))
-                             (nreverse l)))))
+  "Choose an option of TARGET in the minibuffer, docs as annotations.
+Only the options TARGET can take now are offered."
+  (let* ((options (netopt--settable-now target))
+         (width (apply #'max 0 (mapcar #'length options)))
          (completion-extra-properties
           (list :annotation-function
                 (lambda (name)
-                  (concat "  " (plist-get (netopt-option-info (intern name))
-                                          :doc))))))
+                  (concat (make-string (+ 2 (- width (length name))) ?\s)
+                          (plist-get (netopt-option-info (intern name))
+                                     :doc))))))
+    (unless options (user-error "No option can be set on this socket now"))
     (intern (completing-read "Option: " options nil t))))
 
 (defun netopt--read-set-option-args ()
-  "Read the arguments of `netopt-set-option' interactively."
+  "Read the arguments of `netopt-set-option' interactively.
+The echo area then says what the kernel holds, and the list and
+description buffers showing the socket are brought up to date."
   (let* ((target (netopt--read-target))
          (option (netopt--read-option target)))
-    (list target option (netopt--read-value option))))
+    ;; After the command has set it: a timer runs once it returns.
+    (run-at-time 0 nil #'netopt--confirm-set target option)
+    (list target option (netopt--read-value option target))))
 
 ;; Its `interactive-form' property is set in netopt-module.el, so that
 ;; M-x netopt-set-option works before this file is loaded.

@@ -89,6 +89,75 @@
       (call-interactively #'netopt-set-option))
     (should (equal (netopt-test-kernel s "priority") 3))))
 
+(netopt-deftest netopt-list-reader-shows-the-facts ()
+  "The value prompt shows the current value, the range, and RET keeps it.
+A boolean is asked with `y-or-n-p', its current state in the question;
+RET on the number prompt leaves the kernel's value as it was."
+  (let ((s (netopt-test-socket :name "reader" :keepidle 30 :keepalive t))
+        (prompts nil))
+    (cl-letf (((symbol-function 'read-string)
+               (lambda (prompt &optional _initial _history default)
+                 (push prompt prompts)
+                 default))
+              ((symbol-function 'y-or-n-p)
+               (lambda (prompt) (push prompt prompts) t)))
+      (netopt-set-option s :keepidle (netopt--read-value :keepidle s))
+      (netopt--read-value :keepalive s))
+    (should (equal (netopt-test-kernel s "keepidle") 30))
+    (should (string-match-p "now 30.*1 to 32767.*RET keeps 30"
+                            (cadr prompts)))
+    (should (string-match-p "\\`Turn :keepalive on (now on)\\? \\'"
+                            (car prompts)))))
+
+(netopt-deftest netopt-list-completion-offers-what-can-be-set-now ()
+  "Completion offers only the options a connected socket takes now.
+Options settable only before bind (:freebind, :reuseport) are not
+offered; every annotation starts in the same column."
+  (pcase-let ((`(,_srv ,client ,_child) (netopt-test-pair)))
+    (let (offered annotate)
+      (cl-letf (((symbol-function 'completing-read)
+                 (lambda (_prompt collection &rest _)
+                   (setq offered collection
+                         annotate (plist-get completion-extra-properties
+                                             :annotation-function))
+                   ":keepidle")))
+        (should (eq (netopt--read-option client) :keepidle)))
+      (should (member ":keepidle" offered))
+      (should-not (member ":freebind" offered))
+      (should-not (member ":reuseport" offered))
+      (should (= 1 (length (delete-dups
+                            (mapcar (lambda (name)
+                                      (+ (length name)
+                                         (string-match-p
+                                          "[^ ]" (funcall annotate name))))
+                                    offered))))))))
+
+(netopt-deftest netopt-list-a-change-shows-at-once ()
+  "A setting shows in the list at once, and the echo area confirms it.
+With the list open, an option set from the socket's description
+appears in the list's Options column without \\[revert-buffer], and
+the message says what the kernel now holds."
+  (let ((s (netopt-test-socket :name "at-once" :keepalive t :keepidle 30))
+        (said nil))
+    (with-current-buffer (netopt-list-sockets)
+      (let ((list-buffer (current-buffer)))
+        (should (string-match-p "30" (aref (netopt-list-test--row s) 6)))
+        (with-current-buffer (netopt-describe s)
+          (goto-char (point-min))
+          (re-search-forward "^:keepidle")
+          (cl-letf (((symbol-function 'read-string) (lambda (&rest _) "45"))
+                    ((symbol-function 'message)
+                     (lambda (&rest args)
+                       (push (apply #'format args) said))))
+            (netopt-describe-set-option))
+          (kill-buffer))
+        (with-current-buffer list-buffer
+          (should (string-match-p "45" (aref (netopt-list-test--row s) 6)))
+          (kill-buffer))))
+    (should (equal (netopt-test-kernel s "keepidle") 45))
+    (should (seq-some (lambda (m) (string-match-p ":keepidle .* is now 45" m))
+                      said))))
+
 ;;;; Every network process has its row; columns stay aligned
 
 (defun netopt-list-test--row (target)
