@@ -385,11 +385,15 @@ RET keeps, and the allowed range; a boolean is asked with `y-or-n-p'."
   "Show in the echo area the kernel's value of OPTION of TARGET now.
 Then bring up to date every list and description buffer that shows
 TARGET."
-  (let ((now (netopt--current-value target option)))
-    (message "netopt: %s of %s is now %S (read from the kernel)"
-             option (netopt-list--name target)
-             (if now (car now) 'unknown)))
-  (netopt-list--update-buffers target))
+  ;; Run from a timer after M-x: the socket may be gone by then.
+  (when (if (processp target) (process-live-p target) (netopt-live-p target))
+    (condition-case err
+        (let ((now (netopt--current-value target option)))
+          (message "netopt: %s of %s is now %S (read from the kernel)"
+                   option (netopt-list--name target)
+                   (if now (car now) 'unknown))
+          (netopt-list--update-buffers target))
+      (error (message "netopt: %s" (error-message-string err))))))
 
 (defun netopt-list--name (target)
   "Return the name TARGET is shown under."
