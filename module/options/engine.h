@@ -106,4 +106,10 @@ int opt_reset_child (int fd, int family, int type,
                      const struct opt_row **failed);
 void opt_defaults_init (void);
 
+/* Configure S, a connection a server accepted: the kernel's defaults
+   (opt_reset_child), then the COUNT settings of CHILD, the server's
+   :child-options, in order.  False with the error pending.  */
+bool opt_configure_child (emacs_env *env, const struct opt_socket *s,
+                          const struct opt_setting *child, size_t count);
+
 #endif

@@ -122,24 +122,11 @@ static bool
 configure_child (emacs_env *env, struct sock_handle *srv,
                  struct sock_handle *child)
 {
-  const struct opt_row *failed = NULL;
-  int err = opt_reset_child (child->sock.fd, child->sock.family,
-                             child->sock.type, &failed);
-  if (err != 0)
-    {
-      sock_close (child);
-      emacs_value kw = failed ? opt_keyword (failed) : Q.nil;
-      lisp_system_error (env, "Cannot reset option of accepted connection",
-                         err, 1, &kw);
-      return false;
-    }
-  for (size_t i = 0; i < srv->child_count; i++)
-    if (!opt_apply (env, &child->sock, &srv->child_options[i], NULL))
-      {
-        sock_close (child);
-        return false;
-      }
-  return true;
+  if (opt_configure_child (env, &child->sock, srv->child_options,
+                           srv->child_count))
+    return true;
+  sock_close (child);
+  return false;
 }
 
 /* (netopt-accept SERVER &optional TIMEOUT) */
