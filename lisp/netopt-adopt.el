@@ -31,24 +31,6 @@ netopt's placeholders are made this way: no advice (another
 package's, or `netopt-mode''s) ever sees them."
   (apply (advice--cd*r (symbol-function 'make-network-process)) args))
 
-(defun netopt--split-options (args)
-  "Split the keyword ARGS of `netopt-make-network-process'.
-Return (EMACS-ARGS OPTIONS CHILD-OPTIONS): the keywords of
-`make-network-process', the socket options (the manual's eight
-included: netopt sets them all, before bind and connect), and
-:child-options."
-  (let ((emacs-args nil) (options nil) (child nil))
-    (while args
-      (let ((key (car args)) (value (cadr args)))
-        (unless (cdr args)
-          (signal 'wrong-type-argument (list 'plistp args)))
-        (cond ((eq key :child-options) (setq child value))
-              ((memq key netopt--emacs-keywords)
-               (setq emacs-args (nconc emacs-args (list key value))))
-              (t (setq options (nconc options (list key value))))))
-      (setq args (cddr args)))
-    (list emacs-args options child)))
-
 (defun netopt--plist-without (plist keys)
   "Return a copy of PLIST without the properties in KEYS."
   (let ((out nil))
@@ -76,31 +58,30 @@ server made without :host listens on loopback only."
            host)
           (t (netopt--loopback family)))))
 
-(defun netopt--real-socket (emacs-args options child)
-  "Make netopt's socket for `netopt-make-network-process'.
-EMACS-ARGS are its `make-network-process' keywords, OPTIONS the socket
-options, CHILD the :child-options (checked here, for a server).  Every
-option is set before bind and connect; a :nowait connection is only
-started; a datagram client is left unconnected, as Emacs leaves it.
-Return the SOCKET."
-  (let* ((server (plist-get emacs-args :server))
-         (type (plist-get emacs-args :type))
-         (args (list :name (or (plist-get emacs-args :name) "netopt")
-                     :type type
-                     :family (plist-get emacs-args :family)
-                     :host (netopt--host-as-emacs emacs-args)
-                     :service (plist-get emacs-args :service)
-                     :server server
-                     :local (plist-get emacs-args :local)
-                     :remote (plist-get emacs-args :remote)
-                     :child-options child))
-         (arguments (netopt--socket-arguments (append args options))))
-    ;; The last argument is NOWAIT.
+(defun netopt--real-socket (args)
+  "Make netopt's socket for `netopt-make-network-process' called with ARGS.
+ARGS are parsed once: return (SOCKET EMACS-ARGS OPTIONS), EMACS-ARGS
+being ARGS's keywords of `make-network-process', OPTIONS the socket
+options given (the manual's eight included: netopt sets them all,
+before bind and connect).  A server's :child-options are checked here.
+A :nowait connection is only started; a datagram client is left
+unconnected, as Emacs leaves it."
+  (let* ((parsed (netopt--socket-arguments args netopt--emacs-keywords))
+         (arguments (car parsed))
+         (emacs-args (cdr parsed))
+         (type (plist-get emacs-args :type)))
+    ;; Emacs's defaults: the host, and how far the socket gets now.
+    (setcar (nthcdr 4 arguments) (netopt--host-as-emacs emacs-args))
     (setcar (last arguments)
-            (cond (server nil)
+            (cond ((plist-get emacs-args :server) nil)
                   ((eq type 'datagram) 'unconnected)
                   (t (and (plist-get emacs-args :nowait) t))))
-    (apply #'netopt--make-socket arguments)))
+    (list (apply #'netopt--make-socket arguments)
+          emacs-args
+          ;; The options given: not the :reuseaddr a server gets unasked.
+          (if (plist-member args :reuseaddr)
+              (nth 9 arguments)
+            (netopt--plist-without (nth 9 arguments) '(:reuseaddr))))))
 
 (defun netopt--temp-socket-name ()
   "Return a new file name for a placeholder's local socket.
@@ -163,37 +144,20 @@ CONTACT is the contact of netopt's socket."
                             :server t :host (netopt--loopback family)
                             :service 0)))))
 
-(defun netopt--new-sockets (before)
-  "Return the socket descriptors of this Emacs that BEFORE did not list.
-BEFORE is a value of `netopt--socket-fds', (FD . INODE) pairs: a
-descriptor counts as new when its pair is, so a descriptor that a
-garbage collection closed and Emacs then reused is told apart."
-  (let ((new nil))
-    (dolist (pair (netopt--socket-fds) new)
-      (unless (member pair before) (push (car pair) new)))))
-
-(defun netopt--make-placeholder (args contact)
-  "Make a placeholder process with ARGS, like CONTACT; return (PROCESS . FD).
-CONTACT is netopt's socket's contact.  The placeholder's descriptor is
-the one socket of its kind that Emacs's call added: a fact about the
-descriptor (its inode, its family, type and role), whatever else runs
-or is collected meanwhile, and with or without other sockets open."
+(defun netopt--make-placeholder (args socket)
+  "Make a placeholder process with ARGS and put SOCKET in its place.
+The placeholder's descriptor is the one socket of SOCKET's kind that
+Emacs's call added: a fact about the descriptor (its inode, family,
+type and role), whatever else runs or is collected meanwhile, and
+with or without other sockets open.  Return the process; on failure
+it is deleted."
   (let* ((before (netopt--socket-fds))
-         (process (netopt--emacs-make-network-process args))
-         (server (plist-get contact :server))
-         (type (plist-get contact :type))
-         (fds (let ((found nil))
-                (dolist (fd (netopt--new-sockets before) found)
-                  (when (netopt--fd-matches-p
-                         fd (plist-get contact :family) type
-                         (and server (not (eq type 'datagram))) nil nil)
-                    (push fd found))))))
-    (if (= (length fds) 1)
-        (cons process (car fds))
-      (delete-process process)
-      (signal 'netopt-socket-not-found
-              (list process (format "placeholder not found (%d candidates)"
-                                    (length fds)))))))
+         (process (netopt--emacs-make-network-process args)))
+    (condition-case err
+        (netopt--adopt socket process before)
+      (error (delete-process process)
+             (signal (car err) (cdr err))))
+    process))
 
 (defun netopt--contact-as-emacs (args socket-contact placeholder-contact)
   "Return the contact plist Emacs would have made for the call ARGS.
@@ -236,26 +200,16 @@ kernel's view), and PLACEHOLDER-CONTACT."
                    (netopt-error (cadr tail))))
       (setq tail (cddr tail)))))
 
-(defun netopt--configure-child (server client child)
-  "Give CLIENT, a connection SERVER accepted, the kernel's defaults and CHILD.
-CHILD is the server's :child-options.  The client's socket is found by
-its own addresses (an accepted TCP connection's are unique)."
-  (netopt--reset-defaults client)
-  (let ((tail child))
-    (while tail
-      (netopt-set-option client (car tail) (cadr tail))
-      (setq tail (cddr tail))))
-  (puthash client (gethash server netopt--made 'made) netopt--made))
-
-(defun netopt--child-log (child user-log)
+(defun netopt--child-log (user-log)
   "Return the :log function of an adopted server.
-It configures each accepted connection (defaults, then CHILD options)
-before its filter sees data, then calls USER-LOG as Emacs would.
-When accept failed (CLIENT nil, EMFILE), it only calls USER-LOG."
+It gives each accepted connection the kernel's defaults and the
+server's :child-options before its filter sees data, then calls
+USER-LOG as Emacs would.  When accept failed (CLIENT nil, EMFILE), it
+only calls USER-LOG."
   (lambda (server client message)
     (when client
       (condition-case err
-          (netopt--configure-child server client child)
+          (netopt--configure-child client server)
         (error
          (delete-process client)
          (message "netopt: %s: connection closed: %s" (process-name server)
@@ -293,15 +247,14 @@ is told \"open\"; a failure deletes PROCESS and signals."
 (declare-function gnutls-boot "gnutls.c" (process type proplist))
 (declare-function gnutls-available-p "gnutls.c" ())
 
-(defun netopt--adopt-socket (socket args emacs-args options child)
+(defun netopt--adopt-socket (socket args emacs-args options)
   "Hand SOCKET, made for the call ARGS, to Emacs; return the process.
-EMACS-ARGS, OPTIONS and CHILD are ARGS split.  A placeholder is made,
-SOCKET put in its place, and the contact made what Emacs's own would
-be.  On failure nothing is left behind: no process, no placeholder
-file."
+EMACS-ARGS are ARGS's keywords of `make-network-process', OPTIONS the
+socket options given.  A placeholder is made, SOCKET put in its place,
+and the contact made what Emacs's own would be.  On failure nothing is
+left behind: no process, no placeholder file."
   (let* ((socket-contact (netopt--socket-contact socket))
          (server (plist-get socket-contact :server))
-         (user-log (plist-get emacs-args :log))
          ;; A TLS connection already made (a :nowait one to a near
          ;; server) has its handshake done at once, as a synchronous
          ;; call's: booted while Emacs still saw it connecting, it
@@ -317,35 +270,30 @@ file."
           (setq placeholder
                 (netopt--placeholder-args
                  (if server
-                     (append (list :log (netopt--child-log child user-log))
+                     (append (list :log (netopt--child-log
+                                         (plist-get emacs-args :log)))
                              (netopt--plist-without emacs-args '(:log)))
                    emacs-args)
                  socket-contact listener))
-          (let ((made (netopt--make-placeholder placeholder socket-contact)))
-            (setq process (car made))
-            (condition-case err
-                (progn
-                  (netopt--adopt socket (cdr made))
-                  (puthash process (netopt--borrow (cdr made)
-                                                   (process-name process))
-                           netopt--handles)
-                  (puthash process 'made netopt--made)
-                  (let ((contact (netopt--contact-as-emacs
-                                  args socket-contact
-                                  (process-contact process t))))
-                    (netopt--set-contact process contact)
-                    (netopt--options-as-set process (process-contact process t)
-                                            options))
-                  (when (and (eq (plist-get socket-contact :type) 'datagram)
-                             (not server))
-                    (set-process-datagram-address
-                     process (plist-get socket-contact :remote)))
-                  (netopt--start-tls process
-                                     (plist-get emacs-args :tls-parameters)
-                                     nowait))
-              (error (delete-process process)
-                     (setq process nil)
-                     (signal (car err) (cdr err)))))
+          (setq process (netopt--make-placeholder placeholder socket))
+          (condition-case err
+              (progn
+                (netopt--set-contact process
+                                     (netopt--contact-as-emacs
+                                      args socket-contact
+                                      (process-contact process t)))
+                (netopt--options-as-set process (process-contact process t)
+                                        options)
+                (when (and (eq (plist-get socket-contact :type) 'datagram)
+                           (not server))
+                  (set-process-datagram-address
+                   process (plist-get socket-contact :remote)))
+                (netopt--start-tls process
+                                   (plist-get emacs-args :tls-parameters)
+                                   nowait))
+            (error (delete-process process)
+                   (setq process nil)
+                   (signal (car err) (cdr err))))
           process)
       (when listener (netopt--close-placeholder-socket listener))
       (let ((file (and server (plist-get placeholder :service))))
@@ -370,12 +318,10 @@ filter, sentinel, buffer, coding, `process-send-string',
 kernel's addresses, the port a :service t or 0 server got, and the
 options as set.  Everything that can fail happens first: on failure
 nothing is left behind."
-  (pcase-let* ((`(,emacs-args ,options ,child) (netopt--split-options args))
-               (socket (netopt--real-socket emacs-args options child))
+  (pcase-let* ((`(,socket ,emacs-args ,options) (netopt--real-socket args))
                (process nil))
     (unwind-protect
-        (setq process (netopt--adopt-socket socket args emacs-args options
-                                            child))
+        (setq process (netopt--adopt-socket socket args emacs-args options))
       (when (netopt-live-p socket)
         ;; Not adopted: a local server's socket file is netopt's to
         ;; remove, so that nothing is left behind.

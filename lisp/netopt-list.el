@@ -111,17 +111,14 @@ nothing tells."
              'local)
         "?")))
 
-(defvar netopt--made)
-(defvar netopt--handles)
-
 (defun netopt-list--owner (process)
   "Return the Owner column of PROCESS.
 \"adopted\": netopt made its socket and Emacs runs it; \"tuned\": an
 Emacs process netopt set options on; \"emacs\": neither."
-  (let ((handle (gethash process netopt--handles)))
-    (cond ((gethash process netopt--made) "adopted")
-          ((and handle (netopt--configured-p handle)) "tuned")
-          (t "emacs"))))
+  (pcase (netopt--process-owner process)
+    ('adopted "adopted")
+    ('tuned "tuned")
+    (_ "emacs")))
 
 (defun netopt-list--kind (contact &optional process)
   "Return the kind of socket CONTACT (a `netopt-contact' plist) describes.

@@ -191,11 +191,10 @@ For calls adoption cannot serve: the socket is the one descriptor
 MAKE added, known at creation.  An option that cannot be set is
 warned about (naming RULES), never fatal."
   (let* ((before (netopt--socket-fds))
-         (process (apply make args))
-         (new (netopt--new-sockets before)))
-    (when (and (processp process) (= (length new) 1))
-      (puthash process (netopt--borrow (car new) (process-name process))
-               netopt--handles)
+         (process (apply make args)))
+    (when (and (processp process)
+               (condition-case nil (netopt--adopt nil process before)
+                 (netopt-socket-not-found nil)))
       (condition-case err
           (let ((tail options))
             (while tail
@@ -242,8 +241,7 @@ stops when nothing is left to watch."
              (live (process-live-p process))
              (local (and live (netopt--local-no-block process))))
         (when (and local (not (equal local (nth 3 entry))))
-          (let ((old (gethash process netopt--handles)))
-            (when old (netopt--drop-handle process old)))
+          (netopt--process-forget process)
           (setcar (nthcdr 3 entry) local)
           (condition-case err
               (let ((tail (nth 1 entry)))

@@ -189,11 +189,11 @@ version %s; rebuild it with `make clean all' in %s"
                   (name family type server host service local remote timeout
                         options child-options nowait))
 (declare-function netopt--socket-fds "ext:netopt-core" ())
-(declare-function netopt--lowest-free-fd "ext:netopt-core" ())
-(declare-function netopt--fd-matches-p "ext:netopt-core"
-                  (fd family type listening local remote))
-(declare-function netopt--adopt "ext:netopt-core" (socket fd))
-(declare-function netopt--reset-defaults "ext:netopt-core" (target))
+(declare-function netopt--process-socket "ext:netopt-core" (process))
+(declare-function netopt--process-owner "ext:netopt-core" (process))
+(declare-function netopt--process-forget "ext:netopt-core" (process))
+(declare-function netopt--adopt "ext:netopt-core" (socket process before))
+(declare-function netopt--configure-child "ext:netopt-core" (client server))
 (declare-function netopt-accept "ext:netopt-core" (server &optional timeout))
 (declare-function netopt-send "ext:netopt-core" (socket string &rest args))
 (declare-function netopt-receive "ext:netopt-core" (socket &rest args))
@@ -217,14 +217,9 @@ version %s; rebuild it with `make clean all' in %s"
 (declare-function netopt--read-options "ext:netopt-core" (target))
 (declare-function netopt--socket-contact "ext:netopt-core" (socket))
 (declare-function netopt--socket-fd "ext:netopt-core" (socket))
-(declare-function netopt--find-fds "ext:netopt-core"
-                  (family type listening local remote exclude))
-(declare-function netopt--borrow "ext:netopt-core" (fd name))
-(declare-function netopt--forget "ext:netopt-core" (handle))
 (declare-function netopt--module-version "ext:netopt-core" ())
 (declare-function netopt--make-command "ext:netopt-core" (function spec))
 (declare-function netopt--socket-registry "ext:netopt-core" ())
-(declare-function netopt--configured-p "ext:netopt-core" (handle))
 
 (netopt--load-module)
 
@@ -264,18 +259,24 @@ version %s; rebuild it with `make clean all' in %s"
   "Return non-nil if SERVICE is a port number written as a string."
   (and (stringp service) (string-match-p "\\`[0-9]+\\'" service)))
 
-(defun netopt--socket-arguments (args)
+(defun netopt--socket-arguments (args &optional aside)
   "Return the arguments of `netopt--make-socket' for the keyword ARGS.
 ARGS are those of `netopt-make-socket'.  The keywords are parsed and
 the defaults applied here; the module checks every value again.  The
-last element, NOWAIT, is nil."
+last element, NOWAIT, is nil.  ASIDE, when non-nil, lists the keywords
+of another function (`make-network-process'): those are no options,
+and the value is (ARGUMENTS . PLIST), PLIST holding ARGS's keywords of
+ASIDE in their order, from the same one pass over ARGS."
   (when (= (% (length args) 2) 1)
     (signal 'wrong-type-argument (list 'plistp args)))
   (let ((name "netopt") (type nil) (family nil) (host nil) (service nil)
         (server nil) (local nil) (remote nil) (child nil) (options nil)
-        (timeout netopt-connect-timeout) (timeout-key 'netopt-connect-timeout))
+        (timeout netopt-connect-timeout) (timeout-key 'netopt-connect-timeout)
+        (kept nil))
     (while args
       (let ((key (pop args)) (value (pop args)))
+        (when (memq key aside)
+          (setq kept (cons value (cons key kept))))
         (pcase key
           (:name (when value (setq name value)))
           (:type (setq type value))
@@ -287,6 +288,7 @@ last element, NOWAIT, is nil."
           (:remote (setq remote value))
           (:timeout (when value (setq timeout value timeout-key :timeout)))
           (:child-options (setq child value))
+          ((guard (memq key aside)))
           (_ (push key options) (push value options)))))
     (setq options (nreverse options))
     (unless (or (null timeout) (and (numberp timeout) (>= timeout 0)))
@@ -306,8 +308,9 @@ last element, NOWAIT, is nil."
       (when (and server (not local-family)
                  (not (plist-member options :reuseaddr)))
         (setq options (cons :reuseaddr (cons t options)))))
-    (list name family type server host service local remote timeout options
-          child nil)))
+    (let ((arguments (list name family type server host service local remote
+                           timeout options child nil)))
+      (if aside (cons arguments (nreverse kept)) arguments))))
 
 (defun netopt-make-socket (&rest args)
   "Create a socket, set its options, bind or connect it; return it.

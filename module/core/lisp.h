@@ -99,8 +99,22 @@
   X (k_weakness, ":weakness")                                                 \
   X (eq, "eq")                                                                \
   X (key, "key")                                                              \
-  X (process_handle, "netopt--process-handle")                                \
-  X (handles, "netopt--handles")                                              \
+  X (remhash, "remhash")                                                      \
+  X (member, "member")                                                        \
+  X (maphash, "maphash")                                                      \
+  X (process_type_of, "process-type")                                         \
+  X (process_name, "process-name")                                            \
+  X (network, "network")                                                      \
+  X (set_network_process_option, "set-network-process-option")                \
+  X (k_priority, ":priority")                                                 \
+  X (plist_get, "plist-get")                                                  \
+  X (setcdr, "setcdr")                                                        \
+  X (nthcdr, "nthcdr")                                                        \
+  X (adopted, "adopted")                                                      \
+  X (tuned, "tuned")                                                          \
+  X (err_not_network, "netopt-not-network")                                   \
+  X (err_not_found, "netopt-socket-not-found")                                \
+  X (err_connect, "netopt-connect-error")                                     \
   X (gethash, "gethash")                                                      \
   X (puthash, "puthash")                                                      \
   X (process_live_p, "process-live-p")                                        \

@@ -146,41 +146,32 @@ static const struct function functions[] = {
     "Return the contact plist of SOCKET without its options.\n\n(fn SOCKET)" },
   { "netopt--socket-fd", 1, 1, Fnetopt_socket_fd,
     "Return the descriptor number of SOCKET.\n\n(fn SOCKET)" },
-  { "netopt--find-fds", 6, 6, Fnetopt_find_fds,
-    "Return this Emacs's socket descriptors that match.\n"
-    "FAMILY and TYPE are symbols, LISTENING t, nil or `any'; LOCAL and\n"
-    "REMOTE are nil (any), `none', \"\" (unnamed) or an address; EXCLUDE\n"
-    "lists descriptors to skip.\n\n"
-    "(fn FAMILY TYPE LISTENING LOCAL REMOTE EXCLUDE)" },
-  { "netopt--borrow", 2, 2, Fnetopt_borrow,
-    "Return a handle for Emacs's socket FD that never closes it.\n\n"
-    "(fn FD NAME)" },
-  { "netopt--forget", 1, 1, Fnetopt_forget,
-    "Make the borrowed HANDLE let go of its descriptor.\n\n(fn HANDLE)" },
   { "netopt--socket-fds", 0, 0, Fnetopt_socket_fds,
     "Return (FD . INODE) for each socket descriptor of this Emacs.\n"
     "netopt's own descriptors are left out.\n\n"
     "(fn)" },
-  { "netopt--adopt", 2, 2, Fnetopt_adopt,
-    "Put netopt's SOCKET in the place of Emacs's socket descriptor FD.\n"
-    "FD, a placeholder of the same family and type, keeps its number and\n"
-    "close-on-exec; SOCKET is closed.  Return t.\n\n(fn SOCKET FD)" },
-  { "netopt--reset-defaults", 1, 1, Fnetopt_reset_defaults,
-    "Bring the accepted connection TARGET back to the kernel's defaults.\n"
-    "Every option accept(2) copies from the listener is reset, except\n"
-    ":reuseaddr.  Return t.\n\n(fn TARGET)" },
-  { "netopt--lowest-free-fd", 0, 0, Fnetopt_lowest_free_fd,
-    "Return the descriptor number the next socket of this Emacs gets.\n\n"
-    "(fn)" },
-  { "netopt--fd-matches-p", 6, 6, Fnetopt_fd_matches_p,
-    "Return t if descriptor FD matches, as for `netopt--find-fds'.\n\n"
-    "(fn FD FAMILY TYPE LISTENING LOCAL REMOTE)" },
+  { "netopt--process-socket", 1, 1, Fnetopt_process_socket,
+    "Return the handle of network PROCESS's socket, located once.\n\n"
+    "(fn PROCESS)" },
+  { "netopt--process-owner", 1, 1, Fnetopt_process_owner,
+    "Return `adopted' if netopt made PROCESS's socket, `tuned' if it set\n"
+    "an option on it, nil otherwise.  Locates nothing.\n\n(fn PROCESS)" },
+  { "netopt--process-forget", 1, 1, Fnetopt_process_forget,
+    "Forget which socket is PROCESS's; the next call locates it again.\n\n"
+    "(fn PROCESS)" },
+  { "netopt--adopt", 3, 3, Fnetopt_adopt,
+    "Put netopt's SOCKET in the place of PROCESS's placeholder socket.\n"
+    "The placeholder is the one socket of SOCKET's kind that BEFORE, a\n"
+    "value of `netopt--socket-fds', did not list; it keeps its number\n"
+    "and close-on-exec, SOCKET is closed.  With SOCKET nil, the one new\n"
+    "socket is only registered as PROCESS's.  Return t.\n\n"
+    "(fn SOCKET PROCESS BEFORE)" },
+  { "netopt--configure-child", 2, 2, Fnetopt_configure_child,
+    "Give CLIENT, accepted for the adopted SERVER, the kernel's defaults\n"
+    "and SERVER's :child-options.  Return t.\n\n(fn CLIENT SERVER)" },
   { "netopt--socket-registry", 0, 0, Fnetopt_socket_registry,
     "Return the table of every socket the module made, weak in its keys.\n\n"
     "(fn)" },
-  { "netopt--configured-p", 1, 1, Fnetopt_configured_p,
-    "Return t if an option was set through the borrowed HANDLE.\n\n"
-    "(fn HANDLE)" },
   { "netopt--make-command", 2, 2, Fnetopt_make_command,
     "Make the module function FUNCTION a command: (interactive SPEC).\n"
     "Return t, or nil when this Emacs (before 28) cannot.\n\n"
@@ -215,10 +206,8 @@ emacs_module_init (struct emacs_runtime *runtime)
   if (env->size < (ptrdiff_t)sizeof (struct emacs_env_25))
     return 2;
   netopt_env_size = env->size;
-  if (!lisp_init_symbols (env) || !opt_init (env) || !sock_init_registry (env))
-    return 3;
-  proc_init ();
-  if (!register_functions (env))
+  if (!lisp_init_symbols (env) || !opt_init (env) || !sock_init_registry (env)
+      || !proc_init (env) || !register_functions (env))
     return 3;
   emacs_value feature = env->intern (env, "netopt-core");
   if (LISP_PENDING (env))

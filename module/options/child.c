@@ -19,7 +19,7 @@ opt_configure_child (emacs_env *env, const struct opt_socket *s,
           env, "Cannot reset option of accepted connection", err, 1, &kw);
     }
   for (size_t i = 0; i < count; i++)
-    if (!opt_apply (env, s, &child[i], NULL))
+    if (OPT_OK != opt_apply (env, s, &child[i], NULL))
       return false;
   return true;
 }

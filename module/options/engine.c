@@ -206,22 +206,23 @@ opt_kernel_error (emacs_env *env, int err, emacs_value kw, emacs_value value)
   return lisp_system_error (env, "Cannot get network option", err, 1, &kw);
 }
 
-bool
+enum opt_outcome
 opt_apply (emacs_env *env, const struct opt_socket *s,
            const struct opt_setting *set, emacs_value value)
 {
   int err = opt_kernel_set (s->fd, s->family, set->row, &set->value);
   if (err == 0)
-    return true;
+    return OPT_OK;
   if (!value)
     {
       struct opt_reading r = { .type = set->row->type };
       r.u.value = set->value;
       value = opt_reading_to_lisp (env, set->row, &r);
       if (!value)
-        return false;
+        return OPT_FAILED;
     }
-  return opt_kernel_error (env, err, opt_keyword (set->row), value);
+  opt_kernel_error (env, err, opt_keyword (set->row), value);
+  return err == ENOPROTOOPT ? OPT_REFUSED : OPT_FAILED;
 }
 
 emacs_value

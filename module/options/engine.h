@@ -79,10 +79,13 @@ bool opt_prepare_plist (emacs_env *env, emacs_value name, emacs_value plist,
                         int family, int type, enum opt_context context,
                         struct opt_setting **out, size_t *count);
 
-/* Apply SET to S.  On a kernel refusal the error is signalled (VALUE,
-   when non-NULL, is the Lisp value to name in it) and false returned.  */
-bool opt_apply (emacs_env *env, const struct opt_socket *s,
-                const struct opt_setting *set, emacs_value value);
+/* Apply SET to S: the one way an option is set.  On a kernel refusal
+   the error is signalled (VALUE, when non-NULL, is the Lisp value to
+   name in it): OPT_REFUSED when the kernel does not know the option
+   (netopt-unknown-option, which NO-ERROR quiets), OPT_FAILED
+   otherwise.  */
+enum opt_outcome opt_apply (emacs_env *env, const struct opt_socket *s,
+                            const struct opt_setting *set, emacs_value value);
 
 /* The kernel refused ROW (named KW; VALUE when setting, NULL when
    reading) with ERR: signal the Lisp error that says so.  */

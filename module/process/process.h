@@ -1,35 +1,95 @@
-/* process.h --- Emacs's own network processes, the C side.
+/* process.h --- Emacs's own network processes.
 
-   Emacs does not tell a module which descriptor a process uses.  The
-   Lisp side (lisp/netopt-process.el) describes the socket from what
-   `process-contact' knows; netopt--find-fds lists the descriptors of
-   this Emacs that match, and netopt--borrow wraps the one found in a
-   handle that never closes it.  proc_init lends the socket layer the
-   hooks through which every option function accepts a process.  */
+   Emacs does not tell a module which descriptor a process uses.  This
+   layer finds it and owns the answer:
+
+     fds.c       the one walk over this Emacs's descriptors, and the
+                 snapshot that tells a new socket from the others;
+     locate.c    the descriptor that is a process's socket, from what
+                 process-contact knows (and a probe when that is not
+                 enough);
+     registry.c  process -> borrowed handle of its socket, weak in the
+                 process, looked up first on every call;
+     adopt.c     a socket netopt made, put in a placeholder process;
+     child.c     the accepted connections of an adopted server;
+     target.c    the functions whose TARGET is a SOCKET or a process.
+
+   Nothing here calls netopt's own Lisp: the Lisp layer calls these.  */
 
 #ifndef NETOPT_PROCESS_PROCESS_H
 #define NETOPT_PROCESS_PROCESS_H
 
 #include "../sockets/sockets.h"
 
-/* Register the process hooks of the socket layer.  */
-void proc_init (void);
+#include <sys/stat.h>
 
-emacs_value Fnetopt_find_fds (emacs_env *env, ptrdiff_t nargs,
-                              emacs_value *args, void *data);
-emacs_value Fnetopt_borrow (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                            void *data);
-emacs_value Fnetopt_forget (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                            void *data);
-emacs_value Fnetopt_socket_fds (emacs_env *env, ptrdiff_t nargs,
-                                emacs_value *args, void *data);
-emacs_value Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                           void *data);
-emacs_value Fnetopt_reset_defaults (emacs_env *env, ptrdiff_t nargs,
-                                    emacs_value *args, void *data);
-emacs_value Fnetopt_lowest_free_fd (emacs_env *env, ptrdiff_t nargs,
-                                    emacs_value *args, void *data);
-emacs_value Fnetopt_fd_matches_p (emacs_env *env, ptrdiff_t nargs,
-                                  emacs_value *args, void *data);
+/* fds.c */
+typedef bool (*proc_fd_visitor) (int fd, void *data);
+/* Call VISIT on each open descriptor until it returns false.  Returns
+   0 or the errno value of a failed walk.  */
+int proc_each_fd (proc_fd_visitor visit, void *data);
+/* Is FD a socket that is not netopt's own?  *ST gets its fstat.  */
+bool proc_is_foreign_socket (int fd, struct stat *st);
+
+/* A kind of socket: family, type and whether it listens (-1: either). */
+struct proc_kind
+{
+  int family, type, listening;
+};
+bool proc_fd_is_kind (int fd, const struct proc_kind *kind);
+
+/* The one socket descriptor of KIND (any kind when NULL) that the
+   snapshot BEFORE does not list, or -1: *COUNT says how many there
+   were, and an exit is pending only when looking failed.  */
+int proc_new_socket (emacs_env *env, emacs_value before,
+                     const struct proc_kind *kind, size_t *count);
+
+/* locate.c */
+/* The descriptor of network PROCESS's socket, not one of EXCLUDE, or -1
+   with an exit pending (netopt-socket-not-found unless exactly one).  */
+int proc_locate (emacs_env *env, emacs_value process, const int *exclude,
+                 size_t nexclude);
+/* Signal netopt-socket-not-found for PROCESS, saying WHY.  */
+bool proc_not_found (emacs_env *env, emacs_value process, const char *why);
+
+/* registry.c */
+/* Make the registry (at load time).  */
+bool proc_init (emacs_env *env);
+/* The borrowed handle of PROCESS's socket, located on the first call;
+   NULL with an exit pending: wrong-type-argument, netopt-not-network,
+   netopt-closed, netopt-socket-not-found.  */
+struct sock_handle *proc_handle (emacs_env *env, emacs_value process);
+/* Register descriptor FD as PROCESS's socket (ADOPTED: netopt made
+   it); the new borrowed handle, or NULL with an exit pending.  */
+struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,
+                                   bool adopted);
+
+/* target.c */
+/* The handle of TARGET, a live SOCKET or network process; *PROCESS,
+   when non-NULL, says which.  NULL with an exit pending.  */
+struct sock_handle *proc_target (emacs_env *env, emacs_value target,
+                                 bool *process);
+/* SET was applied to S, PROCESS's socket: the manual's options in the
+   contact hold the kernel's values, side effects included.  */
+bool proc_after_set (emacs_env *env, emacs_value process,
+                     struct sock_handle *s, const struct opt_setting *set);
+
+#define PROC_PRIMITIVE(name)                                                  \
+  emacs_value name (emacs_env *env, ptrdiff_t nargs, emacs_value *args,       \
+                    void *data)
+
+PROC_PRIMITIVE (Fnetopt_socket_fds);
+PROC_PRIMITIVE (Fnetopt_process_socket);
+PROC_PRIMITIVE (Fnetopt_process_owner);
+PROC_PRIMITIVE (Fnetopt_process_forget);
+PROC_PRIMITIVE (Fnetopt_adopt);
+PROC_PRIMITIVE (Fnetopt_configure_child);
+PROC_PRIMITIVE (Fnetopt_set_option);
+PROC_PRIMITIVE (Fnetopt_option);
+PROC_PRIMITIVE (Fnetopt_read_options);
+PROC_PRIMITIVE (Fnetopt_join_group);
+PROC_PRIMITIVE (Fnetopt_leave_group);
+PROC_PRIMITIVE (Fnetopt_set_raw_option);
+PROC_PRIMITIVE (Fnetopt_raw_option);
 
 #endif

@@ -370,7 +370,7 @@ open_socket (emacs_env *env, struct plan *p, bool *listening)
     }
   struct opt_socket sock = { .fd = fd, .family = p->family, .type = p->type };
   for (size_t i = 0; i < p->option_count; i++)
-    if (!opt_apply (env, &sock, &p->options[i], NULL))
+    if (OPT_OK != opt_apply (env, &sock, &p->options[i], NULL))
       goto fail;
   if (p->has_local
       && bind (fd, (struct sockaddr *)&p->local.ss, p->local.len) != 0)

@@ -149,20 +149,6 @@ Fnetopt_socket_registry (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   return registry;
 }
 
-/* (netopt--configured-p HANDLE): t if an option was set through the
-   borrowed HANDLE of an Emacs process; for listings.  */
-emacs_value
-Fnetopt_configured_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                      void *data)
-{
-  (void)nargs;
-  (void)data;
-  struct sock_handle *s = sock_from_lisp (env, args[0], true);
-  if (!s)
-    return NULL;
-  return s->configured ? Q.t : Q.nil;
-}
-
 emacs_value
 sock_wrap (emacs_env *env, struct sock_handle *s)
 {
@@ -227,53 +213,4 @@ sock_from_lisp (emacs_env *env, emacs_value v, bool allow_closed)
       return NULL;
     }
   return s;
-}
-
-static struct sock_process_hooks process_hooks;
-
-void
-sock_set_process_hooks (const struct sock_process_hooks *hooks)
-{
-  process_hooks = *hooks;
-}
-
-struct sock_handle *
-sock_target (emacs_env *env, emacs_value v, bool *process)
-{
-  struct sock_handle *s = sock_handle_of (env, v);
-  LISP_CHECK (env);
-  if (process)
-    *process = !s;
-  if (!s)
-    {
-      if (!lisp_is_type (env, v, Q.process_type))
-        {
-          LISP_CHECK (env);
-          lisp_wrong_type (env, Q.processp, v);
-          return NULL;
-        }
-      if (!process_hooks.handle)
-        {
-          lisp_wrong_type (env, Q.socketp, v);
-          return NULL;
-        }
-      s = process_hooks.handle (env, v);
-      if (!s)
-        return NULL;
-    }
-  if (s->sock.fd < 0)
-    {
-      sock_signal_closed (env, s);
-      return NULL;
-    }
-  return s;
-}
-
-bool
-sock_after_set (emacs_env *env, emacs_value process, struct sock_handle *s,
-                const struct opt_setting *set)
-{
-  if (!process_hooks.after_set)
-    return true;
-  return process_hooks.after_set (env, process, s, set);
 }

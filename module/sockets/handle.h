@@ -26,6 +26,7 @@ struct sock_handle
   char *service_name; /* :service when a name (or a local file) */
   int service_port;   /* :service as a port; -1: t (any), -2: none */
   bool configured;    /* a process's: netopt set an option on it */
+  bool adopted;       /* a process's: netopt made its socket */
   /* An unconnected datagram client's remote, where it sends (Emacs's
      datagram address); target_len 0 when there is none.  */
   struct sockaddr_storage target;
@@ -67,28 +68,6 @@ struct sock_handle *sock_handle_of (emacs_env *env, emacs_value v);
    it is closed (unless ALLOW_CLOSED).  */
 struct sock_handle *sock_from_lisp (emacs_env *env, emacs_value v,
                                     bool allow_closed);
-
-/* What the process layer lends this one: how a network process becomes
-   a handle, and what follows a setting on it.  Registered at load time
-   (sock_set_process_hooks), so that nothing here includes upward.  */
-struct sock_process_hooks
-{
-  /* The borrowed handle of PROCESS's socket, or NULL with an exit
-     pending (not a network process, deleted, not found).  */
-  struct sock_handle *(*handle) (emacs_env *env, emacs_value process);
-  /* SET was just applied to PROCESS's socket S.  */
-  bool (*after_set) (emacs_env *env, emacs_value process,
-                     struct sock_handle *s, const struct opt_setting *set);
-};
-void sock_set_process_hooks (const struct sock_process_hooks *hooks);
-
-/* Like sock_from_lisp, but V may also be a live network process.
- *PROCESS, when non-NULL, is set to whether V was one.  */
-struct sock_handle *sock_target (emacs_env *env, emacs_value v, bool *process);
-
-/* After SET was applied to S, the socket of PROCESS.  */
-bool sock_after_set (emacs_env *env, emacs_value process,
-                     struct sock_handle *s, const struct opt_setting *set);
 
 /* Signal netopt-closed for S.  Returns false.  */
 bool sock_signal_closed (emacs_env *env, const struct sock_handle *s);

@@ -67,11 +67,9 @@ parse_group (emacs_env *env, emacs_value v, struct sock_addr *out)
 }
 
 static emacs_value
-membership (emacs_env *env, ptrdiff_t nargs, emacs_value *args, bool join)
+membership (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
+            emacs_value *args, bool join)
 {
-  struct sock_handle *s = sock_target (env, args[0], NULL);
-  if (!s)
-    return NULL;
   struct sock_addr group;
   if (!parse_group (env, args[1], &group))
     return NULL;
@@ -134,20 +132,16 @@ membership (emacs_env *env, ptrdiff_t nargs, emacs_value *args, bool join)
   return Q.t;
 }
 
-/* (netopt-join-group TARGET GROUP &optional INTERFACE) */
 emacs_value
-Fnetopt_join_group (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                    void *data)
+sock_join_group (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
+                 emacs_value *args)
 {
-  (void)data;
-  return membership (env, nargs, args, true);
+  return membership (env, s, nargs, args, true);
 }
 
-/* (netopt-leave-group TARGET GROUP &optional INTERFACE) */
 emacs_value
-Fnetopt_leave_group (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                     void *data)
+sock_leave_group (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
+                  emacs_value *args)
 {
-  (void)data;
-  return membership (env, nargs, args, false);
+  return membership (env, s, nargs, args, false);
 }

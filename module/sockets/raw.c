@@ -53,27 +53,20 @@ raw_optname (emacs_env *env, emacs_value v, int *out)
                          "expected a non-negative integer");
 }
 
-/* The TARGET, LEVEL and OPTNAME arguments of the raw functions.  */
-static struct sock_handle *
+/* The LEVEL and OPTNAME arguments of the raw functions.  */
+static bool
 raw_args (emacs_env *env, emacs_value *args, int *level, int *name)
 {
-  struct sock_handle *s = sock_target (env, args[0], NULL);
-  if (!s || !raw_level (env, args[1], level)
-      || !raw_optname (env, args[2], name))
-    return NULL;
-  return s;
+  return raw_level (env, args[1], level) && raw_optname (env, args[2], name);
 }
 
-/* (netopt-set-raw-option TARGET LEVEL OPTNAME VALUE) */
 emacs_value
-Fnetopt_set_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                        void *data)
+sock_set_raw_option (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
+                     emacs_value *args)
 {
-  (void)data;
   (void)nargs;
   int level, name;
-  struct sock_handle *s = raw_args (env, args, &level, &name);
-  if (!s)
+  if (!raw_args (env, args, &level, &name))
     return NULL;
   intmax_t n;
   int rc;
@@ -122,15 +115,12 @@ Fnetopt_set_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   return Q.t;
 }
 
-/* (netopt-raw-option TARGET LEVEL OPTNAME &optional LENGTH) */
 emacs_value
-Fnetopt_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                    void *data)
+sock_raw_option (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
+                 emacs_value *args)
 {
-  (void)data;
   int level, name;
-  struct sock_handle *s = raw_args (env, args, &level, &name);
-  if (!s)
+  if (!raw_args (env, args, &level, &name))
     return NULL;
   emacs_value length = nargs > 3 ? args[3] : Q.nil;
   if (lisp_nilp (env, length))

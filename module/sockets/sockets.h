@@ -1,6 +1,6 @@
 /* sockets.h --- the Lisp functions of the socket layer: life cycle and
-   I/O of netopt's own sockets, and the options of any target (a SOCKET,
-   or a network process through the process layer's hooks).  */
+   I/O of netopt's own sockets; and the work on a socket that the
+   process layer's functions on any TARGET hand down.  */
 
 #ifndef NETOPT_SOCKETS_H
 #define NETOPT_SOCKETS_H
@@ -10,8 +10,6 @@
 /* handle.c */
 emacs_value Fnetopt_socket_registry (emacs_env *env, ptrdiff_t nargs,
                                      emacs_value *args, void *data);
-emacs_value Fnetopt_configured_p (emacs_env *env, ptrdiff_t nargs,
-                                  emacs_value *args, void *data);
 /* create.c */
 emacs_value Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
                                           emacs_value *args, void *data);
@@ -34,22 +32,17 @@ emacs_value Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs,
                                     emacs_value *args, void *data);
 emacs_value Fnetopt_socket_fd (emacs_env *env, ptrdiff_t nargs,
                                emacs_value *args, void *data);
-/* sockopt.c */
-emacs_value Fnetopt_set_option (emacs_env *env, ptrdiff_t nargs,
-                                emacs_value *args, void *data);
-emacs_value Fnetopt_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                            void *data);
-emacs_value Fnetopt_read_options (emacs_env *env, ptrdiff_t nargs,
-                                  emacs_value *args, void *data);
-/* multicast.c */
-emacs_value Fnetopt_join_group (emacs_env *env, ptrdiff_t nargs,
-                                emacs_value *args, void *data);
-emacs_value Fnetopt_leave_group (emacs_env *env, ptrdiff_t nargs,
-                                 emacs_value *args, void *data);
-/* raw.c */
-emacs_value Fnetopt_set_raw_option (emacs_env *env, ptrdiff_t nargs,
-                                    emacs_value *args, void *data);
-emacs_value Fnetopt_raw_option (emacs_env *env, ptrdiff_t nargs,
-                                emacs_value *args, void *data);
+/* multicast.c: (netopt-join-group / netopt-leave-group TARGET GROUP
+   &optional INTERFACE) on S, TARGET's socket.  */
+emacs_value sock_join_group (emacs_env *env, struct sock_handle *s,
+                             ptrdiff_t nargs, emacs_value *args);
+emacs_value sock_leave_group (emacs_env *env, struct sock_handle *s,
+                              ptrdiff_t nargs, emacs_value *args);
+/* raw.c: (netopt-set-raw-option TARGET LEVEL OPTNAME VALUE) and
+   (netopt-raw-option TARGET LEVEL OPTNAME &optional LENGTH) on S.  */
+emacs_value sock_set_raw_option (emacs_env *env, struct sock_handle *s,
+                                 ptrdiff_t nargs, emacs_value *args);
+emacs_value sock_raw_option (emacs_env *env, struct sock_handle *s,
+                             ptrdiff_t nargs, emacs_value *args);
 
 #endif

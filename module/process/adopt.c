@@ -1,0 +1,83 @@
+/* adopt.c --- a socket netopt made, run by Emacs (API section 5.1).
+   The Lisp side (lisp/netopt-adopt.el) makes the socket, then a
+   placeholder process of the same family, type and role; one call here
+   finds the placeholder's descriptor (the one new socket of that kind
+   since a snapshot), puts netopt's socket in its place with dup3, and
+   registers it as the process's.  */
+
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+
+/* Put S's socket in the place of descriptor FD, keeping FD's number
+   and close-on-exec; S's own descriptor is closed.  */
+static bool
+replace (emacs_env *env, struct sock_handle *s, int fd, emacs_value process)
+{
+  int flags = fcntl (fd, F_GETFD);
+  if (flags < 0
+      || compat_dup_onto (s->sock.fd, fd, (flags & FD_CLOEXEC) != 0) < 0)
+    return lisp_system_error (env, "Cannot adopt socket", errno, 1, &process);
+  int err = sock_close (s);
+  if (err != 0)
+    return lisp_system_error (env, "Cannot adopt socket", err, 1, &process);
+  return true;
+}
+
+/* (netopt--adopt SOCKET PROCESS BEFORE): PROCESS's descriptor is the
+   one socket descriptor of this Emacs, of SOCKET's family, type and
+   role, that BEFORE (a value of netopt--socket-fds) did not list.
+   SOCKET's socket takes its place (SOCKET is closed, its :child-options
+   go along) and PROCESS is known to run a socket netopt made.  With
+   SOCKET nil, the new socket of any kind is only registered as
+   PROCESS's.  Signals netopt-socket-not-found unless exactly one
+   descriptor is new.  Returns t.  */
+emacs_value
+Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+  (void)nargs;
+  (void)data;
+  struct sock_handle *s = NULL;
+  if (!lisp_nilp (env, args[0]))
+    {
+      s = sock_from_lisp (env, args[0], false);
+      if (!s)
+        return NULL;
+      if (!s->owned)
+        {
+          lisp_wrong_type (env, Q.socketp, args[0]);
+          return NULL;
+        }
+    }
+  struct proc_kind kind;
+  if (s)
+    kind = (struct proc_kind){ s->sock.family, s->sock.type, s->listening };
+  size_t count = 0;
+  int fd = proc_new_socket (env, args[2], s ? &kind : NULL, &count);
+  if (fd < 0)
+    {
+      if (!LISP_PENDING (env))
+        {
+          char why[64];
+          snprintf (why, sizeof why, "placeholder not found (%zu candidates)",
+                    count);
+          proc_not_found (env, args[1], why);
+        }
+      return NULL;
+    }
+  if (s && !replace (env, s, fd, args[1]))
+    return NULL;
+  struct sock_handle *b = proc_register (env, args[1], fd, s != NULL);
+  if (!b)
+    return NULL;
+  if (s)
+    {
+      b->child_options = s->child_options;
+      b->child_count = s->child_count;
+      s->child_options = NULL;
+      s->child_count = 0;
+    }
+  return Q.t;
+}

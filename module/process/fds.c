@@ -1,0 +1,170 @@
+/* fds.c --- the descriptors of this Emacs: the one walk over them, and
+   the snapshot of its sockets that tells a new one from the others.  */
+
+#include "process.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Call VISIT on descriptor FD unless it is the walk's own.  */
+static bool
+visit_name (const char *name, int self, proc_fd_visitor visit, void *data)
+{
+  if (name[0] < '0' || name[0] > '9')
+    return true;
+  int fd = atoi (name);
+  return fd == self || visit (fd, data);
+}
+
+int
+proc_each_fd (proc_fd_visitor visit, void *data)
+{
+#ifdef __linux__
+  /* The open descriptors only: a few dozen, not the whole table.  */
+  DIR *dir = opendir ("/proc/self/fd");
+  if (dir)
+    {
+      int self = dirfd (dir);
+      struct dirent *e;
+      bool more = true;
+      while (more && (errno = 0, e = readdir (dir)))
+        more = visit_name (e->d_name, self, visit, data);
+      int err = more && errno ? errno : 0;
+      if (closedir (dir) != 0 && !err && more)
+        err = errno;
+      return err;
+    }
+#endif
+  long max = sysconf (_SC_OPEN_MAX);
+  if (max < 0 || max > 1 << 20)
+    max = 1 << 16;
+  for (int fd = 0; fd < max; fd++)
+    if (fcntl (fd, F_GETFD) != -1 && !visit (fd, data))
+      break;
+  return 0;
+}
+
+bool
+proc_is_foreign_socket (int fd, struct stat *st)
+{
+  int type = 0;
+  socklen_t len = sizeof type;
+  return !sock_fd_is_owned (fd)
+         && getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0
+         && fstat (fd, st) == 0;
+}
+
+struct snapshot
+{
+  emacs_env *env;
+  emacs_value list; /* NULL once an exit is pending */
+};
+
+/* Push (FD . INODE) when FD is a socket that is not netopt's own.  */
+static bool
+push_socket (int fd, void *data)
+{
+  struct snapshot *snap = data;
+  emacs_env *env = snap->env;
+  struct stat st;
+  if (!proc_is_foreign_socket (fd, &st))
+    return true;
+  emacs_value pair[2] = { env->make_integer (env, fd), NULL };
+  pair[1] = env->make_integer (env, (intmax_t)st.st_ino);
+  emacs_value cell
+      = LISP_PENDING (env) ? NULL : env->funcall (env, Q.cons, 2, pair);
+  snap->list = LISP_PENDING (env)
+                   ? NULL
+                   : env->funcall (env, Q.cons, 2,
+                                   (emacs_value[]){ cell, snap->list });
+  return !LISP_PENDING (env);
+}
+
+/* (netopt--socket-fds): (FD . INODE) for each socket descriptor of this
+   Emacs that is not netopt's own.  Taken before and after Emacs makes a
+   process, the one pair that is new is the process's socket: a fact
+   about the descriptor, whatever a garbage collection closed
+   meanwhile.  */
+emacs_value
+Fnetopt_socket_fds (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                    void *data)
+{
+  (void)nargs;
+  (void)args;
+  (void)data;
+  struct snapshot snap = { env, Q.nil };
+  int err = proc_each_fd (push_socket, &snap);
+  if (!snap.list)
+    return NULL;
+  if (err)
+    {
+      lisp_system_error (env, "Cannot list descriptors", err, 0, NULL);
+      return NULL;
+    }
+  return snap.list;
+}
+
+/* Is the pair (FD . INODE) in SNAPSHOT, a value of netopt--socket-fds?
+   False with an exit pending when SNAPSHOT is no such list.  */
+static bool
+in_snapshot (emacs_env *env, emacs_value snapshot, int fd, ino_t ino)
+{
+  emacs_value pair[2] = { env->make_integer (env, fd), NULL };
+  pair[1] = env->make_integer (env, (intmax_t)ino);
+  emacs_value cell
+      = LISP_PENDING (env) ? NULL : env->funcall (env, Q.cons, 2, pair);
+  emacs_value found = LISP_PENDING (env)
+                          ? NULL
+                          : env->funcall (env, Q.member, 2,
+                                          (emacs_value[]){ cell, snapshot });
+  return !LISP_PENDING (env) && !lisp_nilp (env, found);
+}
+
+struct fresh
+{
+  emacs_env *env;
+  emacs_value before;
+  const struct proc_kind *kind;
+  int fd;       /* the one found, -1 none */
+  size_t count; /* how many were found */
+};
+
+static bool
+check_fresh (int fd, void *data)
+{
+  struct fresh *f = data;
+  struct stat st;
+  if (!proc_is_foreign_socket (fd, &st)
+      || (f->kind && !proc_fd_is_kind (fd, f->kind)))
+    return true;
+  bool old = in_snapshot (f->env, f->before, fd, st.st_ino);
+  if (LISP_PENDING (f->env))
+    return false;
+  if (!old)
+    {
+      f->fd = fd;
+      f->count++;
+    }
+  return true;
+}
+
+int
+proc_new_socket (emacs_env *env, emacs_value before,
+                 const struct proc_kind *kind, size_t *count)
+{
+  struct fresh f = { env, before, kind, -1, 0 };
+  int err = proc_each_fd (check_fresh, &f);
+  if (LISP_PENDING (env))
+    return -1;
+  if (err)
+    {
+      lisp_system_error (env, "Cannot list descriptors", err, 0, NULL);
+      return -1;
+    }
+  *count = f.count;
+  return f.count == 1 ? f.fd : -1;
+}

@@ -1,0 +1,220 @@
+/* registry.c --- which socket is a network process's: the one owner of
+   that fact.  The module keeps a hash table, weak in its keys, from
+   process object to the borrowed handle of its socket (never in the
+   process plist: Emacs copies a server's plist into every connection
+   it accepts).  A process is looked up there first, so that a repeated
+   call costs a `gethash' and a `process-live-p'; only the first call
+   on a process locates its socket (locate.c).  A handle is used only
+   while its process is live: a deleted process must never reach a
+   descriptor that Emacs has since reused.  */
+
+#include "process.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static emacs_value table;
+
+bool
+proc_init (emacs_env *env)
+{
+  emacs_value t
+      = env->funcall (env, Q.make_hash_table, 4,
+                      (emacs_value[]){ Q.k_test, Q.eq, Q.k_weakness, Q.key });
+  LISP_CHECK_BOOL (env);
+  table = env->make_global_ref (env, t);
+  return !LISP_PENDING (env);
+}
+
+/* The handle the table holds for PROCESS, or NULL (*VALUE too) when it
+   holds none; NULL with an exit pending when asking failed.  */
+static struct sock_handle *
+registered (emacs_env *env, emacs_value process, emacs_value *value)
+{
+  emacs_value h
+      = env->funcall (env, Q.gethash, 2, (emacs_value[]){ process, table });
+  *value = NULL;
+  if (LISP_PENDING (env) || lisp_nilp (env, h))
+    return NULL;
+  *value = h;
+  return sock_handle_of (env, h);
+}
+
+static bool
+live_p (emacs_env *env, emacs_value process)
+{
+  emacs_value live = env->funcall (env, Q.process_live_p, 1, &process);
+  return !LISP_PENDING (env) && !lisp_nilp (env, live);
+}
+
+/* The descriptors of live registered processes, which no other process
+   can have; the handles of processes no longer live let go of theirs
+   (Emacs closed them).  */
+struct sweep
+{
+  int fd[256];
+  size_t n;
+};
+
+static emacs_value
+sweep_entry (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+  (void)nargs;
+  struct sweep *sw = data;
+  struct sock_handle *s = sock_handle_of (env, args[1]);
+  if (!s || s->sock.fd < 0)
+    return Q.nil;
+  if (!live_p (env, args[0]))
+    {
+      if (!LISP_PENDING (env))
+        s->sock.fd = -1;
+      return Q.nil;
+    }
+  if (sw->n < sizeof sw->fd / sizeof sw->fd[0])
+    sw->fd[sw->n++] = s->sock.fd;
+  return Q.nil;
+}
+
+static bool
+sweep (emacs_env *env, struct sweep *sw)
+{
+  sw->n = 0;
+  emacs_value fn = env->make_function (env, 2, 2, sweep_entry, NULL, sw);
+  if (!LISP_PENDING (env))
+    env->funcall (env, Q.maphash, 2, (emacs_value[]){ fn, table });
+  return !LISP_PENDING (env);
+}
+
+struct sock_handle *
+proc_register (emacs_env *env, emacs_value process, int fd, bool adopted)
+{
+  int family = 0, type = 0;
+  socklen_t len = sizeof type;
+  if (compat_socket_family (fd, &family) != 0
+      || getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
+    {
+      lisp_system_error (env, "Cannot use descriptor", errno, 1, &process);
+      return NULL;
+    }
+  emacs_value name = env->funcall (env, Q.process_name, 1, &process);
+  char *cname = LISP_PENDING (env) ? NULL : lisp_copy_string (env, name, NULL);
+  if (!cname)
+    return NULL;
+  struct sock_handle *s = sock_new (fd, family, type, false, cname);
+  free (cname);
+  if (!s)
+    {
+      lisp_out_of_memory (env);
+      return NULL;
+    }
+  s->adopted = adopted;
+  emacs_value h = sock_wrap (env, s);
+  if (!h)
+    return NULL;
+  env->funcall (env, Q.puthash, 3, (emacs_value[]){ process, h, table });
+  return LISP_PENDING (env) ? NULL : s;
+}
+
+static bool
+signal_process (emacs_env *env, emacs_value error, const char *what,
+                emacs_value process)
+{
+  emacs_value items[2] = { what ? lisp_string (env, what) : process, process };
+  if (!items[0])
+    return false;
+  return lisp_signal (env, error, lisp_list (env, what ? 2 : 1, items));
+}
+
+/* A process no registered handle serves: check it and locate its
+   socket.  */
+static struct sock_handle *
+first_call (emacs_env *env, emacs_value process)
+{
+  emacs_value type = env->funcall (env, Q.process_type_of, 1, &process);
+  LISP_CHECK (env);
+  if (!env->eq (env, type, Q.network))
+    return signal_process (env, Q.err_not_network, NULL, process), NULL;
+  bool live = live_p (env, process);
+  LISP_CHECK (env);
+  if (!live)
+    return signal_process (env, Q.err_closed, "Process is not running",
+                           process),
+           NULL;
+  struct sweep sw;
+  if (!sweep (env, &sw))
+    return NULL;
+  int fd = proc_locate (env, process, sw.fd, sw.n);
+  return fd < 0 ? NULL : proc_register (env, process, fd, false);
+}
+
+struct sock_handle *
+proc_handle (emacs_env *env, emacs_value process)
+{
+  /* Never let Emacs's process functions see a non-process: Emacs 28.2
+     overflows a buffer on (process-type LONG-STRING).  */
+  if (!lisp_is_type (env, process, Q.process_type))
+    {
+      LISP_CHECK (env);
+      lisp_wrong_type (env, Q.processp, process);
+      return NULL;
+    }
+  emacs_value h;
+  struct sock_handle *s = registered (env, process, &h);
+  LISP_CHECK (env);
+  if (!s)
+    return first_call (env, process);
+  bool live = live_p (env, process);
+  LISP_CHECK (env);
+  if (live && s->sock.fd >= 0)
+    return s;
+  s->sock.fd = -1; /* Emacs closed it */
+  signal_process (env, Q.err_closed, "Process is not running", process);
+  return NULL;
+}
+
+/* (netopt--process-socket PROCESS): the borrowed handle of network
+   PROCESS's socket, located on the first call.  */
+emacs_value
+Fnetopt_process_socket (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                        void *data)
+{
+  (void)nargs;
+  (void)data;
+  if (!proc_handle (env, args[0]))
+    return NULL;
+  emacs_value h;
+  registered (env, args[0], &h);
+  return LISP_PENDING (env) ? NULL : h;
+}
+
+/* (netopt--process-owner PROCESS): `adopted' when netopt made
+   PROCESS's socket, `tuned' when netopt set an option on it, nil
+   otherwise.  Asks nothing of the kernel and locates nothing.  */
+emacs_value
+Fnetopt_process_owner (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                       void *data)
+{
+  (void)nargs;
+  (void)data;
+  emacs_value h;
+  struct sock_handle *s = registered (env, args[0], &h);
+  return !s ? Q.nil : s->adopted ? Q.adopted : s->configured ? Q.tuned : Q.nil;
+}
+
+/* (netopt--process-forget PROCESS): forget which socket is PROCESS's,
+   so that the next call locates it again (Emacs connecting to a host
+   makes a new socket for each address it tries).  */
+emacs_value
+Fnetopt_process_forget (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                        void *data)
+{
+  (void)nargs;
+  (void)data;
+  emacs_value h;
+  struct sock_handle *s = registered (env, args[0], &h);
+  if (s)
+    s->sock.fd = -1;
+  if (h && !LISP_PENDING (env))
+    env->funcall (env, Q.remhash, 2, (emacs_value[]){ args[0], table });
+  return LISP_PENDING (env) ? NULL : Q.nil;
+}
