@@ -58,8 +58,10 @@ server made without :host listens on loopback only."
            host)
           (t (netopt--loopback family)))))
 
-(defun netopt--real-socket (args)
+(defun netopt--real-socket (args errors)
   "Make netopt's socket for `netopt-make-network-process' called with ARGS.
+ERRORS `emacs' makes a failed connection signal as Emacs's own call
+does (a `file-error' without the call's arguments).
 ARGS are parsed once: return (SOCKET EMACS-ARGS OPTIONS), EMACS-ARGS
 being ARGS's keywords of `make-network-process', OPTIONS the socket
 options given (the manual's eight included: netopt sets them all,
@@ -72,10 +74,11 @@ unconnected, as Emacs leaves it."
          (type (plist-get emacs-args :type)))
     ;; Emacs's defaults: the host, and how far the socket gets now.
     (setcar (nthcdr 4 arguments) (netopt--host-as-emacs emacs-args))
-    (setcar (last arguments)
+    (setcar (nthcdr 11 arguments)
             (cond ((plist-get emacs-args :server) nil)
                   ((eq type 'datagram) 'unconnected)
                   (t (and (plist-get emacs-args :nowait) t))))
+    (setcar (nthcdr 12 arguments) errors)
     (list (apply #'netopt--make-socket arguments)
           emacs-args
           ;; The options given: not the :reuseaddr a server gets unasked.
@@ -318,7 +321,13 @@ filter, sentinel, buffer, coding, `process-send-string',
 kernel's addresses, the port a :service t or 0 server got, and the
 options as set.  Everything that can fail happens first: on failure
 nothing is left behind."
-  (pcase-let* ((`(,socket ,emacs-args ,options) (netopt--real-socket args))
+  (netopt--adopt-made (netopt--real-socket args nil) args))
+
+(defun netopt--adopt-made (made args)
+  "Hand MADE, the value of `netopt--real-socket' for ARGS, to Emacs.
+Return the process.  On failure netopt's socket is closed, and a
+local server's socket file removed."
+  (pcase-let* ((`(,socket ,emacs-args ,options) made)
                (process nil))
     (unwind-protect
         (setq process (netopt--adopt-socket socket args emacs-args options))

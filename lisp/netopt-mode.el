@@ -153,30 +153,16 @@ connection's family or type are left out."
 
 (defun netopt--rule-error-p (err options)
   "Return non-nil if ERR is about one of OPTIONS, a rule's, not the call.
-A bad value or unknown option names its keyword first; a kernel's
-refusal to set an option names it after its message."
-  (let ((data (cdr err)))
-    (or (and (memq (car err) '(netopt-bad-value netopt-unknown-option))
-             (keywordp (car data))
-             (or (plist-member options (car data))
-                 (plist-member (plist-get options :child-options)
-                               (car data))))
-        (and (memq (car err) '(netopt-system-error netopt-permission-denied))
-             (member (car data) '("Cannot set network option"
-                                  "Cannot reset option of accepted connection"))
-             (keywordp (nth 2 data))
-             (plist-member options (nth 2 data))))))
-
-(defun netopt--emacs-connect-error (err args)
-  "Return Emacs's own error for the failed connection ERR of the call ARGS.
-ERR is netopt's \"Cannot connect\" error; Emacs signals a `file-error'
-\(`file-missing' for a missing local socket) whose data is its message,
-the system's and the call's arguments."
-  (let ((reason (nth 2 err)))
-    (cons (cond ((equal reason "No such file or directory") 'file-missing)
-                ((eq (car err) 'netopt-permission-denied) 'permission-denied)
-                (t 'file-error))
-          (cons "make client process failed" (cons reason args)))))
+netopt's errors about an option name its keyword: first for a bad
+value or an unknown option, after the two messages for the kernel's
+refusal, as in (\"Cannot set network option\" REASON KEYWORD VALUE)."
+  (let ((keyword (pcase (car err)
+                   ((or 'netopt-bad-value 'netopt-unknown-option) (cadr err))
+                   ((or 'netopt-system-error 'netopt-permission-denied)
+                    (nth 3 err)))))
+    (and (keywordp keyword)
+         (or (plist-member options keyword)
+             (plist-member (plist-get options :child-options) keyword)))))
 
 (defun netopt--warn-rule (rules err)
   "Say with `display-warning' that RULES could not be applied: ERR."
@@ -292,26 +278,42 @@ own error, and a connection that cannot be made is tried once."
      ((netopt--resolves-later-p args)
       (netopt--make-then-watch make args (netopt--rule-options rules args)
                                rules))
-     (t
-      (let ((options (netopt--rule-options rules args)))
-        (condition-case err
-            (apply #'netopt-make-network-process (append args options))
-          (error
-           (cond ((netopt--rule-error-p err options)
-                  (netopt--warn-rule rules err)
-                  (apply make args))
-                 ((and (memq (car err) '(netopt-system-error
-                                         netopt-permission-denied))
-                       (equal (cadr err) "Cannot connect"))
-                  (let ((emacs (netopt--emacs-connect-error err args)))
-                    (signal (car emacs) (cdr emacs))))
-                 ((eq (car err) 'netopt-socket-not-found)
-                  (netopt--make-then-set make args options rules))
-                 ;; The call's own arguments, name resolution, a bind:
-                 ;; Emacs's own call says what is wrong (alone), or
-                 ;; succeeds, without the rule's options: say so.
-                 (t (prog1 (apply make args)
-                      (netopt--warn-rule rules err)))))))))))
+     (t (netopt--make-with-rules make args
+                                 (netopt--rule-options rules args) rules)))))
+
+(defun netopt--make-with-rules (make args options rules)
+  "Make the connection of the call ARGS with OPTIONS, those of RULES.
+netopt makes the socket, then hands it to Emacs (MAKE is Emacs's own
+`make-network-process').  A connection that cannot be made gets
+Emacs's own error, ARGS in its data, as Emacs's call would signal; any
+other failure falls back on MAKE (`netopt--rule-failed')."
+  (let* ((all (append args options))
+         (made (condition-case err (netopt--real-socket all 'emacs)
+                 (error
+                  (if (memq (car err) '(file-error file-missing
+                                                   permission-denied))
+                      (signal (car err) (append (cdr err) args))
+                    (netopt--rule-failed make args options rules err))))))
+    (if (processp made)
+        made
+      (condition-case err (netopt--adopt-made made all)
+        (error (netopt--rule-failed make args options rules err))))))
+
+(defun netopt--rule-failed (make args options rules err)
+  "Make the call ARGS with MAKE after netopt failed with ERR.
+OPTIONS are those of RULES.  A rule's own option that cannot be set
+is warned about and the connection made without the options; when
+the socket cannot be told apart, the options are set after MAKE; any
+other error (the call's own arguments, name resolution, a bind) is
+Emacs's call's to report, alone, or it succeeds without the rule's
+options, and a warning says so."
+  (cond ((netopt--rule-error-p err options)
+         (netopt--warn-rule rules err)
+         (apply make args))
+        ((eq (car err) 'netopt-socket-not-found)
+         (netopt--make-then-set make args options rules))
+        (t (prog1 (apply make args)
+             (netopt--warn-rule rules err)))))
 
 ;;;###autoload
 (define-minor-mode netopt-mode

@@ -263,7 +263,7 @@ version %s; rebuild it with `make clean all' in %s"
   "Return the arguments of `netopt--make-socket' for the keyword ARGS.
 ARGS are those of `netopt-make-socket'.  The keywords are parsed and
 the defaults applied here; the module checks every value again.  The
-last element, NOWAIT, is nil.  ASIDE, when non-nil, lists the keywords
+last two, NOWAIT and ERRORS, are nil.  ASIDE, when non-nil, lists the keywords
 of another function (`make-network-process'): those are no options,
 and the value is (ARGUMENTS . PLIST), PLIST holding ARGS's keywords of
 ASIDE in their order, from the same one pass over ARGS."
@@ -309,7 +309,7 @@ ASIDE in their order, from the same one pass over ARGS."
                  (not (plist-member options :reuseaddr)))
         (setq options (cons :reuseaddr (cons t options)))))
     (let ((arguments (list name family type server host service local remote
-                           timeout options child nil)))
+                           timeout options child nil nil)))
       (if aside (cons arguments (nreverse kept)) arguments))))
 
 (defun netopt-make-socket (&rest args)

@@ -34,8 +34,7 @@
 (declare-function netopt-accept "ext:netopt-core"
                   (server &optional timeout))
 (declare-function netopt-contact "netopt-module" (target &optional key))
-(declare-function netopt--drop-handle "netopt-process" (process handle))
-(defvar netopt--handles)
+(declare-function netopt--process-forget "ext:netopt-core" (process))
 (defvar netopt-connection-options)
 (defvar native-comp-eln-load-path)
 (defvar native-compile-target-directory)
@@ -110,8 +109,7 @@ ROUNDS defaults to 5; BETWEEN is as for `netopt-bench--time'."
 (defun netopt-bench--lookup (process n)
   "Return ns for N first lookups of PROCESS's socket (cache cleared)."
   (netopt-bench--ns n
-    (let ((h (gethash process netopt--handles)))
-      (when h (netopt--drop-handle process h)))
+    (netopt--process-forget process)
     (netopt-option process :keepalive)))
 
 (defun netopt-bench--drain (listener)

@@ -114,7 +114,10 @@
   X (tuned, "tuned")                                                          \
   X (err_not_network, "netopt-not-network")                                   \
   X (err_not_found, "netopt-socket-not-found")                                \
-  X (err_connect, "netopt-connect-error")                                     \
+  X (file_error, "file-error")                                                \
+  X (file_missing, "file-missing")                                            \
+  X (permission_denied, "permission-denied")                                  \
+  X (emacs, "emacs")                                                          \
   X (gethash, "gethash")                                                      \
   X (puthash, "puthash")                                                      \
   X (process_live_p, "process-live-p")                                        \

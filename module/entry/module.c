@@ -61,7 +61,7 @@ struct function
 };
 
 static const struct function functions[] = {
-  { "netopt--make-socket", 12, 12, Fnetopt_make_socket_internal,
+  { "netopt--make-socket", 13, 13, Fnetopt_make_socket_internal,
     "Create a socket, set its options, bind, listen or connect it.\n"
     "The primitive behind `netopt-make-socket', which parses its keywords\n"
     "and applies the defaults.  NAME is a string; FAMILY ipv4, ipv6, local\n"
@@ -70,10 +70,12 @@ static const struct function functions[] = {
     "LOCAL and REMOTE addresses or nil; TIMEOUT seconds or nil; OPTIONS\n"
     "and CHILD-OPTIONS plists; NOWAIT non-nil starts a stream connection\n"
     "without waiting for it, and `unconnected' leaves a datagram client\n"
-    "unconnected (its remote is then only its target).  Every argument\n"
-    "is checked.\n\n"
+    "unconnected (its remote is then only its target).  ERRORS `emacs'\n"
+    "signals a failed connection as Emacs's make-network-process does\n"
+    "\(file-error and its kin, without the call's arguments).  Every\n"
+    "argument is checked.\n\n"
     "(fn NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE TIMEOUT OPTIONS "
-    "CHILD-OPTIONS NOWAIT)" },
+    "CHILD-OPTIONS NOWAIT ERRORS)" },
   { "netopt-accept", 1, 2, Fnetopt_accept,
     "Return the next connection to the listening SERVER as a new SOCKET.\n"
     "Return nil when none arrived within TIMEOUT seconds (nil: wait,\n"

@@ -59,6 +59,9 @@ bool proc_init (emacs_env *env);
    NULL with an exit pending: wrong-type-argument, netopt-not-network,
    netopt-closed, netopt-socket-not-found.  */
 struct sock_handle *proc_handle (emacs_env *env, emacs_value process);
+/* The same for PROCESS known to be a process object.  */
+struct sock_handle *proc_handle_of_process (emacs_env *env,
+                                            emacs_value process);
 /* Register descriptor FD as PROCESS's socket (ADOPTED: netopt made
    it); the new borrowed handle, or NULL with an exit pending.  */
 struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,

@@ -15,6 +15,48 @@
 
 static emacs_value table;
 
+/* The process looked up last and its handle, as global references: a
+   repeated call on one process costs an `eq' instead of a `gethash'.
+   A memo of the table, never an answer of its own: it is replaced on
+   each lookup of another process and dropped with its entry.  */
+static struct
+{
+  emacs_value process, handle;
+  struct sock_handle *s;
+} last;
+
+static void
+memo_drop (emacs_env *env)
+{
+  if (last.process)
+    {
+      env->free_global_ref (env, last.process);
+      env->free_global_ref (env, last.handle);
+    }
+  last.process = last.handle = NULL;
+  last.s = NULL;
+}
+
+static void
+memo_put (emacs_env *env, emacs_value process, emacs_value handle,
+          struct sock_handle *s)
+{
+  memo_drop (env);
+  emacs_value p = env->make_global_ref (env, process);
+  emacs_value h
+      = LISP_PENDING (env) ? NULL : env->make_global_ref (env, handle);
+  if (LISP_PENDING (env))
+    {
+      env->non_local_exit_clear (env); /* only an aid */
+      if (p)
+        env->free_global_ref (env, p);
+      return;
+    }
+  last.process = p;
+  last.handle = h;
+  last.s = s;
+}
+
 bool
 proc_init (emacs_env *env)
 {
@@ -31,13 +73,23 @@ proc_init (emacs_env *env)
 static struct sock_handle *
 registered (emacs_env *env, emacs_value process, emacs_value *value)
 {
+  if (last.process && env->eq (env, process, last.process))
+    {
+      *value = last.handle;
+      return last.s;
+    }
   emacs_value h
       = env->funcall (env, Q.gethash, 2, (emacs_value[]){ process, table });
   *value = NULL;
   if (LISP_PENDING (env) || lisp_nilp (env, h))
     return NULL;
   *value = h;
-  return sock_handle_of (env, h);
+  /* Every value of the table is a handle made by proc_register.  */
+  struct sock_handle *s = env->get_user_ptr (env, h);
+  if (LISP_PENDING (env))
+    return NULL;
+  memo_put (env, process, h, s);
+  return s;
 }
 
 static bool
@@ -158,6 +210,12 @@ proc_handle (emacs_env *env, emacs_value process)
       lisp_wrong_type (env, Q.processp, process);
       return NULL;
     }
+  return proc_handle_of_process (env, process);
+}
+
+struct sock_handle *
+proc_handle_of_process (emacs_env *env, emacs_value process)
+{
   emacs_value h;
   struct sock_handle *s = registered (env, process, &h);
   LISP_CHECK (env);
@@ -214,6 +272,7 @@ Fnetopt_process_forget (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   struct sock_handle *s = registered (env, args[0], &h);
   if (s)
     s->sock.fd = -1;
+  memo_drop (env);
   if (h && !LISP_PENDING (env))
     env->funcall (env, Q.remhash, 2, (emacs_value[]){ args[0], table });
   return LISP_PENDING (env) ? NULL : Q.nil;

@@ -9,18 +9,24 @@
 struct sock_handle *
 proc_target (emacs_env *env, emacs_value target, bool *process)
 {
-  struct sock_handle *s = sock_handle_of (env, target);
+  /* One type-of tells a socket from a process: this is every call's
+     path.  */
+  emacs_value type = env->type_of (env, target);
   LISP_CHECK (env);
+  bool is_process = env->eq (env, type, Q.process_type);
   if (process)
-    *process = !s;
+    *process = is_process;
+  if (is_process)
+    return proc_handle_of_process (env, target);
+  struct sock_handle *s = env->eq (env, type, Q.user_ptr_type)
+                              ? sock_handle_of (env, target)
+                              : NULL;
+  LISP_CHECK (env);
   if (!s)
-    return proc_handle (env, target);
-  if (s->sock.fd < 0)
-    {
-      sock_signal_closed (env, s);
-      return NULL;
-    }
-  return s;
+    lisp_wrong_type (env, Q.processp, target);
+  else if (s->sock.fd < 0)
+    sock_signal_closed (env, s);
+  return s && s->sock.fd >= 0 ? s : NULL;
 }
 
 /* Put KEY VALUE into CONTACT, the live plist Emacs returns; only when

@@ -42,6 +42,7 @@ enum
   A_OPTIONS,
   A_CHILD,
   A_NOWAIT,
+  A_ERRORS,
   A_COUNT
 };
 
@@ -64,6 +65,7 @@ struct plan
   struct sock_deadline deadline;
   struct opt_setting *options, *child;
   size_t option_count, child_count;
+  bool emacs_errors; /* a failed connect signals as Emacs's own */
 };
 
 static void
@@ -406,6 +408,33 @@ try_next (int err)
          || err == ETIMEDOUT || err == EADDRNOTAVAIL || err == EAFNOSUPPORT;
 }
 
+/* Signal that P's connection to FAILED failed with ERR: netopt's
+   netopt-system-error, or Emacs's own error when P asks for it
+   (file-missing, permission-denied or file-error, with
+   make-network-process's message; the caller adds its arguments).  */
+static void
+connect_error (emacs_env *env, const struct plan *p, int err,
+               const struct sock_addr *failed)
+{
+  if (p->emacs_errors)
+    {
+      emacs_value items[2] = { lisp_string (env, "make client process failed"),
+                               lisp_string (env, strerror (err)) };
+      if (items[0] && items[1])
+        lisp_signal (env,
+                     err == ENOENT   ? Q.file_missing
+                     : err == EACCES ? Q.permission_denied
+                                     : Q.file_error,
+                     lisp_list (env, 2, items));
+      return;
+    }
+  emacs_value where
+      = sock_addr_to_lisp (env, (struct sockaddr *)&failed->ss, failed->len);
+  if (where)
+    lisp_system_error (env, "Cannot connect", err, 2,
+                       (emacs_value[]){ p->lisp_name, where });
+}
+
 /* The socket P plans: made, bound, listening or connected (NOWAIT
    only starts a connection; UNCONNECTED leaves a client alone).  A
    client whose HOST has several addresses tries each in turn, as Emacs
@@ -446,11 +475,7 @@ open_planned (emacs_env *env, struct plan *p, emacs_value options, bool nowait,
         }
       if (next)
         continue;
-      emacs_value where
-          = sock_addr_to_lisp (env, (struct sockaddr *)&failed.ss, failed.len);
-      if (where)
-        lisp_system_error (env, "Cannot connect", err, 2,
-                           (emacs_value[]){ p->lisp_name, where });
+      connect_error (env, p, err, &failed);
       return -1;
     }
 }
@@ -506,6 +531,7 @@ Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
       || !opt_prepare_plist (env, Q.k_child_options, args[A_CHILD], p.family,
                              p.type, OPT_FOR_CHILD, &p.child, &p.child_count))
     goto out;
+  p.emacs_errors = env->eq (env, args[A_ERRORS], Q.emacs);
   /* NOWAIT `unconnected': a datagram client that is neither connected
      nor bound, as Emacs makes one; its remote is kept as its target.  */
   bool unconnected = !p.server && p.type == SOCK_DGRAM
