@@ -15,6 +15,7 @@
 #   make bench       costs against Emacs and the system call, Lisp layer
 #                    byte-compiled and natively compiled side by side
 #   make lint        cppcheck, clang-format (.clang-format, GNU style),
+#                    no C function over 80 lines (ctags),
 #                    byte-compile warnings, checkdoc
 #   make check-headers  build against the emacs-module.h of Emacs 25 to 30
 #                    (test/emacs-module-headers), load each build, use it
@@ -88,6 +89,16 @@ lint: $(MODULE)
 		clang-format --dry-run --Werror $(MODULE_SRCS) $(MODULE_HDRS) \
 		&& echo "lint: module/ follows .clang-format"; \
 	else echo "lint: clang-format not installed, formatting unchecked"; fi
+	@if command -v ctags >/dev/null; then \
+		long=$$(ctags --fields=+ne --c-kinds=f -o - $(MODULE_SRCS) \
+		  | awk -F'\t' '{ for (i = 4; i <= NF; i++) { \
+		      if ($$i ~ /^line:/) l = substr($$i, 6); \
+		      if ($$i ~ /^end:/) e = substr($$i, 5) } \
+		    if (e - l + 2 > 80) print "  " $$2 ": " $$1 " (" e - l + 2 " lines)" }'); \
+		if [ -n "$$long" ]; then \
+		  echo "lint: functions over 80 lines:"; echo "$$long"; exit 1; \
+		else echo "lint: no C function is over 80 lines"; fi; \
+	else echo "lint: ctags not installed, function lengths unchecked"; fi
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
 		--eval "(setq byte-compile-dest-file-function (lambda (f) (expand-file-name (concat (file-name-nondirectory f) \"c\") \"$$tmp\")))" \
