@@ -181,14 +181,20 @@ warned about (naming RULES), never fatal."
     (when (and (processp process)
                (condition-case nil (netopt--adopt nil process before)
                  (netopt-socket-not-found nil)))
-      (condition-case err
-          (let ((tail options))
-            (while tail
-              (unless (eq (car tail) :child-options)
-                (netopt-set-option process (car tail) (cadr tail)))
-              (setq tail (cddr tail))))
-        (error (netopt--warn-rule rules err))))
+      (netopt--set-rule-options process options rules))
     process))
+
+(defun netopt--set-rule-options (process options rules)
+  "Set OPTIONS, those of RULES, on PROCESS's socket, now.
+An option that cannot be set is warned about (naming RULES), never
+fatal; :child-options has no meaning on a connection and is skipped."
+  (condition-case err
+      (let ((tail options))
+        (while tail
+          (unless (eq (car tail) :child-options)
+            (netopt-set-option process (car tail) (cadr tail)))
+          (setq tail (cddr tail))))
+    (error (netopt--warn-rule rules err))))
 
 (defun netopt--resolves-later-p (args)
   "Return non-nil if Emacs resolves the call ARGS's host in the background.
@@ -229,13 +235,7 @@ stops when nothing is left to watch."
         (when (and local (not (equal local (nth 3 entry))))
           (netopt--process-forget process)
           (setcar (nthcdr 3 entry) local)
-          (condition-case err
-              (let ((tail (nth 1 entry)))
-                (while tail
-                  (unless (eq (car tail) :child-options)
-                    (netopt-set-option process (car tail) (cadr tail)))
-                  (setq tail (cddr tail))))
-            (error (netopt--warn-rule (nth 2 entry) err))))
+          (netopt--set-rule-options process (nth 1 entry) (nth 2 entry)))
         (when (and live (eq (process-status process) 'connect))
           (push entry waiting))))
     (setq netopt--watched (nreverse waiting)))
