@@ -47,21 +47,6 @@ Return (VALUE . WARNINGS): BODY's value and the text of every
 (defvar erc-server-auto-reconnect)
 (defvar erc-join-buffer)
 
-(defun netopt-mode-test--child (form &rest keys)
-  "Evaluate FORM in a child Emacs (KEYS as `netopt-test-child'); return it.
-A child that fails or times out fails the test."
-  (let ((result (apply #'netopt-test-child form
-                       (append keys '(:seconds 40)))))
-    (when (eq result :timed-out)
-      (ert-fail "The child Emacs timed out"))
-    (when (eq (car-safe result) :child-error)
-      (ert-fail (list "The child Emacs signalled" (cadr result))))
-    result))
-
-(defun netopt-mode-test--make (&rest args)
-  "Call `make-network-process' with ARGS; delete the process after the test."
-  (netopt-test-delete-later (apply #'make-network-process args)))
-
 ;;;; Defaulted addresses: a server without :host
 
 (netopt-deftest netopt-mode-server-without-host-on-loopback ()
@@ -71,7 +56,7 @@ and the kernel holds the rule's option on it."
   (dolist (family '(nil ipv4 ipv6))
     (unless (and (eq family 'ipv6) (not (netopt-test-ipv6-p)))
       (let* ((result (netopt-mode-test--with-mode '((t :keepalive t))
-                       (netopt-mode-test--make :name "srv" :server t
+                       (netopt-test-make-process :name "srv" :server t
                                                :service t :family family
                                                :noquery t)))
              (port (process-contact (car result) :service))
@@ -111,7 +96,7 @@ kernel."
                    (prog1 (netopt-test-port s) (netopt-close s))))
          (got nil)
          (result (netopt-mode-test--with-mode '((t :priority 3))
-                   (netopt-mode-test--make
+                   (netopt-test-make-process
                     :name "udp" :type 'datagram :host "127.0.0.1"
                     :service (netopt-test-port srv) :noquery t
                     :filter (lambda (_p s) (push s got)))))
@@ -143,13 +128,13 @@ kernel."
 In a fresh Emacs, which has no other socket open, the placeholder is
 still found: the process is live, its option set, its datagram
 address the target."
-  (should (equal (netopt-mode-test--child
+  (should (equal (netopt-test-child
                   '(let ((p (netopt-make-network-process
                              :name "u" :type 'datagram :host "127.0.0.1"
                              :service 9 :priority 3)))
                      (list (and (process-live-p p) t)
                            (netopt-option p :priority)
-                           (process-datagram-address p))))
+                           (process-datagram-address p))) :seconds 40 :strict t)
                  '(t 3 [127 0 0 1 9]))))
 
 (netopt-deftest netopt-adopt-datagram-client-unconnected ()
@@ -238,8 +223,8 @@ keepidle of the socket."
 starttls: each talks TLS with the server and has the rule's option."
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
-    (should (equal (netopt-mode-test--child
-                    (netopt-mode-test--tls-form port))
+    (should (equal (netopt-test-child
+                    (netopt-mode-test--tls-form port) :seconds 40 :strict t)
                    (mapcar (lambda (how)
                              (list how "tpoten\n" "42" 'open))
                            '(stream-nowait stream tls-parameters
@@ -258,7 +243,7 @@ retrieval has a server of its own.  The host is an address: Emacs
     (netopt-test-with-server (port2 #'netopt-test-tls-server t)
       (should
        (equal
-        (netopt-mode-test--child
+        (netopt-test-child
          `(progn
             (require 'url)
             (require 'gnutls)
@@ -280,7 +265,7 @@ retrieval has a server of its own.  The host is an address: Emacs
                                               'ok 'bad)))
                             nil t)
               (netopt-test-wait-for (lambda () async) 15)
-              (list sync async))))
+              (list sync async))) :seconds 40 :strict t)
         '(t ok))))))
 
 ;;;; Address fallback with :nowait
@@ -298,7 +283,7 @@ gets the rule's option once its socket exists."
     (unwind-protect
         (should
          (equal
-          (netopt-mode-test--child
+          (netopt-test-child
            '(let* ((srv (make-network-process :name "srv" :server t
                                               :host "127.0.0.1" :service t
                                               :noquery t))
@@ -322,7 +307,7 @@ gets the rule's option once its socket exists."
                 (list (process-status emacs) (process-status mode)
                       (netopt-option mode :keepidle))))
            :unshare '("-m")
-           :setup (format "mount --bind %s /etc/hosts" hosts))
+           :setup (format "mount --bind %s /etc/hosts" hosts) :seconds 40 :strict t)
           '(open open 42)))
       (delete-file hosts))))
 
@@ -338,7 +323,7 @@ such a connection gets its options once Emacs made its socket is
 `netopt-mode-nowait-falls-back-to-next-address'."
   (should
    (equal
-    (netopt-test-dns-child
+    (netopt-test-child
      '(progn
         (call-process "ip" nil nil nil "link" "set" "lo" "up")
         (let ((dns (netopt-make-socket :name "silent-dns" :type 'datagram
@@ -361,7 +346,7 @@ such a connection gets its options once Emacs made its socket is
               (netopt-test-wait-for (lambda () (not (eq seen 'never))) 5)
               (netopt-close dns)
               (list own mode seen)))))
-     :seconds 40)
+     :seconds 40 :unshare '("-n") :mount netopt-test-dns-mounts)
     '(connect connect t))))
 
 ;;;; Local servers: nothing left behind
@@ -381,7 +366,7 @@ no placeholder file is left in either directory."
     (unwind-protect
         (let* ((before (funcall placeholders))
                (result (netopt-mode-test--with-mode '((t :keepalive t))
-                         (netopt-mode-test--make :name "l" :server t
+                         (netopt-test-make-process :name "l" :server t
                                                  :family 'local
                                                  :service file :noquery t)))
                (p (car result)))
@@ -409,10 +394,10 @@ warning; the local server has the one option that applies to it,
           (netopt-mode-test--with-mode
               '((t :keepalive t :keepidle 30 :keepintvl 5 :keepcnt 4
                    :user-timeout 50000))
-            (list (netopt-mode-test--make :name "server" :server t
+            (list (netopt-test-make-process :name "server" :server t
                                           :family 'local :service file
                                           :noquery t)
-                  (netopt-mode-test--make :name "udp" :type 'datagram
+                  (netopt-test-make-process :name "udp" :type 'datagram
                                           :host "127.0.0.1"
                                           :service (netopt-test-port srv)
                                           :noquery t)))))
@@ -438,7 +423,7 @@ so Emacs's own server, made instead, can bind it (before: \"Address
 already in use\"), a warning says it has not the rule's options, and
 no placeholder file is left."
   (let ((result
-         (netopt-mode-test--child
+         (netopt-test-child
           '(let* ((file (make-temp-name "/tmp/netopt-fail-"))
                   (placeholders
                    (lambda ()
@@ -474,7 +459,7 @@ no placeholder file is left."
                  (when (processp p) (delete-process p))
                  (prog1 (list status (equal (funcall placeholders) before)
                               warned)
-                   (delete-file file))))))))
+                   (delete-file file))))) :seconds 40 :strict t)))
     (should (equal result '(listen t t)))))
 
 (ert-deftest netopt-mode-placeholder-found-whatever-gc-closes ()
@@ -484,7 +469,7 @@ the collector runs, as often as it can here, so descriptors are freed
 during the calls: every datagram client and stream server is still
 made, with its option."
   (let ((result
-         (netopt-mode-test--child
+         (netopt-test-child
           '(let ((ok 0) (gc-cons-threshold 1))
              (dotimes (_ 60)
                (dotimes (_ 3)
@@ -500,7 +485,7 @@ made, with its option."
                    (setq ok (1+ ok)))
                  (delete-process c)
                  (delete-process s)))
-             ok))))
+             ok) :seconds 40 :strict t)))
     (should (equal result 60))))
 
 ;;;; Accept failures on an adopted server
@@ -510,7 +495,7 @@ made, with its option."
 Emacs calls :log with CLIENT nil; an unrelated process of the current
 buffer stays live."
   (let ((result
-         (netopt-mode-test--child
+         (netopt-test-child
           '(let* ((logs nil)
                   (srv (netopt-make-network-process
                         :name "s" :server t :host "127.0.0.1" :service t
@@ -540,7 +525,7 @@ buffer stays live."
                    ;; Emacs's own text: "accept failed with code24".
                    (and (string-match-p "\\`accept failed with code ?24\n"
                                         (cadr (car (last logs))))
-                        t))))))
+                        t))) :seconds 40 :strict t)))
     (should (equal result '(t nil t)))))
 
 ;;;; Connections made while the mode waits
@@ -552,7 +537,7 @@ opens a second one meanwhile: the kernel holds the rule's keepidle on
 the second."
   (should
    (equal
-    (netopt-mode-test--child
+    (netopt-test-child
      '(let* ((full (netopt-make-socket :server 1 :host "127.0.0.1"
                                        :service t))
              (good (netopt-make-socket :server t :host "127.0.0.1"
@@ -575,7 +560,7 @@ the second."
         (list (processp second)
               (cdr (assoc "keepidle"
                           (netopt-test-socket-with-peer
-                           (format "127.0.0.1:%d" good-port)))))))
+                           (format "127.0.0.1:%d" good-port)))))) :seconds 40 :strict t)
     '(t "42"))))
 
 ;;;; Rules that signal or are malformed
@@ -591,11 +576,11 @@ It is reported once, naming the rule, and matches nothing."
                                          ("[" :keepalive t))
             (list
              ;; As `server-start' does: no :host.
-             (netopt-mode-test--make :name "s" :server t :service t
+             (netopt-test-make-process :name "s" :server t :service t
                                      :noquery t)
-             (netopt-mode-test--make :name "s2" :server t :service t
+             (netopt-test-make-process :name "s2" :server t :service t
                                      :noquery t)
-             (netopt-mode-test--make :name "c" :host "127.0.0.1"
+             (netopt-test-make-process :name "c" :host "127.0.0.1"
                                      :service port :noquery t)))))
     (should (equal (mapcar #'process-status (car result))
                    '(listen listen open)))
@@ -614,9 +599,9 @@ the options: the connection is Emacs's own, a stream made at once."
          (rules '((t . 5) (t :keepalive) (t :type datagram) (t :nowait t)))
          (result
           (netopt-mode-test--with-mode rules
-            (list (netopt-mode-test--make :name "c1" :host "127.0.0.1"
+            (list (netopt-test-make-process :name "c1" :host "127.0.0.1"
                                           :service port :noquery t)
-                  (netopt-mode-test--make :name "c2" :host "127.0.0.1"
+                  (netopt-test-make-process :name "c2" :host "127.0.0.1"
                                           :service port :noquery t)))))
     (dolist (p (car result))
       (should (eq (process-status p) 'open))
@@ -648,7 +633,7 @@ In a private network namespace the kernel counts connection attempts
 \(ActiveOpens of /proc/net/snmp): a refused call under the mode adds
 one, as Emacs's own, and signals the same error."
   (let ((result
-         (netopt-mode-test--child
+         (netopt-test-child
           '(let ((opens (lambda ()
                           (with-temp-buffer
                             (insert-file-contents "/proc/net/snmp")
@@ -676,7 +661,7 @@ one, as Emacs's own, and signals the same error."
                             (funcall call)))
                     (c (funcall opens)))
                (list (- b a) (- c b) (equal emacs mode) (car mode))))
-          :unshare '("-n") :setup "ip link set lo up")))
+          :unshare '("-n") :setup "ip link set lo up" :seconds 40 :strict t)))
     (should (equal result '(1 1 t file-error)))))
 
 ;;;; Other advice
@@ -695,7 +680,7 @@ never netopt's placeholder."
         (netopt-mode-test--with-mode '((t :keepidle 42))
           (advice-add 'make-network-process :before record-after)
           (unwind-protect
-              (netopt-mode-test--make :name "c" :host "127.0.0.1"
+              (netopt-test-make-process :name "c" :host "127.0.0.1"
                                       :service port :noquery t)
             (advice-remove 'make-network-process record-after)))
       (advice-remove 'make-network-process record-before))
@@ -762,9 +747,9 @@ Thirteen call shapes (clients, servers, datagram, local, with
     (unwind-protect
         (dolist (shape (netopt-mode-test--shapes port file))
           (let* ((args (append shape '(:noquery t)))
-                 (emacs (apply #'netopt-mode-test--make args))
+                 (emacs (apply #'netopt-test-make-process args))
                  (mode (car (netopt-mode-test--with-mode '((t :keepalive t))
-                              (apply #'netopt-mode-test--make args)))))
+                              (apply #'netopt-test-make-process args)))))
             (should (equal (netopt-mode-test--normal (process-contact mode t))
                            (netopt-mode-test--normal
                             (process-contact emacs t))))

@@ -1,4 +1,4 @@
-;;; robustness-test.el --- generated bad input and random call sequences  -*- lexical-binding: t; -*-
+;;; entry-test.el --- generated bad input and random call sequences  -*- lexical-binding: t; -*-
 
 ;;; Commentary:
 
@@ -15,6 +15,8 @@
 (require 'netopt-test-helpers)
 
 ;;;; Value classes
+
+(declare-function netopt-robust--make-foreign nil)
 
 (defvar netopt-robust--foreign nil
   "A user-ptr made by another module, or nil when none could be built.")
@@ -357,5 +359,5 @@ ever makes sockets, so sockets are what a leak would show in."
       (mapc (lambda (s) (when (netopt-socket-p s) (netopt-close s))) socks)
       (mapc #'delete-process procs))))
 
-(provide 'robustness-test)
-;;; robustness-test.el ends here
+(provide 'entry-test)
+;;; entry-test.el ends here
