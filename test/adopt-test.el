@@ -1,11 +1,13 @@
-;;; adopt-test.el --- acceptance tests of issue #12  -*- lexical-binding: t; -*-
+;;; adopt-test.el --- netopt-make-network-process: adopted sockets  -*- lexical-binding: t; -*-
 
 ;;; Commentary:
 
-;; API.md sections 5.1 (`netopt-make-network-process': the module makes
-;; the socket, sets every option before bind and connect, and hands it
-;; to Emacs as an ordinary network process) and 5.2
-;; (`netopt-connection-options' and `netopt-mode').
+;; lisp/netopt-adopt.el, API.md section 5.1: `netopt-make-network-process'
+;; makes the socket in the module, sets every option before bind and
+;; connect (bad values and keywords are refused before anything is
+;; made), and hands it to Emacs as an ordinary network process.
+;; (Section 5.2, `netopt-connection-options' and `netopt-mode', is
+;; test/mode-test.el's.)
 ;;
 ;; Every claim is checked on what the kernel holds, read by
 ;; test/tools/sockpeek (an independent reader), or on traffic, all on
@@ -13,10 +15,8 @@
 ;; (its addresses, its state), never by asking netopt.
 ;;
 ;; A call that could block (a connect to a listener whose accept queue
-;; is full, ERC, TLS) runs in a child Emacs with a hard time limit
-;; (`netopt-test-child'); other waits are bounded.  ngircd and openssl
-;; are run by the tests on free loopback ports; a test that needs one
-;; that is missing is skipped (.ci/run installs both).
+;; is full) runs in a child Emacs with a hard time limit
+;; (`netopt-test-child'); other waits are bounded.
 ;;
 ;; Some calls below add an option that only the module can set before
 ;; bind (:reuseport, :freebind): a call without one could be served by
@@ -30,12 +30,6 @@
 
 (require 'netopt-test-helpers)
 
-(defvar netopt-connection-options)
-(defvar erc-server-process)
-(defvar erc-server-connected)
-(defvar erc-server-auto-reconnect)
-(defvar erc-join-buffer)
-(declare-function netopt-mode "netopt-module" (&optional arg))
 (declare-function netopt-make-network-process "netopt-adopt" (&rest args))
 (declare-function netopt-list-sockets "netopt-list" ())
 
@@ -43,26 +37,10 @@
   "Call `netopt-make-network-process' with ARGS; delete it after the test."
   (netopt-test-delete-later (apply #'netopt-make-network-process args)))
 
-(defun netopt-adopt-test--other-end (server)
-  "Accept the next connection of SERVER, a netopt socket.
-Return the sockpeek view of this Emacs's socket at its other end: the
-one whose local address is the accepted connection's peer, as the
-kernel gives it."
-  (let ((child (netopt-accept server 5)))
-    (should child)
-    (push child netopt-test--open)
-    (let ((found (netopt-test-sockets-with
-                  "local" (netopt-test-address-string
-                           (netopt-contact child :remote)))))
-      (should (= (length found) 1))
-      (cdar found))))
-
 (defun netopt-adopt-test--opt (alist name)
   "Return the value of NAME in the sockpeek ALIST, as a number if it is one."
   (let ((v (cdr (assoc name alist))))
     (if (and v (string-match-p "\\`-?[0-9]+\\'" v)) (string-to-number v) v)))
-
-;;;; Child Emacsen
 
 ;;;; 5.1: options before connect or bind
 
@@ -78,12 +56,12 @@ process, proves the order is what the former observes."
          (late (netopt-test-make-process :name "late" :host "127.0.0.1"
                                          :service port)))
     (netopt-set-option late :maxseg 1000 t)
-    (should (> (netopt-adopt-test--opt (netopt-adopt-test--other-end srv)
+    (should (> (netopt-adopt-test--opt (netopt-test-other-end srv)
                                        "maxseg")
                30000))
     (netopt-adopt-test--make :name "early" :host "127.0.0.1" :service port
                              :maxseg 1000)
-    (should (<= (netopt-adopt-test--opt (netopt-adopt-test--other-end srv)
+    (should (<= (netopt-adopt-test--opt (netopt-test-other-end srv)
                                         "maxseg")
                 1000))))
 
@@ -285,7 +263,7 @@ user's :log function runs and is the one `process-contact' shows."
          (cli (netopt-adopt-test--make :name "addr" :host "127.0.0.1"
                                        :service port :freebind t))
          (contact (process-contact cli t))
-         (kernel (netopt-adopt-test--other-end srv)))
+         (kernel (netopt-test-other-end srv)))
     (should (equal (plist-get contact :remote) (vector 127 0 0 1 port)))
     (should (equal (netopt-test-address-string (plist-get contact :local))
                    (cdr (assoc "local" kernel))))
@@ -355,155 +333,32 @@ option that only the module can set before bind."
           (should (= (length (process-list)) procs))
           (should (= (netopt-test-fd-count) fds)))))))
 
-;;;; 5.2: netopt-mode
+;;;; 5.1: a datagram client stays unconnected
 
-(defconst netopt-adopt-test--rule
-  '("\\`127\\.0\\.0\\.1\\'" :keepidle 42 :maxseg 1000)
-  "The rule of `netopt-connection-options' the mode tests use.")
-
-(defun netopt-adopt-test--erc-form (port mode)
-  "Return a form for a child Emacs: ERC connects to 127.0.0.1:PORT.
-With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
-The form returns (CONNECTED KERNEL): whether ERC registered (the
-server's welcome came), and the kernel's view of ERC's socket."
-  `(progn
-     (require 'erc)
-     ,@(and mode
-            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
-              (netopt-mode 1)))
-     (let* ((erc-server-auto-reconnect nil)
-            (erc-join-buffer 'bury)
-            (buffer (erc :server "127.0.0.1" :port ,port :nick "adopt"
-                         :full-name "netopt adopt test"))
-            (connected (netopt-test-wait-for
-                        (lambda () (buffer-local-value 'erc-server-connected
-                                                       buffer))
-                        10)))
-       (list connected
-             (with-current-buffer buffer
-               (and (processp erc-server-process)
-                    (netopt-test-socket-with-peer
-                     ,(format "127.0.0.1:%d" port))))))))
-
-(ert-deftest netopt-adopt-harness-erc-ngircd ()
-  "Harness: ngircd runs, and Emacs's own ERC registers with it."
-  :tags '(adopt)
-  (netopt-test-with-server (port #'netopt-test-ngircd)
-    (let ((result (netopt-test-child
-                   (netopt-adopt-test--erc-form port nil) :seconds 40 :strict t)))
-      (should (eq (car result) t))
-      (should (equal (cdr (assoc "keepidle" (cadr result))) "7200")))))
-
-(ert-deftest netopt-adopt-mode-erc ()
-  "With `netopt-mode', an ERC connection has the rule's options.
-They are in the kernel: :keepidle 42, and a segment size of 1000 at
-most, which only a setting made before connect gives."
-  :tags '(adopt)
-  (netopt-test-with-server (port #'netopt-test-ngircd)
-    (let ((result (netopt-test-child
-                   (netopt-adopt-test--erc-form port t) :seconds 40 :strict t)))
-      (should (eq (car result) t))
-      (should (equal (cdr (assoc "keepidle" (cadr result))) "42"))
-      (should (<= (string-to-number (cdr (assoc "maxseg" (cadr result))))
-                  1000)))))
-
-(defun netopt-adopt-test--tls-form (port mode)
-  "Return a form for a child Emacs: a TLS stream to 127.0.0.1:PORT.
-With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
-The server is openssl s_server -rev.  The form returns (REPLY KERNEL
-PROTOCOL): the reply to \"netopt\", the kernel's view of the socket,
-and the TLS protocol gnutls negotiated."
-  `(progn
-     (require 'gnutls)
-     (require 'nsm)
-     ,@(and mode
-            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
-              (netopt-mode 1)))
-     (let* ((gnutls-verify-error nil)
-            (network-security-level 'low)
-            (got "")
-            (p (open-network-stream "tls" nil "127.0.0.1" ,port :type 'tls)))
-       (set-process-filter p (lambda (_p s) (setq got (concat got s))))
-       (process-send-string p "netopt\n")
-       (netopt-test-wait-for (lambda () (string-match-p "\n" got)) 10)
-       (list got
-             (netopt-test-socket-with-peer ,(format "127.0.0.1:%d" port))
-             (plist-get (gnutls-peer-status p) :protocol)))))
-
-(ert-deftest netopt-adopt-harness-tls ()
-  "Harness: openssl s_server talks TLS with Emacs's own stream."
-  :tags '(adopt)
-  (skip-unless (gnutls-available-p))
-  (netopt-test-with-server (port #'netopt-test-tls-server)
-    (let ((result (netopt-test-child
-                   (netopt-adopt-test--tls-form port nil) :seconds 40 :strict t)))
-      (should (equal (car result) "tpoten\n"))
-      (should (stringp (nth 2 result))))))
-
-(ert-deftest netopt-adopt-mode-tls ()
-  "With `netopt-mode', a TLS stream has the rule's options and works."
-  :tags '(adopt)
-  (skip-unless (gnutls-available-p))
-  (netopt-test-with-server (port #'netopt-test-tls-server)
-    (let ((result (netopt-test-child
-                   (netopt-adopt-test--tls-form port t) :seconds 40 :strict t)))
-      (should (equal (car result) "tpoten\n"))
-      (should (stringp (nth 2 result)))
-      (should (equal (cdr (assoc "keepidle" (nth 1 result))) "42"))
-      (should (<= (string-to-number (cdr (assoc "maxseg" (nth 1 result))))
-                  1000)))))
-
-(defmacro netopt-adopt-test--with-mode (rules &rest body)
-  "Run BODY with `netopt-mode' on and RULES as `netopt-connection-options'.
-The mode is turned off afterwards, whatever happens."
-  (declare (indent 1) (debug (form body)))
-  `(let ((netopt-connection-options ,rules))
-     (unwind-protect
-         (progn (netopt-mode 1) ,@body)
-       (when (fboundp 'netopt-mode) (netopt-mode -1)))))
-
-(netopt-deftest netopt-adopt-mode-bad-rule-warns ()
-  "A rule with a bad value still connects, and a warning names the rule."
-  :tags '(adopt)
-  (let* ((srv (netopt-test-server))
-         (port (netopt-test-port srv))
-         (warnings nil)
-         (record (lambda (&rest args) (push (format "%S" args) warnings))))
-    (advice-add 'display-warning :before record)
-    (unwind-protect
-        (netopt-adopt-test--with-mode '((t :keepidle "x"))
-          (let ((p (netopt-test-make-process :name "bad" :host "127.0.0.1"
-                                             :service port)))
-            (should (eq (process-status p) 'open))
-            (netopt-adopt-test--other-end srv)
-            (should (seq-some (lambda (w) (string-match-p ":keepidle" w))
-                              warnings))))
-      (advice-remove 'display-warning record))))
-
-(netopt-deftest netopt-adopt-mode-untouched-and-off ()
-  "Calls matching no rule reach Emacs untouched; off, no advice remains."
-  :tags '(adopt)
-  (let* ((srv (netopt-test-server))
-         (port (netopt-test-port srv))
-         (keys (lambda (plist)
-                 (let ((out nil))
-                   (while plist
-                     (push (car plist) out)
-                     (setq plist (cddr plist)))
-                   (sort out #'string<))))
-         (plain (netopt-test-make-process :name "plain" :host "127.0.0.1"
-                                          :service port))
-         (plain-kernel (netopt-adopt-test--other-end srv)))
-    (netopt-adopt-test--with-mode '(("\\`10\\.9\\.9\\.9\\'" :keepidle 42))
-      (let* ((p (netopt-test-make-process :name "plain" :host "127.0.0.1"
-                                          :service port))
-             (kernel (netopt-adopt-test--other-end srv)))
-        (should (equal (funcall keys (process-contact p t))
-                       (funcall keys (process-contact plain t))))
-        (should (equal (process-contact p :host) "127.0.0.1"))
-        (should (equal (cdr (assoc "keepidle" kernel))
-                       (cdr (assoc "keepidle" plain-kernel))))))
-    (should-not (advice--p (symbol-function 'make-network-process)))))
+(netopt-deftest netopt-adopt-datagram-client-unconnected ()
+  "A datagram client of `netopt-make-network-process' is not connected.
+As Emacs's own: a reply from another port reaches its filter, and the
+kernel shows no peer, but its option."
+  (let* ((srv (netopt-test-socket :type 'datagram :server t
+                                  :host "127.0.0.1" :service t))
+         (other (netopt-test-socket :type 'datagram :server t
+                                    :host "127.0.0.1" :service t))
+         (got nil)
+         (p (netopt-test-delete-later
+             (netopt-make-network-process
+              :name "udp" :type 'datagram :host "127.0.0.1"
+              :service (netopt-test-port srv) :noquery t :priority 3
+              :filter (lambda (_p s) (push s got))))))
+    (process-send-string p "ping")
+    (let* ((from (netopt-receive-from srv :timeout 5))
+           (kernel (cdar (netopt-test-sockets-with
+                          "local" (format "0.0.0.0:%d" (aref (cdr from) 4))))))
+      (should (equal (car from) "ping"))
+      (should (equal (cdr (assoc "priority" kernel)) "3"))
+      (should (equal (cdr (assoc "peer" kernel)) "-"))
+      (netopt-send other "pong" :to (cdr from)))
+    (netopt-test-wait-for (lambda () got) 5)
+    (should (equal got '("pong")))))
 
 ;;;; netopt-list-sockets
 

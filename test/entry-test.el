@@ -245,17 +245,6 @@ ever makes sockets, so sockets are what a leak would show in."
     (garbage-collect)
     (should (= (netopt-robust--socket-count) before))))
 
-(ert-deftest netopt-robust-local-path-overflow ()
-  "Local file names longer than sun_path are bad values, never overflows."
-  (dolist (len '(107 108 200 10000))
-    (let ((path (concat "/tmp/" (make-string len ?p))))
-      (should-error (netopt-make-socket :family 'local :service path)
-                    :type 'netopt-bad-value)
-      (should-error (netopt-make-socket :family 'local :server t
-                                        :service path)
-                    :type 'netopt-bad-value)
-      (should-error (netopt-make-socket :remote path) :type 'netopt-bad-value))))
-
 ;;;; Random sequences
 
 (defvar netopt-robust--state 0

@@ -2,10 +2,16 @@
 
 ;;; Commentary:
 
-;; API.md 5.2, "Invisible but for the options", point by point, as the
-;; audit of adoption and netopt-mode (issue 17) found each broken: a
+;; lisp/netopt-mode.el, API.md 5.2: `netopt-connection-options' and
+;; `netopt-mode'.  "Invisible but for the options", point by point, as
+;; the audit of adoption and netopt-mode (issue 17) found each broken: a
 ;; connection under the mode behaves as Emacs's own, a rule never costs
-;; a connection, options that cannot apply are skipped silently.
+;; a connection, options that cannot apply are skipped silently.  And
+;; real clients under the mode: ERC with ngircd, TLS with openssl
+;; s_server (run by the tests on free loopback ports; a test that needs
+;; one that is missing is skipped: .ci/run installs both).  The tests
+;; named netopt-adopt-harness-* check that harness against Emacs's own
+;; processes: they pass without the mode.
 ;;
 ;; Each test checks what a user sees: the kernel's state read by
 ;; test/tools/sockpeek or ss, the traffic, the contact, the errors and
@@ -136,31 +142,6 @@ address the target."
                            (netopt-option p :priority)
                            (process-datagram-address p))) :seconds 40 :strict t)
                  '(t 3 [127 0 0 1 9]))))
-
-(netopt-deftest netopt-adopt-datagram-client-unconnected ()
-  "A datagram client of `netopt-make-network-process' is not connected.
-As Emacs's own: a reply from another port reaches its filter, and the
-kernel shows no peer, but its option."
-  (let* ((srv (netopt-test-socket :type 'datagram :server t
-                                  :host "127.0.0.1" :service t))
-         (other (netopt-test-socket :type 'datagram :server t
-                                    :host "127.0.0.1" :service t))
-         (got nil)
-         (p (netopt-test-delete-later
-             (netopt-make-network-process
-              :name "udp" :type 'datagram :host "127.0.0.1"
-              :service (netopt-test-port srv) :noquery t :priority 3
-              :filter (lambda (_p s) (push s got))))))
-    (process-send-string p "ping")
-    (let* ((from (netopt-receive-from srv :timeout 5))
-           (kernel (cdar (netopt-test-sockets-with
-                          "local" (format "0.0.0.0:%d" (aref (cdr from) 4))))))
-      (should (equal (car from) "ping"))
-      (should (equal (cdr (assoc "priority" kernel)) "3"))
-      (should (equal (cdr (assoc "peer" kernel)) "-"))
-      (netopt-send other "pong" :to (cdr from)))
-    (netopt-test-wait-for (lambda () got) 5)
-    (should (equal got '("pong")))))
 
 ;;;; TLS starts on the real socket
 
@@ -758,6 +739,147 @@ Thirteen call shapes (clients, servers, datagram, local, with
                            (netopt-mode-test--normal-short
                             (process-contact emacs))))))
       (delete-file file))))
+
+;;;; ERC, TLS, bad rules, calls no rule matches (API.md 5.2)
+
+(defconst netopt-adopt-test--rule
+  '("\\`127\\.0\\.0\\.1\\'" :keepidle 42 :maxseg 1000)
+  "The rule of `netopt-connection-options' the mode tests use.")
+
+(defun netopt-adopt-test--erc-form (port mode)
+  "Return a form for a child Emacs: ERC connects to 127.0.0.1:PORT.
+With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
+The form returns (CONNECTED KERNEL): whether ERC registered (the
+server's welcome came), and the kernel's view of ERC's socket."
+  `(progn
+     (require 'erc)
+     ,@(and mode
+            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
+              (netopt-mode 1)))
+     (let* ((erc-server-auto-reconnect nil)
+            (erc-join-buffer 'bury)
+            (buffer (erc :server "127.0.0.1" :port ,port :nick "adopt"
+                         :full-name "netopt adopt test"))
+            (connected (netopt-test-wait-for
+                        (lambda () (buffer-local-value 'erc-server-connected
+                                                       buffer))
+                        10)))
+       (list connected
+             (with-current-buffer buffer
+               (and (processp erc-server-process)
+                    (netopt-test-socket-with-peer
+                     ,(format "127.0.0.1:%d" port))))))))
+
+(ert-deftest netopt-adopt-harness-erc-ngircd ()
+  "Harness: ngircd runs, and Emacs's own ERC registers with it."
+  :tags '(adopt)
+  (netopt-test-with-server (port #'netopt-test-ngircd)
+    (let ((result (netopt-test-child
+                   (netopt-adopt-test--erc-form port nil) :seconds 40 :strict t)))
+      (should (eq (car result) t))
+      (should (equal (cdr (assoc "keepidle" (cadr result))) "7200")))))
+
+(ert-deftest netopt-adopt-mode-erc ()
+  "With `netopt-mode', an ERC connection has the rule's options.
+They are in the kernel: :keepidle 42, and a segment size of 1000 at
+most, which only a setting made before connect gives."
+  :tags '(adopt)
+  (netopt-test-with-server (port #'netopt-test-ngircd)
+    (let ((result (netopt-test-child
+                   (netopt-adopt-test--erc-form port t) :seconds 40 :strict t)))
+      (should (eq (car result) t))
+      (should (equal (cdr (assoc "keepidle" (cadr result))) "42"))
+      (should (<= (string-to-number (cdr (assoc "maxseg" (cadr result))))
+                  1000)))))
+
+(defun netopt-adopt-test--tls-form (port mode)
+  "Return a form for a child Emacs: a TLS stream to 127.0.0.1:PORT.
+With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
+The server is openssl s_server -rev.  The form returns (REPLY KERNEL
+PROTOCOL): the reply to \"netopt\", the kernel's view of the socket,
+and the TLS protocol gnutls negotiated."
+  `(progn
+     (require 'gnutls)
+     (require 'nsm)
+     ,@(and mode
+            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
+              (netopt-mode 1)))
+     (let* ((gnutls-verify-error nil)
+            (network-security-level 'low)
+            (got "")
+            (p (open-network-stream "tls" nil "127.0.0.1" ,port :type 'tls)))
+       (set-process-filter p (lambda (_p s) (setq got (concat got s))))
+       (process-send-string p "netopt\n")
+       (netopt-test-wait-for (lambda () (string-match-p "\n" got)) 10)
+       (list got
+             (netopt-test-socket-with-peer ,(format "127.0.0.1:%d" port))
+             (plist-get (gnutls-peer-status p) :protocol)))))
+
+(ert-deftest netopt-adopt-harness-tls ()
+  "Harness: openssl s_server talks TLS with Emacs's own stream."
+  :tags '(adopt)
+  (skip-unless (gnutls-available-p))
+  (netopt-test-with-server (port #'netopt-test-tls-server)
+    (let ((result (netopt-test-child
+                   (netopt-adopt-test--tls-form port nil) :seconds 40 :strict t)))
+      (should (equal (car result) "tpoten\n"))
+      (should (stringp (nth 2 result))))))
+
+(ert-deftest netopt-adopt-mode-tls ()
+  "With `netopt-mode', a TLS stream has the rule's options and works."
+  :tags '(adopt)
+  (skip-unless (gnutls-available-p))
+  (netopt-test-with-server (port #'netopt-test-tls-server)
+    (let ((result (netopt-test-child
+                   (netopt-adopt-test--tls-form port t) :seconds 40 :strict t)))
+      (should (equal (car result) "tpoten\n"))
+      (should (stringp (nth 2 result)))
+      (should (equal (cdr (assoc "keepidle" (nth 1 result))) "42"))
+      (should (<= (string-to-number (cdr (assoc "maxseg" (nth 1 result))))
+                  1000)))))
+
+(netopt-deftest netopt-adopt-mode-bad-rule-warns ()
+  "A rule with a bad value still connects, and a warning names the rule."
+  :tags '(adopt)
+  (let* ((srv (netopt-test-server))
+         (port (netopt-test-port srv))
+         (warnings nil)
+         (record (lambda (&rest args) (push (format "%S" args) warnings))))
+    (advice-add 'display-warning :before record)
+    (unwind-protect
+        (netopt-mode-test--with-mode '((t :keepidle "x"))
+          (let ((p (netopt-test-make-process :name "bad" :host "127.0.0.1"
+                                             :service port)))
+            (should (eq (process-status p) 'open))
+            (netopt-test-other-end srv)
+            (should (seq-some (lambda (w) (string-match-p ":keepidle" w))
+                              warnings))))
+      (advice-remove 'display-warning record))))
+
+(netopt-deftest netopt-adopt-mode-untouched-and-off ()
+  "Calls matching no rule reach Emacs untouched; off, no advice remains."
+  :tags '(adopt)
+  (let* ((srv (netopt-test-server))
+         (port (netopt-test-port srv))
+         (keys (lambda (plist)
+                 (let ((out nil))
+                   (while plist
+                     (push (car plist) out)
+                     (setq plist (cddr plist)))
+                   (sort out #'string<))))
+         (plain (netopt-test-make-process :name "plain" :host "127.0.0.1"
+                                          :service port))
+         (plain-kernel (netopt-test-other-end srv)))
+    (netopt-mode-test--with-mode '(("\\`10\\.9\\.9\\.9\\'" :keepidle 42))
+      (let* ((p (netopt-test-make-process :name "plain" :host "127.0.0.1"
+                                          :service port))
+             (kernel (netopt-test-other-end srv)))
+        (should (equal (funcall keys (process-contact p t))
+                       (funcall keys (process-contact plain t))))
+        (should (equal (process-contact p :host) "127.0.0.1"))
+        (should (equal (cdr (assoc "keepidle" kernel))
+                       (cdr (assoc "keepidle" plain-kernel))))))
+    (should-not (advice--p (symbol-function 'make-network-process)))))
 
 (provide 'mode-test)
 ;;; mode-test.el ends here

@@ -337,6 +337,20 @@ an error unless exactly one socket of this Emacs has that peer."
       (error "%d sockets of Emacs have the peer %s" (length found) peer))
     (cdar found)))
 
+(defun netopt-test-other-end (server)
+  "Accept the next connection of SERVER, a netopt socket.
+Return the sockpeek view of this Emacs's socket at its other end: the
+one whose local address is the accepted connection's peer, as the
+kernel gives it.  The accepted socket is closed after the test."
+  (let ((child (netopt-accept server 5)))
+    (should child)
+    (netopt-test-close-later child)
+    (let ((found (netopt-test-sockets-with
+                  "local" (netopt-test-address-string
+                           (netopt-contact child :remote)))))
+      (should (= (length found) 1))
+      (cdar found))))
+
 (defun netopt-test-wait-for (predicate &optional seconds)
   "Run Emacs's processes until PREDICATE is non-nil; return its value.
 Wait SECONDS (default 10) at most."
