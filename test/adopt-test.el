@@ -103,7 +103,8 @@ retransmits the SYN after 1 s, then 3 s)."
                  (netopt-adopt-test--syn-sent-form
                   '(make-network-process
                     :name "own" :host "127.0.0.1" :service port :nowait t
-                    :sentinel (lambda (_p e) (push e events)))) :seconds 40 :strict t)))
+                    :sentinel (lambda (_p e) (push e events))))
+                 :seconds 40 :strict t)))
     (should (eq (nth 0 result) 'connect))
     (should (= (length (nth 1 result)) 1))
     (should (eq (nth 2 result) 'open))
@@ -120,7 +121,8 @@ and the sentinel says so, as for Emacs's own process."
                   '(netopt-make-network-process
                     :name "syn" :host "127.0.0.1" :service port :nowait t
                     :syncnt 3
-                    :sentinel (lambda (_p e) (push e events)))) :seconds 40 :strict t)))
+                    :sentinel (lambda (_p e) (push e events))))
+                 :seconds 40 :strict t)))
     (should (eq (nth 0 result) 'connect))
     (should (= (length (nth 1 result)) 1))
     (let ((socket (car (nth 1 result))))

@@ -140,7 +140,8 @@ address the target."
                              :service 9 :priority 3)))
                      (list (and (process-live-p p) t)
                            (netopt-option p :priority)
-                           (process-datagram-address p))) :seconds 40 :strict t)
+                           (process-datagram-address p)))
+                  :seconds 40 :strict t)
                  '(t 3 [127 0 0 1 9]))))
 
 ;;;; TLS starts on the real socket
@@ -205,7 +206,8 @@ starttls: each talks TLS with the server and has the rule's option."
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
     (should (equal (netopt-test-child
-                    (netopt-mode-test--tls-form port) :seconds 40 :strict t)
+                    (netopt-mode-test--tls-form port)
+                    :seconds 40 :strict t)
                    (mapcar (lambda (how)
                              (list how "tpoten\n" "42" 'open))
                            '(stream-nowait stream tls-parameters
@@ -246,7 +248,8 @@ retrieval has a server of its own.  The host is an address: Emacs
                                               'ok 'bad)))
                             nil t)
               (netopt-test-wait-for (lambda () async) 15)
-              (list sync async))) :seconds 40 :strict t)
+              (list sync async)))
+         :seconds 40 :strict t)
         '(t ok))))))
 
 ;;;; Address fallback with :nowait
@@ -258,39 +261,34 @@ In a private mount namespace /etc/hosts gives netopt-dual ::1, then
 next address and opens, and so does the call under the mode, which
 gets the rule's option once its socket exists."
   (skip-unless (netopt-test-ipv6-p))
-  (let ((hosts (make-temp-file "netopt-hosts" nil nil
-                               "::1 netopt-dual\n127.0.0.1 netopt-dual\n")))
-    (set-file-modes hosts #o644)
-    (unwind-protect
-        (should
-         (equal
-          (netopt-test-child
-           '(let* ((srv (make-network-process :name "srv" :server t
-                                              :host "127.0.0.1" :service t
-                                              :noquery t))
-                   (port (process-contact srv :service))
-                   (open (lambda ()
-                           (let ((p (make-network-process
-                                     :name "c" :host "netopt-dual"
-                                     :service port :nowait t)))
-                             (netopt-test-wait-for
-                              (lambda () (not (eq (process-status p)
-                                                  'connect)))
-                              10)
-                             p)))
-                   (emacs (funcall open)))
-              (setq netopt-connection-options '((t :keepidle 42)))
-              (netopt-mode 1)
-              (let ((mode (funcall open)))
-                (netopt-test-wait-for (lambda () (not (assq mode
-                                                            netopt--watched)))
-                                      10)
-                (list (process-status emacs) (process-status mode)
-                      (netopt-option mode :keepidle))))
-           :unshare '("-m")
-           :setup (format "mount --bind %s /etc/hosts" hosts) :seconds 40 :strict t)
-          '(open open 42)))
-      (delete-file hosts))))
+  (should
+   (equal
+    (netopt-test-child
+     '(let* ((srv (make-network-process :name "srv" :server t
+                                        :host "127.0.0.1" :service t
+                                        :noquery t))
+             (port (process-contact srv :service))
+             (open (lambda ()
+                     (let ((p (make-network-process
+                               :name "c" :host "netopt-dual"
+                               :service port :nowait t)))
+                       (netopt-test-wait-for
+                        (lambda () (not (eq (process-status p)
+                                            'connect)))
+                        10)
+                       p)))
+             (emacs (funcall open)))
+        (setq netopt-connection-options '((t :keepidle 42)))
+        (netopt-mode 1)
+        (let ((mode (funcall open)))
+          (netopt-test-wait-for (lambda () (not (assq mode
+                                                      netopt--watched)))
+                                10)
+          (list (process-status emacs) (process-status mode)
+                (netopt-option mode :keepidle))))
+     :mount '(("/etc/hosts" . "::1 netopt-dual\n127.0.0.1 netopt-dual\n"))
+     :seconds 40 :strict t)
+    '(open open 42))))
 
 ;;;; Resolution with :nowait
 
@@ -440,7 +438,8 @@ no placeholder file is left."
                  (when (processp p) (delete-process p))
                  (prog1 (list status (equal (funcall placeholders) before)
                               warned)
-                   (delete-file file))))) :seconds 40 :strict t)))
+                   (delete-file file)))))
+          :seconds 40 :strict t)))
     (should (equal result '(listen t t)))))
 
 (ert-deftest netopt-mode-placeholder-found-whatever-gc-closes ()
@@ -466,7 +465,8 @@ made, with its option."
                    (setq ok (1+ ok)))
                  (delete-process c)
                  (delete-process s)))
-             ok) :seconds 40 :strict t)))
+             ok)
+          :seconds 40 :strict t)))
     (should (equal result 60))))
 
 ;;;; Accept failures on an adopted server
@@ -506,7 +506,8 @@ buffer stays live."
                    ;; Emacs's own text: "accept failed with code24".
                    (and (string-match-p "\\`accept failed with code ?24\n"
                                         (cadr (car (last logs))))
-                        t))) :seconds 40 :strict t)))
+                        t)))
+          :seconds 40 :strict t)))
     (should (equal result '(t nil t)))))
 
 ;;;; Connections made while the mode waits
@@ -541,7 +542,8 @@ the second."
         (list (processp second)
               (cdr (assoc "keepidle"
                           (netopt-test-socket-with-peer
-                           (format "127.0.0.1:%d" good-port)))))) :seconds 40 :strict t)
+                           (format "127.0.0.1:%d" good-port))))))
+     :seconds 40 :strict t)
     '(t "42"))))
 
 ;;;; Rules that signal or are malformed
@@ -642,7 +644,8 @@ one, as Emacs's own, and signals the same error."
                             (funcall call)))
                     (c (funcall opens)))
                (list (- b a) (- c b) (equal emacs mode) (car mode))))
-          :unshare '("-n") :setup "ip link set lo up" :seconds 40 :strict t)))
+          :unshare '("-n") :setup "ip link set lo up"
+          :seconds 40 :strict t)))
     (should (equal result '(1 1 t file-error)))))
 
 ;;;; Other advice
@@ -775,7 +778,8 @@ server's welcome came), and the kernel's view of ERC's socket."
   :tags '(adopt)
   (netopt-test-with-server (port #'netopt-test-ngircd)
     (let ((result (netopt-test-child
-                   (netopt-adopt-test--erc-form port nil) :seconds 40 :strict t)))
+                   (netopt-adopt-test--erc-form port nil)
+                   :seconds 40 :strict t)))
       (should (eq (car result) t))
       (should (equal (cdr (assoc "keepidle" (cadr result))) "7200")))))
 
@@ -786,7 +790,8 @@ most, which only a setting made before connect gives."
   :tags '(adopt)
   (netopt-test-with-server (port #'netopt-test-ngircd)
     (let ((result (netopt-test-child
-                   (netopt-adopt-test--erc-form port t) :seconds 40 :strict t)))
+                   (netopt-adopt-test--erc-form port t)
+                   :seconds 40 :strict t)))
       (should (eq (car result) t))
       (should (equal (cdr (assoc "keepidle" (cadr result))) "42"))
       (should (<= (string-to-number (cdr (assoc "maxseg" (cadr result))))
@@ -821,7 +826,8 @@ and the TLS protocol gnutls negotiated."
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
     (let ((result (netopt-test-child
-                   (netopt-adopt-test--tls-form port nil) :seconds 40 :strict t)))
+                   (netopt-adopt-test--tls-form port nil)
+                   :seconds 40 :strict t)))
       (should (equal (car result) "tpoten\n"))
       (should (stringp (nth 2 result))))))
 
@@ -831,7 +837,8 @@ and the TLS protocol gnutls negotiated."
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
     (let ((result (netopt-test-child
-                   (netopt-adopt-test--tls-form port t) :seconds 40 :strict t)))
+                   (netopt-adopt-test--tls-form port t)
+                   :seconds 40 :strict t)))
       (should (equal (car result) "tpoten\n"))
       (should (stringp (nth 2 result)))
       (should (equal (cdr (assoc "keepidle" (nth 1 result))) "42"))
