@@ -1,8 +1,9 @@
-;;; entry-test.el --- generated bad input and random call sequences  -*- lexical-binding: t; -*-
+;;; entry-test.el --- every function of the module: bad input, random calls  -*- lexical-binding: t; -*-
 
 ;;; Commentary:
 
-;; A matrix generated from every public function, every argument
+;; module/entry: the table of every Lisp function the module defines,
+;; exercised as a whole.  A matrix generated from every public function, every argument
 ;; position and a list of value classes, each case with the outcome a
 ;; rule table expects; and a seeded, reproducible random sequence of
 ;; calls over many sockets and processes, checking after every step that

@@ -2,11 +2,13 @@
 
 ;;; Commentary:
 
-;; Options set through netopt on processes made by `make-network-process'
-;; are checked against the kernel independently: test/tools/sockpeek
+;; module/process and lisp/netopt-process.el: finding the socket of
+;; an Emacs network process.  Options set through netopt on processes
+;; made by `make-network-process' are checked against the kernel independently: test/tools/sockpeek
 ;; lists every socket descriptor of this Emacs, so a marker value set on
 ;; a process must appear on exactly one descriptor, the one whose
-;; addresses are the process's.
+;; addresses are the process's.  A process still connecting is found;
+;; finding one leaves no trace in the kernel or in its contact.
 
 ;;; Code:
 

@@ -2,7 +2,7 @@
 
 ;;; Commentary:
 
-;; API.md section 2: while netopt waits (name resolution, connect,
+;; module/sockets/wait.c, API.md section 2: while netopt waits (name resolution, connect,
 ;; accept, send, receive), timers, process filters and sentinels and
 ;; other Lisp threads run, and C-g interrupts the wait; one deadline
 ;; covers the whole call; a name is resolved once per call; a socket
@@ -16,7 +16,9 @@
 ;; good run in a child Emacs killed after a bound (`netopt-test-child'),
 ;; whose result is then `:timed-out'.  Name resolution runs in private
 ;; mount and network namespaces with a DNS server of the test's own
-;; (test/tools/dns-responder.el); those tests need root.
+;; (test/tools/dns-responder.el); those tests need root.  And C-g
+;; interrupts a blocking call in an interactive Emacs driven through
+;; tmux.
 
 ;;; Code:
 
