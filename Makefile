@@ -133,7 +133,7 @@ check-sanitize: $(SANITIZED) $(LISP_ELC) $(TEST_TOOLS)
 
 # The suites under valgrind memcheck; only errors whose stack passes
 # through the module count.
-VALGRIND_FILES ?= test/options-test.el test/sockets-test.el test/process-test.el
+VALGRIND_FILES ?= test/options-test.el test/sockets-create-test.el test/sockets-io-test.el test/process-test.el
 check-valgrind: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 	sh test/valgrind-check.sh '$(EMACS)' $(VALGRIND_FILES)
 

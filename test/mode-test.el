@@ -2,10 +2,16 @@
 
 ;;; Commentary:
 
-;; API.md 5.2, "Invisible but for the options", point by point, as the
-;; audit of adoption and netopt-mode (issue 17) found each broken: a
+;; lisp/netopt-mode.el, API.md 5.2: `netopt-connection-options' and
+;; `netopt-mode'.  "Invisible but for the options", point by point, as
+;; the audit of adoption and netopt-mode (issue 17) found each broken: a
 ;; connection under the mode behaves as Emacs's own, a rule never costs
-;; a connection, options that cannot apply are skipped silently.
+;; a connection, options that cannot apply are skipped silently.  And
+;; real clients under the mode: ERC with ngircd, TLS with openssl
+;; s_server (run by the tests on free loopback ports; a test that needs
+;; one that is missing is skipped: .ci/run installs both).  The tests
+;; named netopt-adopt-harness-* check that harness against Emacs's own
+;; processes: they pass without the mode.
 ;;
 ;; Each test checks what a user sees: the kernel's state read by
 ;; test/tools/sockpeek or ss, the traffic, the contact, the errors and
@@ -47,21 +53,6 @@ Return (VALUE . WARNINGS): BODY's value and the text of every
 (defvar erc-server-auto-reconnect)
 (defvar erc-join-buffer)
 
-(defun netopt-mode-test--child (form &rest keys)
-  "Evaluate FORM in a child Emacs (KEYS as `netopt-test-child'); return it.
-A child that fails or times out fails the test."
-  (let ((result (apply #'netopt-test-child form
-                       (append keys '(:seconds 40)))))
-    (when (eq result :timed-out)
-      (ert-fail "The child Emacs timed out"))
-    (when (eq (car-safe result) :child-error)
-      (ert-fail (list "The child Emacs signalled" (cadr result))))
-    result))
-
-(defun netopt-mode-test--make (&rest args)
-  "Call `make-network-process' with ARGS; delete the process after the test."
-  (netopt-test-delete-later (apply #'make-network-process args)))
-
 ;;;; Defaulted addresses: a server without :host
 
 (netopt-deftest netopt-mode-server-without-host-on-loopback ()
@@ -71,7 +62,7 @@ and the kernel holds the rule's option on it."
   (dolist (family '(nil ipv4 ipv6))
     (unless (and (eq family 'ipv6) (not (netopt-test-ipv6-p)))
       (let* ((result (netopt-mode-test--with-mode '((t :keepalive t))
-                       (netopt-mode-test--make :name "srv" :server t
+                       (netopt-test-make-process :name "srv" :server t
                                                :service t :family family
                                                :noquery t)))
              (port (process-contact (car result) :service))
@@ -111,7 +102,7 @@ kernel."
                    (prog1 (netopt-test-port s) (netopt-close s))))
          (got nil)
          (result (netopt-mode-test--with-mode '((t :priority 3))
-                   (netopt-mode-test--make
+                   (netopt-test-make-process
                     :name "udp" :type 'datagram :host "127.0.0.1"
                     :service (netopt-test-port srv) :noquery t
                     :filter (lambda (_p s) (push s got)))))
@@ -143,39 +134,15 @@ kernel."
 In a fresh Emacs, which has no other socket open, the placeholder is
 still found: the process is live, its option set, its datagram
 address the target."
-  (should (equal (netopt-mode-test--child
+  (should (equal (netopt-test-child
                   '(let ((p (netopt-make-network-process
                              :name "u" :type 'datagram :host "127.0.0.1"
                              :service 9 :priority 3)))
                      (list (and (process-live-p p) t)
                            (netopt-option p :priority)
-                           (process-datagram-address p))))
+                           (process-datagram-address p)))
+                  :seconds 40 :strict t)
                  '(t 3 [127 0 0 1 9]))))
-
-(netopt-deftest netopt-adopt-datagram-client-unconnected ()
-  "A datagram client of `netopt-make-network-process' is not connected.
-As Emacs's own: a reply from another port reaches its filter, and the
-kernel shows no peer, but its option."
-  (let* ((srv (netopt-test-socket :type 'datagram :server t
-                                  :host "127.0.0.1" :service t))
-         (other (netopt-test-socket :type 'datagram :server t
-                                    :host "127.0.0.1" :service t))
-         (got nil)
-         (p (netopt-test-delete-later
-             (netopt-make-network-process
-              :name "udp" :type 'datagram :host "127.0.0.1"
-              :service (netopt-test-port srv) :noquery t :priority 3
-              :filter (lambda (_p s) (push s got))))))
-    (process-send-string p "ping")
-    (let* ((from (netopt-receive-from srv :timeout 5))
-           (kernel (cdar (netopt-test-sockets-with
-                          "local" (format "0.0.0.0:%d" (aref (cdr from) 4))))))
-      (should (equal (car from) "ping"))
-      (should (equal (cdr (assoc "priority" kernel)) "3"))
-      (should (equal (cdr (assoc "peer" kernel)) "-"))
-      (netopt-send other "pong" :to (cdr from)))
-    (netopt-test-wait-for (lambda () got) 5)
-    (should (equal got '("pong")))))
 
 ;;;; TLS starts on the real socket
 
@@ -238,8 +205,9 @@ keepidle of the socket."
 starttls: each talks TLS with the server and has the rule's option."
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
-    (should (equal (netopt-mode-test--child
-                    (netopt-mode-test--tls-form port))
+    (should (equal (netopt-test-child
+                    (netopt-mode-test--tls-form port)
+                    :seconds 40 :strict t)
                    (mapcar (lambda (how)
                              (list how "tpoten\n" "42" 'open))
                            '(stream-nowait stream tls-parameters
@@ -258,7 +226,7 @@ retrieval has a server of its own.  The host is an address: Emacs
     (netopt-test-with-server (port2 #'netopt-test-tls-server t)
       (should
        (equal
-        (netopt-mode-test--child
+        (netopt-test-child
          `(progn
             (require 'url)
             (require 'gnutls)
@@ -280,7 +248,8 @@ retrieval has a server of its own.  The host is an address: Emacs
                                               'ok 'bad)))
                             nil t)
               (netopt-test-wait-for (lambda () async) 15)
-              (list sync async))))
+              (list sync async)))
+         :seconds 40 :strict t)
         '(t ok))))))
 
 ;;;; Address fallback with :nowait
@@ -292,39 +261,34 @@ In a private mount namespace /etc/hosts gives netopt-dual ::1, then
 next address and opens, and so does the call under the mode, which
 gets the rule's option once its socket exists."
   (skip-unless (netopt-test-ipv6-p))
-  (let ((hosts (make-temp-file "netopt-hosts" nil nil
-                               "::1 netopt-dual\n127.0.0.1 netopt-dual\n")))
-    (set-file-modes hosts #o644)
-    (unwind-protect
-        (should
-         (equal
-          (netopt-mode-test--child
-           '(let* ((srv (make-network-process :name "srv" :server t
-                                              :host "127.0.0.1" :service t
-                                              :noquery t))
-                   (port (process-contact srv :service))
-                   (open (lambda ()
-                           (let ((p (make-network-process
-                                     :name "c" :host "netopt-dual"
-                                     :service port :nowait t)))
-                             (netopt-test-wait-for
-                              (lambda () (not (eq (process-status p)
-                                                  'connect)))
-                              10)
-                             p)))
-                   (emacs (funcall open)))
-              (setq netopt-connection-options '((t :keepidle 42)))
-              (netopt-mode 1)
-              (let ((mode (funcall open)))
-                (netopt-test-wait-for (lambda () (not (assq mode
-                                                            netopt--watched)))
-                                      10)
-                (list (process-status emacs) (process-status mode)
-                      (netopt-option mode :keepidle))))
-           :unshare '("-m")
-           :setup (format "mount --bind %s /etc/hosts" hosts))
-          '(open open 42)))
-      (delete-file hosts))))
+  (should
+   (equal
+    (netopt-test-child
+     '(let* ((srv (make-network-process :name "srv" :server t
+                                        :host "127.0.0.1" :service t
+                                        :noquery t))
+             (port (process-contact srv :service))
+             (open (lambda ()
+                     (let ((p (make-network-process
+                               :name "c" :host "netopt-dual"
+                               :service port :nowait t)))
+                       (netopt-test-wait-for
+                        (lambda () (not (eq (process-status p)
+                                            'connect)))
+                        10)
+                       p)))
+             (emacs (funcall open)))
+        (setq netopt-connection-options '((t :keepidle 42)))
+        (netopt-mode 1)
+        (let ((mode (funcall open)))
+          (netopt-test-wait-for (lambda () (not (assq mode
+                                                      netopt--watched)))
+                                10)
+          (list (process-status emacs) (process-status mode)
+                (netopt-option mode :keepidle))))
+     :mount '(("/etc/hosts" . "::1 netopt-dual\n127.0.0.1 netopt-dual\n"))
+     :seconds 40 :strict t)
+    '(open open 42))))
 
 ;;;; Resolution with :nowait
 
@@ -338,7 +302,7 @@ such a connection gets its options once Emacs made its socket is
 `netopt-mode-nowait-falls-back-to-next-address'."
   (should
    (equal
-    (netopt-test-dns-child
+    (netopt-test-child
      '(progn
         (call-process "ip" nil nil nil "link" "set" "lo" "up")
         (let ((dns (netopt-make-socket :name "silent-dns" :type 'datagram
@@ -361,7 +325,7 @@ such a connection gets its options once Emacs made its socket is
               (netopt-test-wait-for (lambda () (not (eq seen 'never))) 5)
               (netopt-close dns)
               (list own mode seen)))))
-     :seconds 40)
+     :seconds 40 :unshare '("-n") :mount netopt-test-dns-mounts)
     '(connect connect t))))
 
 ;;;; Local servers: nothing left behind
@@ -381,7 +345,7 @@ no placeholder file is left in either directory."
     (unwind-protect
         (let* ((before (funcall placeholders))
                (result (netopt-mode-test--with-mode '((t :keepalive t))
-                         (netopt-mode-test--make :name "l" :server t
+                         (netopt-test-make-process :name "l" :server t
                                                  :family 'local
                                                  :service file :noquery t)))
                (p (car result)))
@@ -409,10 +373,10 @@ warning; the local server has the one option that applies to it,
           (netopt-mode-test--with-mode
               '((t :keepalive t :keepidle 30 :keepintvl 5 :keepcnt 4
                    :user-timeout 50000))
-            (list (netopt-mode-test--make :name "server" :server t
+            (list (netopt-test-make-process :name "server" :server t
                                           :family 'local :service file
                                           :noquery t)
-                  (netopt-mode-test--make :name "udp" :type 'datagram
+                  (netopt-test-make-process :name "udp" :type 'datagram
                                           :host "127.0.0.1"
                                           :service (netopt-test-port srv)
                                           :noquery t)))))
@@ -438,7 +402,7 @@ so Emacs's own server, made instead, can bind it (before: \"Address
 already in use\"), a warning says it has not the rule's options, and
 no placeholder file is left."
   (let ((result
-         (netopt-mode-test--child
+         (netopt-test-child
           '(let* ((file (make-temp-name "/tmp/netopt-fail-"))
                   (placeholders
                    (lambda ()
@@ -474,7 +438,8 @@ no placeholder file is left."
                  (when (processp p) (delete-process p))
                  (prog1 (list status (equal (funcall placeholders) before)
                               warned)
-                   (delete-file file))))))))
+                   (delete-file file)))))
+          :seconds 40 :strict t)))
     (should (equal result '(listen t t)))))
 
 (ert-deftest netopt-mode-placeholder-found-whatever-gc-closes ()
@@ -484,7 +449,7 @@ the collector runs, as often as it can here, so descriptors are freed
 during the calls: every datagram client and stream server is still
 made, with its option."
   (let ((result
-         (netopt-mode-test--child
+         (netopt-test-child
           '(let ((ok 0) (gc-cons-threshold 1))
              (dotimes (_ 60)
                (dotimes (_ 3)
@@ -500,7 +465,8 @@ made, with its option."
                    (setq ok (1+ ok)))
                  (delete-process c)
                  (delete-process s)))
-             ok))))
+             ok)
+          :seconds 40 :strict t)))
     (should (equal result 60))))
 
 ;;;; Accept failures on an adopted server
@@ -510,7 +476,7 @@ made, with its option."
 Emacs calls :log with CLIENT nil; an unrelated process of the current
 buffer stays live."
   (let ((result
-         (netopt-mode-test--child
+         (netopt-test-child
           '(let* ((logs nil)
                   (srv (netopt-make-network-process
                         :name "s" :server t :host "127.0.0.1" :service t
@@ -540,7 +506,8 @@ buffer stays live."
                    ;; Emacs's own text: "accept failed with code24".
                    (and (string-match-p "\\`accept failed with code ?24\n"
                                         (cadr (car (last logs))))
-                        t))))))
+                        t)))
+          :seconds 40 :strict t)))
     (should (equal result '(t nil t)))))
 
 ;;;; Connections made while the mode waits
@@ -552,7 +519,7 @@ opens a second one meanwhile: the kernel holds the rule's keepidle on
 the second."
   (should
    (equal
-    (netopt-mode-test--child
+    (netopt-test-child
      '(let* ((full (netopt-make-socket :server 1 :host "127.0.0.1"
                                        :service t))
              (good (netopt-make-socket :server t :host "127.0.0.1"
@@ -575,7 +542,8 @@ the second."
         (list (processp second)
               (cdr (assoc "keepidle"
                           (netopt-test-socket-with-peer
-                           (format "127.0.0.1:%d" good-port)))))))
+                           (format "127.0.0.1:%d" good-port))))))
+     :seconds 40 :strict t)
     '(t "42"))))
 
 ;;;; Rules that signal or are malformed
@@ -591,11 +559,11 @@ It is reported once, naming the rule, and matches nothing."
                                          ("[" :keepalive t))
             (list
              ;; As `server-start' does: no :host.
-             (netopt-mode-test--make :name "s" :server t :service t
+             (netopt-test-make-process :name "s" :server t :service t
                                      :noquery t)
-             (netopt-mode-test--make :name "s2" :server t :service t
+             (netopt-test-make-process :name "s2" :server t :service t
                                      :noquery t)
-             (netopt-mode-test--make :name "c" :host "127.0.0.1"
+             (netopt-test-make-process :name "c" :host "127.0.0.1"
                                      :service port :noquery t)))))
     (should (equal (mapcar #'process-status (car result))
                    '(listen listen open)))
@@ -614,9 +582,9 @@ the options: the connection is Emacs's own, a stream made at once."
          (rules '((t . 5) (t :keepalive) (t :type datagram) (t :nowait t)))
          (result
           (netopt-mode-test--with-mode rules
-            (list (netopt-mode-test--make :name "c1" :host "127.0.0.1"
+            (list (netopt-test-make-process :name "c1" :host "127.0.0.1"
                                           :service port :noquery t)
-                  (netopt-mode-test--make :name "c2" :host "127.0.0.1"
+                  (netopt-test-make-process :name "c2" :host "127.0.0.1"
                                           :service port :noquery t)))))
     (dolist (p (car result))
       (should (eq (process-status p) 'open))
@@ -648,7 +616,7 @@ In a private network namespace the kernel counts connection attempts
 \(ActiveOpens of /proc/net/snmp): a refused call under the mode adds
 one, as Emacs's own, and signals the same error."
   (let ((result
-         (netopt-mode-test--child
+         (netopt-test-child
           '(let ((opens (lambda ()
                           (with-temp-buffer
                             (insert-file-contents "/proc/net/snmp")
@@ -676,7 +644,8 @@ one, as Emacs's own, and signals the same error."
                             (funcall call)))
                     (c (funcall opens)))
                (list (- b a) (- c b) (equal emacs mode) (car mode))))
-          :unshare '("-n") :setup "ip link set lo up")))
+          :unshare '("-n") :setup "ip link set lo up"
+          :seconds 40 :strict t)))
     (should (equal result '(1 1 t file-error)))))
 
 ;;;; Other advice
@@ -695,7 +664,7 @@ never netopt's placeholder."
         (netopt-mode-test--with-mode '((t :keepidle 42))
           (advice-add 'make-network-process :before record-after)
           (unwind-protect
-              (netopt-mode-test--make :name "c" :host "127.0.0.1"
+              (netopt-test-make-process :name "c" :host "127.0.0.1"
                                       :service port :noquery t)
             (advice-remove 'make-network-process record-after)))
       (advice-remove 'make-network-process record-before))
@@ -762,9 +731,9 @@ Thirteen call shapes (clients, servers, datagram, local, with
     (unwind-protect
         (dolist (shape (netopt-mode-test--shapes port file))
           (let* ((args (append shape '(:noquery t)))
-                 (emacs (apply #'netopt-mode-test--make args))
+                 (emacs (apply #'netopt-test-make-process args))
                  (mode (car (netopt-mode-test--with-mode '((t :keepalive t))
-                              (apply #'netopt-mode-test--make args)))))
+                              (apply #'netopt-test-make-process args)))))
             (should (equal (netopt-mode-test--normal (process-contact mode t))
                            (netopt-mode-test--normal
                             (process-contact emacs t))))
@@ -773,6 +742,151 @@ Thirteen call shapes (clients, servers, datagram, local, with
                            (netopt-mode-test--normal-short
                             (process-contact emacs))))))
       (delete-file file))))
+
+;;;; ERC, TLS, bad rules, calls no rule matches (API.md 5.2)
+
+(defconst netopt-adopt-test--rule
+  '("\\`127\\.0\\.0\\.1\\'" :keepidle 42 :maxseg 1000)
+  "The rule of `netopt-connection-options' the mode tests use.")
+
+(defun netopt-adopt-test--erc-form (port mode)
+  "Return a form for a child Emacs: ERC connects to 127.0.0.1:PORT.
+With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
+The form returns (CONNECTED KERNEL): whether ERC registered (the
+server's welcome came), and the kernel's view of ERC's socket."
+  `(progn
+     (require 'erc)
+     ,@(and mode
+            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
+              (netopt-mode 1)))
+     (let* ((erc-server-auto-reconnect nil)
+            (erc-join-buffer 'bury)
+            (buffer (erc :server "127.0.0.1" :port ,port :nick "adopt"
+                         :full-name "netopt adopt test"))
+            (connected (netopt-test-wait-for
+                        (lambda () (buffer-local-value 'erc-server-connected
+                                                       buffer))
+                        10)))
+       (list connected
+             (with-current-buffer buffer
+               (and (processp erc-server-process)
+                    (netopt-test-socket-with-peer
+                     ,(format "127.0.0.1:%d" port))))))))
+
+(ert-deftest netopt-adopt-harness-erc-ngircd ()
+  "Harness: ngircd runs, and Emacs's own ERC registers with it."
+  :tags '(adopt)
+  (netopt-test-with-server (port #'netopt-test-ngircd)
+    (let ((result (netopt-test-child
+                   (netopt-adopt-test--erc-form port nil)
+                   :seconds 40 :strict t)))
+      (should (eq (car result) t))
+      (should (equal (cdr (assoc "keepidle" (cadr result))) "7200")))))
+
+(ert-deftest netopt-adopt-mode-erc ()
+  "With `netopt-mode', an ERC connection has the rule's options.
+They are in the kernel: :keepidle 42, and a segment size of 1000 at
+most, which only a setting made before connect gives."
+  :tags '(adopt)
+  (netopt-test-with-server (port #'netopt-test-ngircd)
+    (let ((result (netopt-test-child
+                   (netopt-adopt-test--erc-form port t)
+                   :seconds 40 :strict t)))
+      (should (eq (car result) t))
+      (should (equal (cdr (assoc "keepidle" (cadr result))) "42"))
+      (should (<= (string-to-number (cdr (assoc "maxseg" (cadr result))))
+                  1000)))))
+
+(defun netopt-adopt-test--tls-form (port mode)
+  "Return a form for a child Emacs: a TLS stream to 127.0.0.1:PORT.
+With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
+The server is openssl s_server -rev.  The form returns (REPLY KERNEL
+PROTOCOL): the reply to \"netopt\", the kernel's view of the socket,
+and the TLS protocol gnutls negotiated."
+  `(progn
+     (require 'gnutls)
+     (require 'nsm)
+     ,@(and mode
+            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
+              (netopt-mode 1)))
+     (let* ((gnutls-verify-error nil)
+            (network-security-level 'low)
+            (got "")
+            (p (open-network-stream "tls" nil "127.0.0.1" ,port :type 'tls)))
+       (set-process-filter p (lambda (_p s) (setq got (concat got s))))
+       (process-send-string p "netopt\n")
+       (netopt-test-wait-for (lambda () (string-match-p "\n" got)) 10)
+       (list got
+             (netopt-test-socket-with-peer ,(format "127.0.0.1:%d" port))
+             (plist-get (gnutls-peer-status p) :protocol)))))
+
+(ert-deftest netopt-adopt-harness-tls ()
+  "Harness: openssl s_server talks TLS with Emacs's own stream."
+  :tags '(adopt)
+  (skip-unless (gnutls-available-p))
+  (netopt-test-with-server (port #'netopt-test-tls-server)
+    (let ((result (netopt-test-child
+                   (netopt-adopt-test--tls-form port nil)
+                   :seconds 40 :strict t)))
+      (should (equal (car result) "tpoten\n"))
+      (should (stringp (nth 2 result))))))
+
+(ert-deftest netopt-adopt-mode-tls ()
+  "With `netopt-mode', a TLS stream has the rule's options and works."
+  :tags '(adopt)
+  (skip-unless (gnutls-available-p))
+  (netopt-test-with-server (port #'netopt-test-tls-server)
+    (let ((result (netopt-test-child
+                   (netopt-adopt-test--tls-form port t)
+                   :seconds 40 :strict t)))
+      (should (equal (car result) "tpoten\n"))
+      (should (stringp (nth 2 result)))
+      (should (equal (cdr (assoc "keepidle" (nth 1 result))) "42"))
+      (should (<= (string-to-number (cdr (assoc "maxseg" (nth 1 result))))
+                  1000)))))
+
+(netopt-deftest netopt-adopt-mode-bad-rule-warns ()
+  "A rule with a bad value still connects, and a warning names the rule."
+  :tags '(adopt)
+  (let* ((srv (netopt-test-server))
+         (port (netopt-test-port srv))
+         (warnings nil)
+         (record (lambda (&rest args) (push (format "%S" args) warnings))))
+    (advice-add 'display-warning :before record)
+    (unwind-protect
+        (netopt-mode-test--with-mode '((t :keepidle "x"))
+          (let ((p (netopt-test-make-process :name "bad" :host "127.0.0.1"
+                                             :service port)))
+            (should (eq (process-status p) 'open))
+            (netopt-test-other-end srv)
+            (should (seq-some (lambda (w) (string-match-p ":keepidle" w))
+                              warnings))))
+      (advice-remove 'display-warning record))))
+
+(netopt-deftest netopt-adopt-mode-untouched-and-off ()
+  "Calls matching no rule reach Emacs untouched; off, no advice remains."
+  :tags '(adopt)
+  (let* ((srv (netopt-test-server))
+         (port (netopt-test-port srv))
+         (keys (lambda (plist)
+                 (let ((out nil))
+                   (while plist
+                     (push (car plist) out)
+                     (setq plist (cddr plist)))
+                   (sort out #'string<))))
+         (plain (netopt-test-make-process :name "plain" :host "127.0.0.1"
+                                          :service port))
+         (plain-kernel (netopt-test-other-end srv)))
+    (netopt-mode-test--with-mode '(("\\`10\\.9\\.9\\.9\\'" :keepidle 42))
+      (let* ((p (netopt-test-make-process :name "plain" :host "127.0.0.1"
+                                          :service port))
+             (kernel (netopt-test-other-end srv)))
+        (should (equal (funcall keys (process-contact p t))
+                       (funcall keys (process-contact plain t))))
+        (should (equal (process-contact p :host) "127.0.0.1"))
+        (should (equal (cdr (assoc "keepidle" kernel))
+                       (cdr (assoc "keepidle" plain-kernel))))))
+    (should-not (advice--p (symbol-function 'make-network-process)))))
 
 (provide 'mode-test)
 ;;; mode-test.el ends here

@@ -1,43 +1,21 @@
-;;; options-test.el --- the manual's eight options against the kernel  -*- lexical-binding: t; -*-
+;;; options-test.el --- every option against the kernel, and by traffic  -*- lexical-binding: t; -*-
 
 ;;; Commentary:
 
-;; Every option of the Emacs manual, set at creation and set later, on
-;; IPv4 and IPv6, stream and datagram sockets, bare and server: the
-;; kernel's value is read by test/tools/sockpeek (an independent path),
-;; and `netopt-option' must read back the form `netopt-set-option' takes.
+;; module/options (the table, the engine, the value conversions):
+;; every option of `netopt-test-option-cases' set and read back, with
+;; the kernel's value read by test/tools/sockpeek (an independent
+;; path): the manual's eight at creation and set later, on IPv4 and
+;; IPv6, stream and datagram sockets, bare and server; the others on
+;; the socket each applies to.  Then the rules (applicability,
+;; read-only options, ranges, privileges) and each option shown by
+;; traffic on loopback that only behaves that way when it is on.
 
 ;;; Code:
 
 (require 'netopt-test-helpers)
 
-(defconst netopt-options-test-cases
-  ;; (OPTION SOCKPEEK-NAME (LISP-VALUE KERNEL-VALUE READ-BACK) ...)
-  '((:bindtodevice "bindtodevice" ("lo" "lo" "lo") (nil "-" nil) ("" "-" nil))
-    (:broadcast "broadcast" (t 1 t) (nil 0 nil) (7 1 t))
-    (:dontroute "dontroute" (t 1 t) (nil 0 nil))
-    (:keepalive "keepalive" (t 1 t) (nil 0 nil) ("yes" 1 t))
-    (:linger "linger" (5 "1 5" 5) (0 "1 0" 0) (nil "0 0" nil) (t "1 7" 7))
-    (:oobinline "oobinline" (t 1 t) (nil 0 nil))
-    (:priority "priority" (3 3 3) (0 0 0) (6 6 6))
-    (:reuseaddr "reuseaddr" (t 1 t) (nil 0 nil)))
-  "What each manual option's values look like in the kernel and read back.
-`netopt-linger-seconds' is bound to 7 while these run.")
-
-(defun netopt-options-test--kinds ()
-  "Return the socket kinds to test: (LABEL . MAKE-SOCKET-ARGS)."
-  (append
-   '(("ipv4 stream bare" :family ipv4)
-     ("ipv4 datagram bare" :family ipv4 :type datagram)
-     ("ipv4 stream server" :family ipv4 :server t :host "127.0.0.1" :service t)
-     ("ipv4 datagram server" :family ipv4 :type datagram :server t
-      :host "127.0.0.1" :service t))
-   (when (netopt-test-ipv6-p)
-     '(("ipv6 stream bare" :family ipv6)
-       ("ipv6 datagram bare" :family ipv6 :type datagram)
-       ("ipv6 stream server" :family ipv6 :server t :host "::1" :service t)
-       ("ipv6 datagram server" :family ipv6 :type datagram :server t
-        :host "::1" :service t)))))
+;;;; The case table
 
 (defun netopt-options-test--check (label sock option peek-name case)
   "Check SOCK (of kind LABEL) for CASE of OPTION.
@@ -51,14 +29,15 @@ PEEK-NAME is sockpeek's name for OPTION."
     ;; netopt-contact reads the same live value.
     (should (equal (netopt-contact sock option) read-back))))
 
-(defun netopt-options-test--run (option)
-  "Run the creation and set-later matrix for OPTION."
-  (let* ((entry (assq option netopt-options-test-cases))
-         (peek-name (nth 1 entry))
-         (cases (nthcdr 2 entry))
+(defun netopt-options-test--run (row)
+  "Run the creation and set-later matrix for ROW, an `every' row.
+ROW is a row of `netopt-test-option-cases'."
+  (let* ((option (car row))
+         (peek-name (plist-get (cdr row) :peek))
+         (cases (plist-get (cdr row) :cases))
          (netopt-linger-seconds 7)
          (checked 0))
-    (dolist (kind (netopt-options-test--kinds))
+    (dolist (kind (netopt-test-option-kinds))
       (let ((label (car kind)) (args (cdr kind)))
         ;; Set at creation.
         (dolist (case cases)
@@ -77,20 +56,61 @@ PEEK-NAME is sockpeek's name for OPTION."
               (setq checked (1+ checked)))))))
     (should (> checked 0))))
 
-(defmacro netopt-options-test--define (option)
-  "Define the matrix test of OPTION."
-  `(netopt-deftest ,(intern (format "netopt-options-matrix%s" option)) ()
-     ,(format "%s set at creation and later, read by the kernel and back." option)
-     (netopt-options-test--run ,option)))
+(defmacro netopt-options-test--define-matrices ()
+  "Define a matrix test for each `every' row of `netopt-test-option-cases'.
+The test of OPTION is netopt-options-matrixOPTION."
+  `(progn
+     ,@(mapcar
+        (lambda (row)
+          `(netopt-deftest ,(intern (format "netopt-options-matrix%s"
+                                            (car row)))
+               ()
+             ,(format "%s set at creation and later, read by the kernel and back."
+                      (car row))
+             (netopt-options-test--run
+              (assq ,(car row) (netopt-test-option-rows 'every)))))
+        (netopt-test-option-rows 'every))))
 
-(netopt-options-test--define :bindtodevice)
-(netopt-options-test--define :broadcast)
-(netopt-options-test--define :dontroute)
-(netopt-options-test--define :keepalive)
-(netopt-options-test--define :linger)
-(netopt-options-test--define :oobinline)
-(netopt-options-test--define :priority)
-(netopt-options-test--define :reuseaddr)
+(netopt-options-test--define-matrices)
+
+(netopt-deftest netopt-catalog-round-trips ()
+  "Every option beyond the manual's: set, held by the kernel, read back.
+Each case of each row of `netopt-test-option-cases' whose :on is a
+socket kind, not `every'."
+  (let ((ipv6 (netopt-test-ipv6-p)) (checked 0)
+        (netopt-linger-seconds 7))
+    (dolist (row (netopt-test-option-rows 'catalogue))
+      (let ((option (car row))
+            (peek (plist-get (cdr row) :peek))
+            (kind (plist-get (cdr row) :on)))
+        (unless (and (not ipv6) (memq kind '(tcp6 udp6 bare6)))
+          (pcase-dolist (`(,value ,kernel ,back) (plist-get (cdr row) :cases))
+            (let ((s (netopt-test-option-socket kind)))
+              (should (equal (list option kind
+                                   (netopt-set-option s option value))
+                             (list option kind t)))
+              (should (equal (list option kind (netopt-test-kernel s peek))
+                             (list option kind kernel)))
+              (should (equal (list option kind (netopt-option s option))
+                             (list option kind back)))
+              (setq checked (1+ checked)))))))
+    (should (>= checked 25))))
+
+(netopt-deftest netopt-catalog-at-creation ()
+  "Catalogue options given to netopt-make-socket are set before connect."
+  (let* ((srv (netopt-test-server))
+         (cli (netopt-test-socket :host "127.0.0.1"
+                                  :service (netopt-test-port srv)
+                                  :keepalive t :keepidle 33 :keepintvl 5
+                                  :keepcnt 3 :user-timeout 9000 :nodelay t
+                                  :tos 8 :congestion "reno")))
+    (dolist (pair '(("keepidle" . 33) ("keepintvl" . 5) ("keepcnt" . 3)
+                    ("user-timeout" . 9000) ("nodelay" . 1) ("tos" . 8)
+                    ("congestion" . "reno")))
+      (should (equal (cons (car pair) (netopt-test-kernel cli (car pair)))
+                     pair)))))
+
+;;;; The manual's options
 
 (netopt-deftest netopt-options-connected-client ()
   "Options set on a connected stream client and a datagram client reach it."
@@ -163,34 +183,6 @@ PEEK-NAME is sockpeek's name for OPTION."
                     :type 'netopt-bad-value))
     (should (equal (netopt-test-kernel s "priority") 0))))
 
-(ert-deftest netopt-options-supported-list ()
-  "The supported options start with the manual's eight, in its order."
-  (let ((all (netopt-supported-options)))
-    (should (equal (seq-take all 8)
-                   '(:bindtodevice :broadcast :dontroute :keepalive :linger
-                                   :oobinline :priority :reuseaddr)))
-    (should (equal all (seq-uniq all)))
-    (dolist (opt all)
-      (should (keywordp opt)))))
-
-(ert-deftest netopt-options-info ()
-  "Every supported option has its info plist; the eight are socket level."
-  (dolist (opt (netopt-supported-options))
-    (let ((info (netopt-option-info opt)))
-      (should (memq (plist-get info :settable) '(always before-bind nil)))
-      (should (memq (plist-get info :level) '(socket ip ipv6 tcp udp)))
-      (should (stringp (plist-get info :doc)))
-      (should (plist-get info :type))
-      (should (stringp (plist-get info :c-name)))))
-  (dolist (opt '(:bindtodevice :broadcast :dontroute :keepalive :linger
-                               :oobinline :priority :reuseaddr))
-    (should (eq (plist-get (netopt-option-info opt) :level) 'socket)))
-  (should (eq (plist-get (netopt-option-info :reuseaddr) :settable)
-              'before-bind))
-  (should (eq (plist-get (netopt-option-info :keepalive) :settable) 'always))
-  (should (equal (plist-get (netopt-option-info :priority) :c-name)
-                 "SO_PRIORITY")))
-
 (netopt-deftest netopt-options-local-family ()
   "The manual's options also work on local (Unix) sockets."
   (let* ((file (netopt-test-temp-socket-name))
@@ -204,6 +196,353 @@ PEEK-NAME is sockpeek's name for OPTION."
           (should (equal (netopt-test-kernel cli "linger") "1 4"))
           (should (eql (netopt-option cli :linger) 4)))
       (delete-file file))))
+
+;;;; Rules
+
+(netopt-deftest netopt-catalog-applicability ()
+  "Options that do not apply to a socket are unsupported for it."
+  (let ((udp (netopt-test-socket :type 'datagram))
+        (tcp4 (netopt-test-socket))
+        (local (netopt-test-socket :family 'local)))
+    (dolist (call (list (lambda () (netopt-set-option udp :nodelay t))
+                        (lambda () (netopt-option udp :keepidle))
+                        (lambda () (netopt-set-option tcp4 :v6only t))
+                        (lambda () (netopt-set-option tcp4 :multicast-ttl 3))
+                        (lambda () (netopt-option local :tos))
+                        (lambda () (netopt-option tcp4 :peercred))
+                        (lambda () (netopt-set-option local :keepidle 5))))
+      (should-error (funcall call) :type 'netopt-unknown-option))
+    (should (null (netopt-set-option udp :nodelay t t)))))
+
+(netopt-deftest netopt-catalog-read-only ()
+  "Read-only options read, and refuse to be set (nil with NO-ERROR)."
+  (pcase-let ((`(,srv ,cli ,_child) (netopt-test-pair)))
+    (dolist (option '(:info :error :acceptconn))
+      (should-error (netopt-set-option cli option 1)
+                    :type 'netopt-unknown-option)
+      (should (null (netopt-set-option cli option 1 t)))
+      (should (null (plist-get (netopt-option-info option) :settable))))
+    (should (eq (netopt-option srv :acceptconn) t))
+    (should (eq (netopt-option cli :acceptconn) nil))
+    (should (equal (netopt-test-kernel srv "acceptconn") 1))
+    (should (eql (netopt-option cli :error) 0))))
+
+(netopt-deftest netopt-audit-pending-error-kept ()
+  "Only an explicit (netopt-option X :error) consumes a pending error."
+  (let* ((closed (netopt-test-socket :type 'datagram :server t
+                                     :host "127.0.0.1" :service t))
+         (port (netopt-test-port closed))
+         (s (progn (netopt-close closed)
+                   (netopt-test-socket :type 'datagram :host "127.0.0.1"
+                                       :service port))))
+    ;; The datagram reaches a closed port: ICMP makes ECONNREFUSED
+    ;; pending on S.
+    (netopt-send s "x")
+    (sleep-for 0.1)
+    (should (plist-get (netopt-contact s t) :local))
+    (should-not (plist-member (netopt-contact s t) :error))
+    (should-not (netopt-contact s :error))
+    ;; Still there for the explicit read, and a receive would report
+    ;; "Connection refused" rather than time out.
+    (should (> (netopt-option s :error) 0))
+    (should (eql (netopt-option s :error) 0))))
+
+(netopt-deftest netopt-audit-mark-unsigned ()
+  "`:mark' takes the whole unsigned 32-bit range."
+  (skip-unless (memq :mark (netopt-supported-options)))
+  (skip-unless (eq (user-uid) 0))
+  (let ((s (netopt-test-socket :type 'datagram)))
+    (should (eq (netopt-set-option s :mark 4294967295) t))
+    (should (eql (netopt-option s :mark) 4294967295))
+    (should (eql (netopt-test-kernel s "mark") -1)) ; sockpeek prints an int
+    (should-error (netopt-set-option s :mark 4294967296)
+                  :type 'netopt-bad-value)
+    (should-error (netopt-set-option s :mark -1) :type 'netopt-bad-value)))
+
+(ert-deftest netopt-catalog-privileged ()
+  "As nobody, :mark and :transparent are refused with permission denied."
+  (should (equal (netopt-test-child
+                  '(let ((s (netopt-make-socket)))
+                     (list (condition-case nil (netopt-set-option s :mark 5)
+                             (netopt-permission-denied 'denied))
+                           (condition-case nil
+                               (netopt-set-option s :transparent t)
+                             (netopt-permission-denied 'denied))))
+                  :as-nobody t :strict t)
+                 '(denied denied))))
+
+(ert-deftest netopt-behaviour-unprivileged ()
+  "As nobody, :priority 7 and re-binding a bound device are refused."
+  (should (equal (netopt-test-child
+                  '(condition-case nil (netopt-make-socket :priority 7)
+                     (netopt-permission-denied 'denied))
+                  :as-nobody t :strict t)
+                 'denied))
+  (should (equal (netopt-test-child
+                  '(let ((s (netopt-make-socket)))
+                     (list (netopt-set-option s :priority 6)
+                           (netopt-option s :priority)
+                           (condition-case nil (netopt-set-option s :priority 7)
+                             (netopt-system-error 'denied))))
+                  :as-nobody t :strict t)
+                 '(t 6 denied)))
+  (should (equal (netopt-test-child
+                  '(let ((s (netopt-make-socket :bindtodevice "lo")))
+                     (condition-case nil (netopt-set-option s :bindtodevice nil)
+                       (netopt-permission-denied 'denied)))
+                  :as-nobody t :strict t)
+                 'denied))
+  ;; The same calls succeed as root, as the kernel confirms.
+  (let ((s (netopt-make-socket :priority 7 :bindtodevice "lo")))
+    (unwind-protect
+        (progn
+          (should (equal (netopt-test-kernel s "priority") 7))
+          (should (eq (netopt-set-option s :bindtodevice nil) t))
+          (should (equal (netopt-test-kernel s "bindtodevice") "-")))
+      (netopt-close s))))
+
+;;;; Options beyond the manual
+
+(netopt-deftest netopt-catalog-tcp-info ()
+  ":info reports the connection's state and a plausible round-trip time."
+  (pcase-let ((`(,srv ,cli ,child) (netopt-test-pair)))
+    (netopt-send cli "ping")
+    (netopt-receive child :timeout 5)
+    (let ((info (netopt-option cli :info)))
+      (should (eq (plist-get info :state) 'established))
+      (should (> (plist-get info :rtt) 0))
+      (should (> (plist-get info :snd-mss) 0))
+      (should (>= (plist-get info :retransmits) 0)))
+    (should (eq (plist-get (netopt-option srv :info) :state) 'listen))
+    (netopt-close cli)
+    (netopt-test-receive-all child)
+    (should (memq (plist-get (netopt-option child :info) :state)
+                  '(close-wait last-ack close)))))
+
+(netopt-deftest netopt-catalog-peercred ()
+  ":peercred on a local connection reports this Emacs's pid and ids."
+  (let* ((file (netopt-test-temp-socket-name))
+         (srv (netopt-test-socket :family 'local :server t :service file)))
+    (unwind-protect
+        (let* ((cli (netopt-test-socket :family 'local :service file))
+               (child (netopt-accept srv 5)))
+          (netopt-test-close-later child)
+          (dolist (s (list cli child))
+            (let ((cred (netopt-option s :peercred)))
+              (should (eql (plist-get cred :pid) (emacs-pid)))
+              (should (eql (plist-get cred :uid) (user-uid)))
+              (should (eql (plist-get cred :gid) (group-gid))))))
+      (delete-file file))))
+
+(netopt-deftest netopt-catalog-reuseport ()
+  ":reuseport lets two servers bind one port; without it the second fails."
+  (let* ((a (netopt-test-server :reuseport t))
+         (port (netopt-test-port a)))
+    (should (netopt-test-socket :server t :host "127.0.0.1" :service port
+                                :reuseport t))
+    (let ((b (netopt-test-server :reuseport nil)))
+      (should-error (netopt-make-socket :server t :host "127.0.0.1"
+                                        :service (netopt-test-port b))
+                    :type 'netopt-system-error))
+    ;; Settable only before bind.
+    (should-error (netopt-set-option a :reuseport nil)
+                  :type 'netopt-unknown-option)))
+
+(netopt-deftest netopt-catalog-v6only ()
+  ":v6only decides whether an IPv6 wildcard server takes IPv4 clients."
+  (skip-unless (netopt-test-ipv6-p))
+  (dolist (v6only '(nil t))
+    (let* ((srv (netopt-test-socket :family 'ipv6 :server t :service t
+                                    :v6only v6only))
+           (port (netopt-test-port srv)))
+      (should (equal (netopt-test-kernel srv "v6only") (if v6only 1 0)))
+      (if v6only
+          (should-error (netopt-make-socket :host "127.0.0.1" :service port
+                                            :timeout 2)
+                        :type 'netopt-system-error)
+        (netopt-test-socket :host "127.0.0.1" :service port)
+        (let ((child (netopt-accept srv 5)))
+          (netopt-test-close-later child)
+          ;; An IPv4 client seen through an IPv6 socket: ::ffff:127.0.0.1.
+          (should (equal (seq-take (netopt-contact child :remote) 6)
+                         '[0 0 0 0 0 65535])))))))
+
+(netopt-deftest netopt-catalog-keepalive-timer-in-ss ()
+  "Keep-alive timing shows in ss as the connection's keepalive timer."
+  (skip-unless (executable-find "ss"))
+  (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-pair)))
+    (netopt-set-option cli :keepalive t)
+    (netopt-set-option cli :keepidle 1234)
+    (let* ((port (aref (netopt-contact cli :local) 4))
+           (line (cdr (netopt-test-command
+                       "ss" "-tno" "state" "established"
+                       (format "( sport = :%d )" port)))))
+      ;; 1234 s is 20 min 34 s; the timer counts down from it.
+      (should (string-match "timer:(keepalive,\\([0-9]+\\)min" line))
+      (should (member (match-string 1 line) '("20" "19"))))))
+
+(netopt-deftest netopt-catalog-multicast-interface ()
+  ":multicast-if takes an interface name and reads it back."
+  (let ((u4 (netopt-test-socket :type 'datagram)))
+    (should (null (netopt-option u4 :multicast-if)))
+    (should (eq (netopt-set-option u4 :multicast-if "lo") t))
+    (should (equal (netopt-option u4 :multicast-if) "lo"))
+    (should-error (netopt-set-option u4 :multicast-if "nonexistent0")
+                  :type 'netopt-system-error)
+    (netopt-set-option u4 :multicast-if nil)
+    (should (null (netopt-option u4 :multicast-if))))
+  (when (netopt-test-ipv6-p)
+    (let ((u6 (netopt-test-socket :type 'datagram :family 'ipv6)))
+      (netopt-set-option u6 :multicast-if "lo")
+      (should (equal (netopt-option u6 :multicast-if) "lo")))))
+
+;;;; Proven by traffic
+
+(netopt-deftest netopt-behaviour-oob-separate ()
+  "Without :oobinline, urgent data is read with :oob t, not in the stream."
+  (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
+    (netopt-send cli "ab")
+    (netopt-send cli "X" :oob t)
+    (netopt-send cli "cd")
+    (should (equal (netopt-receive child :oob t :timeout 5) "X"))
+    (netopt-close cli)
+    (should (equal (netopt-test-receive-all child) "abcd"))))
+
+(netopt-deftest netopt-behaviour-oob-inline ()
+  "With :oobinline (a child option), urgent data arrives in the stream."
+  (pcase-let ((`(,_srv ,cli ,child)
+               (netopt-test-pair :child-options '(:oobinline t))))
+    (should (equal (netopt-test-kernel child "oobinline") 1))
+    (netopt-send cli "ab")
+    (netopt-send cli "X" :oob t)
+    (netopt-send cli "cd")
+    (netopt-close cli)
+    (should (equal (netopt-test-receive-all child) "abXcd"))
+    (should-error (netopt-receive child :oob t :timeout 0.2)
+                  :type 'netopt-system-error)))
+
+(netopt-deftest netopt-behaviour-broadcast ()
+  "Sending to 127.255.255.255 needs :broadcast; with it the datagram arrives."
+  (let* ((r (netopt-test-socket :type 'datagram :server t :service t))
+         (to (vector 127 255 255 255 (netopt-test-port r)))
+         (plain (netopt-test-socket :type 'datagram))
+         (made (netopt-test-socket :type 'datagram :broadcast t)))
+    (should-error (netopt-send plain "no" :to to)
+                  :type 'netopt-permission-denied)
+    (should (null (netopt-receive r :timeout 0.2)))
+    (should (= (netopt-send made "one" :to to) 3))
+    (should (equal (car (netopt-receive-from r :timeout 5)) "one"))
+    (should (eq (netopt-set-option plain :broadcast t) t))
+    (should (= (netopt-send plain "two" :to to) 3))
+    (should (equal (car (netopt-receive-from r :timeout 5)) "two"))
+    (netopt-set-option plain :broadcast nil)
+    (should-error (netopt-send plain "no" :to to)
+                  :type 'netopt-permission-denied)))
+
+(netopt-deftest netopt-behaviour-linger-zero-resets ()
+  ":linger 0 closes with a reset: the peer sees the connection reset."
+  (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
+    (netopt-set-option cli :linger 0)
+    (netopt-send cli (make-string 1000 ?x))
+    (netopt-send child "unread by the client")
+    (netopt-close cli)
+    (let ((err (should-error (netopt-test-receive-all child)
+                             :type 'netopt-system-error)))
+      (should (member "Connection reset by peer" err)))))
+
+(netopt-deftest netopt-behaviour-linger-off-delivers ()
+  ":linger nil: the peer reads all the data, then the end of the stream."
+  (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
+    (should (null (netopt-option cli :linger)))
+    (let ((data (make-string (* 1024 1024) ?d)))
+      (should (= (netopt-send cli data) (length data)))
+      (netopt-close cli)
+      (should (= (length (netopt-test-receive-all child)) (length data))))))
+
+(netopt-deftest netopt-behaviour-linger-t-delivers ()
+  ":linger t holds netopt-linger-seconds in the kernel and delivers all."
+  (let ((netopt-linger-seconds 7))
+    (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
+      (netopt-set-option cli :linger t)
+      (should (equal (netopt-test-kernel cli "linger") "1 7"))
+      (netopt-send cli (make-string 100000 ?t))
+      (netopt-close cli)
+      (should (= (length (netopt-test-receive-all child)) 100000)))))
+
+(defun netopt-behaviour--time-wait-port ()
+  "Return a loopback port left in TIME_WAIT on the server side."
+  (let* ((srv (netopt-make-socket :server t :host "127.0.0.1" :service t))
+         (port (netopt-test-port srv))
+         (cli (netopt-make-socket :host "127.0.0.1" :service port))
+         (child (netopt-accept srv 5)))
+    ;; The server side closes first, so its end goes to TIME_WAIT.
+    (netopt-close child)
+    (netopt-test-receive-all cli)
+    (netopt-close cli)
+    (netopt-close srv)
+    port))
+
+(netopt-deftest netopt-behaviour-reuseaddr-time-wait ()
+  ":reuseaddr rebinds a port held in TIME_WAIT; without it bind fails."
+  (let ((port (netopt-behaviour--time-wait-port)))
+    (when (executable-find "ss")
+      (should (string-match-p
+               (format "TIME-WAIT.*127\\.0\\.0\\.1:%d\\b" port)
+               (cdr (netopt-test-command "ss" "-tan")))))
+    (should-error (netopt-make-socket :server t :host "127.0.0.1"
+                                      :service port :reuseaddr nil)
+                  :type 'netopt-system-error)
+    (should (netopt-test-socket :server t :host "127.0.0.1" :service port
+                                :reuseaddr t))))
+
+(ert-deftest netopt-netns-dead-connections-detected ()
+  "Keep-alive timing and a user timeout notice a dead peer; plain TCP does not.
+Three connections on the namespace's loopback: one with :keepalive t
+:keepidle 1 :keepintvl 1 :keepcnt 2, one with :user-timeout 2000 and
+unacknowledged data, one without either.  The link goes down, and
+within 10 seconds the first two fail while the third stays open."
+  (skip-unless (executable-find "ip"))
+  (let ((result
+         (netopt-test-child
+          '(progn
+             (call-process "ip" nil nil nil "link" "set" "lo" "up")
+             (let* ((srv (netopt-make-socket :server t :host "127.0.0.1"
+                                             :service t))
+                    (port (cadr (netopt-contact srv)))
+                    (ka (netopt-make-socket :host "127.0.0.1" :service port
+                                            :keepalive t :keepidle 1
+                                            :keepintvl 1 :keepcnt 2))
+                    (c1 (netopt-accept srv 5))
+                    (ut (netopt-make-socket :host "127.0.0.1" :service port
+                                            :user-timeout 2000))
+                    (c2 (netopt-accept srv 5))
+                    (ctl (netopt-make-socket :host "127.0.0.1" :service port))
+                    (c3 (netopt-accept srv 5))
+                    (failed nil))
+               (ignore c1 c2 c3)
+               (call-process "ip" nil nil nil "link" "set" "lo" "down")
+               (netopt-send ut "unacknowledged")
+               ;; Up to 10 s: 20 rounds of half-second waits.
+               (dotimes (_ 20)
+                 (dolist (pair (list (cons 'keepalive ka)
+                                     (cons 'user-timeout ut)))
+                   (unless (assq (car pair) failed)
+                     (condition-case err
+                         (when (equal (netopt-receive (cdr pair) :timeout 0.5)
+                                      "")
+                           (push (list (car pair) "end of stream") failed))
+                       (netopt-system-error
+                        (push (list (car pair) (nth 2 err)) failed))))))
+               (list :failed (sort failed
+                                   (lambda (a b) (string< (car a) (car b))))
+                     :control (plist-get (netopt-option ctl :info) :state)
+                     :keepalive (plist-get (netopt-option ka :info) :state))))
+          :unshare '("-n") :strict t)))
+    (should (equal (plist-get result :failed)
+                   '((keepalive "Connection timed out")
+                     (user-timeout "Connection timed out"))))
+    (should (eq (plist-get result :control) 'established))
+    (should (eq (plist-get result :keepalive) 'close))))
 
 (provide 'options-test)
 ;;; options-test.el ends here

@@ -2,11 +2,13 @@
 
 ;;; Commentary:
 
-;; Options set through netopt on processes made by `make-network-process'
-;; are checked against the kernel independently: test/tools/sockpeek
+;; module/process and lisp/netopt-process.el: finding the socket of
+;; an Emacs network process.  Options set through netopt on processes
+;; made by `make-network-process' are checked against the kernel independently: test/tools/sockpeek
 ;; lists every socket descriptor of this Emacs, so a marker value set on
 ;; a process must appear on exactly one descriptor, the one whose
-;; addresses are the process's.
+;; addresses are the process's.  A process still connecting is found;
+;; finding one leaves no trace in the kernel or in its contact.
 
 ;;; Code:
 
@@ -339,6 +341,61 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
       (should handle)
       (netopt-set-option cli :keepalive t)
       (should (eq (gethash cli netopt--handles) handle)))))
+
+;;;; Found while connecting, found without a trace
+
+(defun netopt-audit--full-listener ()
+  "Return (SERVER . PORT): a backlog-0 listener whose queue is full.
+A connection to it stays in SYN-SENT until the queue frees."
+  (let* ((srv (netopt-test-socket :server 0 :host "127.0.0.1" :service t))
+         (port (netopt-test-port srv)))
+    ;; Fill the accept queue: with backlog 0 Linux queues one; later
+    ;; handshakes are dropped and the client keeps retrying.
+    (netopt-test-socket :host "127.0.0.1" :service port :timeout 2)
+    (cons srv port)))
+
+(netopt-deftest netopt-audit-connecting-process-found ()
+  "A process in status `connect' (SYN-SENT, no peer yet) can be found."
+  (let* ((port (cdr (netopt-audit--full-listener)))
+         (p (netopt-test-delete-later
+             (make-network-process :name "connecting" :host "127.0.0.1"
+                                   :service port :nowait t))))
+    (should (eq (process-status p) 'connect))
+    (should (eq (netopt-set-option p :keepidle 77) t))
+    (should (eq (process-status p) 'connect))
+    (should (equal (cdr (assoc "keepidle" (netopt-test-socket-of p)))
+                   "77"))
+    ;; netopt-make-network-process :nowait t keeps its process.
+    (let ((q (netopt-test-delete-later
+              (netopt-make-network-process :name "nowait" :host "127.0.0.1"
+                                           :service port :nowait t
+                                           :keepidle 78))))
+      (should (process-live-p q))
+      (should (equal (cdr (assoc "keepidle" (netopt-test-socket-of q)))
+                     "78")))))
+
+(defun netopt-audit--priorities ()
+  "Return the SO_PRIORITY of every socket of this Emacs, by descriptor."
+  (mapcar (lambda (entry) (cons (car entry) (cdr (assoc "priority" (cdr entry)))))
+          (netopt-test-emacs-sockets)))
+
+(netopt-deftest netopt-audit-probe-leaves-no-trace ()
+  "Locating datagram clients (a probe decides) changes no kernel value.
+Nor does it add :priority to any `process-contact'."
+  (let* ((r (netopt-test-socket :type 'datagram :server t :host "127.0.0.1"
+                                :service t))
+         (clients (mapcar (lambda (i)
+                            (netopt-test-delete-later
+                             (make-network-process
+                              :name (format "d%d" i) :type 'datagram
+                              :host "127.0.0.1"
+                              :service (netopt-test-port r))))
+                          '(1 2 3)))
+         (before (netopt-audit--priorities)))
+    (dolist (c clients)
+      (should (eq (netopt-option c :keepalive) nil))
+      (should-not (plist-member (process-contact c t) :priority)))
+    (should (equal (netopt-audit--priorities) before))))
 
 (provide 'process-test)
 ;;; process-test.el ends here

@@ -122,6 +122,8 @@ peek (int s)
   int_opt (s, "mark", SOL_SOCKET, SO_MARK);
   int_opt (s, "passcred", SOL_SOCKET, SO_PASSCRED);
   int_opt (s, "acceptconn", SOL_SOCKET, SO_ACCEPTCONN);
+  int_opt (s, "busy-poll", SOL_SOCKET, SO_BUSY_POLL);
+  int_opt (s, "incoming-cpu", SOL_SOCKET, SO_INCOMING_CPU);
   if (type == SOCK_STREAM && (domain == AF_INET || domain == AF_INET6))
     {
       int_opt (s, "nodelay", IPPROTO_TCP, TCP_NODELAY);
@@ -133,6 +135,8 @@ peek (int s)
       int_opt (s, "cork", IPPROTO_TCP, TCP_CORK);
       int_opt (s, "syncnt", IPPROTO_TCP, TCP_SYNCNT);
       int_opt (s, "notsent-lowat", IPPROTO_TCP, TCP_NOTSENT_LOWAT);
+      int_opt (s, "quickack", IPPROTO_TCP, TCP_QUICKACK);
+      int_opt (s, "defer-accept", IPPROTO_TCP, TCP_DEFER_ACCEPT);
       char cc[32] = "";
       len = sizeof cc - 1;
       if (getsockopt (s, IPPROTO_TCP, TCP_CONGESTION, cc, &len) == 0)
@@ -145,6 +149,7 @@ peek (int s)
       int_opt (s, "multicast-ttl", IPPROTO_IP, IP_MULTICAST_TTL);
       int_opt (s, "multicast-loop", IPPROTO_IP, IP_MULTICAST_LOOP);
       int_opt (s, "freebind", IPPROTO_IP, IP_FREEBIND);
+      int_opt (s, "transparent", IPPROTO_IP, IP_TRANSPARENT);
       int_opt (s, "mtu-discover", IPPROTO_IP, IP_MTU_DISCOVER);
     }
   if (domain == AF_INET6)

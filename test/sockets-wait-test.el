@@ -1,8 +1,8 @@
-;;; wait-test.el --- waits that let Emacs live  -*- lexical-binding: t; -*-
+;;; sockets-wait-test.el --- waits that let Emacs live  -*- lexical-binding: t; -*-
 
 ;;; Commentary:
 
-;; API.md section 2: while netopt waits (name resolution, connect,
+;; module/sockets/wait.c, API.md section 2: while netopt waits (name resolution, connect,
 ;; accept, send, receive), timers, process filters and sentinels and
 ;; other Lisp threads run, and C-g interrupts the wait; one deadline
 ;; covers the whole call; a name is resolved once per call; a socket
@@ -16,30 +16,18 @@
 ;; good run in a child Emacs killed after a bound (`netopt-test-child'),
 ;; whose result is then `:timed-out'.  Name resolution runs in private
 ;; mount and network namespaces with a DNS server of the test's own
-;; (test/tools/dns-responder.el); those tests need root.
+;; (test/tools/dns-responder.el); those tests need root.  And C-g
+;; interrupts a blocking call in an interactive Emacs driven through
+;; tmux.
 
 ;;; Code:
 
 (require 'netopt-test-helpers)
 (require 'thread)
 
-(defvar netopt-wait--timers nil
-  "Timers made by `netopt-wait--after' in the current test.")
-
 (defun netopt-wait--after (seconds function)
   "Call FUNCTION after SECONDS from a timer, cancelled when the test ends."
-  (push (run-with-timer seconds nil function) netopt-wait--timers))
-
-(defmacro netopt-wait-deftest (name doc &rest body)
-  "Define the ERT test NAME, tagged `wait', documented by DOC.
-BODY runs with the sockets of `netopt-test-socket' closed and the
-timers of `netopt-wait--after' cancelled at the end."
-  (declare (indent 1) (doc-string 2) (debug t))
-  `(ert-deftest ,name () ,doc
-     :tags '(wait)
-     (let ((netopt-wait--timers nil))
-       (unwind-protect (netopt-test-with-cleanup ,@body)
-         (mapc #'cancel-timer netopt-wait--timers)))))
+  (netopt-test-cancel-later (run-with-timer seconds nil function)))
 
 (defun netopt-wait--settle ()
   "Let timers, filters and sentinels that are due run now."
@@ -65,8 +53,9 @@ ARGS are more keywords for `make-network-process'."
 
 ;;;; Timers
 
-(netopt-wait-deftest netopt-wait-timer-runs-during-receive
+(netopt-deftest netopt-wait-timer-runs-during-receive ()
   "A timer that sends to the peer runs while `netopt-receive' waits."
+  :tags '(wait)
   (pcase-let ((`(,_ ,cli ,peer) (netopt-test-pair)))
     (netopt-wait--after 0.2 (lambda () (netopt-send peer "hello")))
     (let ((during (netopt-receive cli :timeout 5)))
@@ -75,9 +64,10 @@ ARGS are more keywords for `make-network-process'."
       (should (equal (list during (netopt-receive cli :timeout 0))
                      '("hello" nil))))))
 
-(netopt-wait-deftest netopt-wait-timer-runs-during-accept
+(netopt-deftest netopt-wait-timer-runs-during-accept ()
   "A timer that connects a client runs while `netopt-accept' waits.
 The client is an Emacs network process, not netopt's."
+  :tags '(wait)
   (let* ((srv (netopt-test-server))
          (client nil))
     (unwind-protect
@@ -140,10 +130,11 @@ Return once SERVER has accepted the connection."
       (error "The Emacs server did not accept"))
     client))
 
-(netopt-wait-deftest netopt-wait-filter-runs-during-receive
+(netopt-deftest netopt-wait-filter-runs-during-receive ()
   "A process filter runs while `netopt-receive' waits.
 An Emacs server's connection filter, given data sent just before the
 wait, sends to the netopt peer."
+  :tags '(wait)
   (pcase-let* ((`(,_ ,cli ,peer) (netopt-test-pair))
                (server (netopt-wait--emacs-server
                         :log (lambda (srv _c _m) (process-put srv 'accepted t))
@@ -160,10 +151,11 @@ wait, sends to the netopt peer."
           (delete-process client))
       (delete-process server))))
 
-(netopt-wait-deftest netopt-wait-sentinel-runs-during-receive
+(netopt-deftest netopt-wait-sentinel-runs-during-receive ()
   "A process sentinel runs while `netopt-receive' waits.
 The Emacs client is deleted just before the wait; the sentinel of the
 server's connection, told the peer went away, sends to the netopt peer."
+  :tags '(wait)
   (pcase-let* ((`(,_ ,cli ,peer) (netopt-test-pair))
                (server (netopt-wait--emacs-server
                         :log (lambda (srv _c _m) (process-put srv 'accepted t))
@@ -183,8 +175,9 @@ server's connection, told the peer went away, sends to the netopt peer."
 
 ;;;; Lisp threads
 
-(netopt-wait-deftest netopt-wait-thread-runs-during-main-receive
+(netopt-deftest netopt-wait-thread-runs-during-main-receive ()
   "Another thread runs while the main thread waits in `netopt-receive'."
+  :tags '(wait)
   (pcase-let ((`(,_ ,cli ,peer) (netopt-test-pair)))
     (let* ((thread (make-thread (lambda () (netopt-send peer "thread"))
                                 "netopt-wait-sender"))
@@ -249,16 +242,18 @@ left open.  In a child Emacs: today the receive blocks for good."
 
 ;;;; Closed during its own wait
 
-(netopt-wait-deftest netopt-wait-close-ends-receive
+(netopt-deftest netopt-wait-close-ends-receive ()
   "A socket closed by a timer during its own receive signals `netopt-closed'."
+  :tags '(wait)
   (pcase-let ((`(,_ ,cli ,_) (netopt-test-pair)))
     (netopt-wait--after 0.2 (lambda () (netopt-close cli)))
     ;; Today: no error, nil after 5 s: the timer did not run.
     (should-error (netopt-receive cli :timeout 5) :type 'netopt-closed)
     (should-not (netopt-live-p cli))))
 
-(netopt-wait-deftest netopt-wait-close-ends-accept
+(netopt-deftest netopt-wait-close-ends-accept ()
   "A server closed by a timer during its own accept signals `netopt-closed'."
+  :tags '(wait)
   (let ((srv (netopt-test-server)))
     (netopt-wait--after 0.2 (lambda () (netopt-close srv)))
     ;; Today: no error, nil after 5 s.
@@ -282,11 +277,12 @@ Emacs: today the send waits for good."
                   (error (car err))))))
           'netopt-closed)))
 
-(netopt-wait-deftest netopt-wait-close-then-reuse
+(netopt-deftest netopt-wait-close-then-reuse ()
   "A wait whose socket was closed ends even if its descriptor is reused.
 The timer closes the socket, connects a new one (most likely on the same
 descriptor number) and has data sent to it: the wait signals
 `netopt-closed', and the new socket is open with its data unread."
+  :tags '(wait)
   (pcase-let* ((`(,srv ,cli ,_) (netopt-test-pair))
                (old-fd (netopt-test-fd cli))
                (new nil))
@@ -381,7 +377,7 @@ out\" HOST), and a timer runs during the resolution.  Today the resolver
 blocks for its own 10 s or more, then fails with its own reason."
   :tags '(wait)
   (should
-   (equal (netopt-test-dns-child
+   (equal (netopt-test-child
            '(progn
               (call-process "ip" nil nil nil "link" "set" "lo" "up")
               (let ((dns (make-network-process
@@ -397,7 +393,7 @@ blocks for its own 10 s or more, then fails with its own reason."
                                  'connected)
                         (netopt-system-error (cdr err)))
                       ran)))
-           :seconds 60)
+           :seconds 60 :unshare '("-n") :mount netopt-test-dns-mounts)
           '(("Cannot resolve address" "Connection timed out" "silent.example")
             t))))
 
@@ -409,7 +405,7 @@ once.example with 127.0.0.1 and logs every query.  One
 `netopt-make-socket' to a listener on 127.0.0.1 must make N too.
 Today netopt resolves twice and makes 2N."
   :tags '(wait)
-  (let ((r (netopt-test-dns-child
+  (let ((r (netopt-test-child
             '(progn
                (call-process "ip" nil nil nil "link" "set" "lo" "up")
                (let* ((log (make-temp-file "netopt-dns-log"))
@@ -455,7 +451,7 @@ Today netopt resolves twice and makes 2N."
                              :by-netopt by-netopt))
                    (delete-process responder)
                    (delete-file log))))
-            :seconds 60)))
+            :seconds 60 :unshare '("-n") :mount netopt-test-dns-mounts)))
     (should-not (eq r :timed-out))
     ;; The harness: the responder answers, and a lookup asks it.
     (should (eq (plist-get r :ready) t))
@@ -492,5 +488,36 @@ Today the thread's wait holds the global lock and the keys go unread."
                       "Enter")
     (netopt-test-tmux-shows "thread-got-x")))
 
-(provide 'wait-test)
-;;; wait-test.el ends here
+;;;; C-g in a real terminal
+
+(ert-deftest netopt-hygiene-quit-interrupts-blocking-calls ()
+  "\\[keyboard-quit] interrupts netopt-accept and netopt-receive.
+Driven as a person would: `emacs -nw' in tmux, keys typed, screen read."
+  (netopt-test-with-terminal '(110 30)
+      "(progn (setq srv (netopt-make-socket :server t :host \"127.0.0.1\" :service t)) (setq cli (netopt-make-socket :host \"127.0.0.1\" :service (cadr (netopt-contact srv)))) (message \"READY\"))"
+    (netopt-test-tmux-shows "READY")
+    ;; A blocking accept: the client's connection is the pending one,
+    ;; so accept it first, then block on a second accept.
+    (netopt-test-tmux "send-keys" "M-:" "(setq child (netopt-accept srv 5))"
+                      "Enter")
+    (netopt-test-tmux "send-keys" "M-:"
+                      "(setq r1 (condition-case e (netopt-accept srv) (quit 'quit-accept)))"
+                      "Enter")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "C-g")
+    (netopt-test-tmux-shows "quit-accept")
+    ;; A blocking receive.
+    (netopt-test-tmux "send-keys" "M-:"
+                      "(setq r2 (condition-case e (netopt-receive child) (quit 'quit-receive)))"
+                      "Enter")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "C-g")
+    (netopt-test-tmux-shows "quit-receive")
+    ;; Emacs is still usable, and so are the sockets.
+    (netopt-test-tmux "send-keys" "M-:"
+                      "(format \"alive-%d-%s\" (+ 40 2) (netopt-send cli \"x\"))"
+                      "Enter")
+    (netopt-test-tmux-shows "alive-42-1")))
+
+(provide 'sockets-wait-test)
+;;; sockets-wait-test.el ends here

@@ -1,8 +1,9 @@
-;;; robustness-test.el --- generated bad input and random call sequences  -*- lexical-binding: t; -*-
+;;; entry-test.el --- every function of the module: bad input, random calls  -*- lexical-binding: t; -*-
 
 ;;; Commentary:
 
-;; A matrix generated from every public function, every argument
+;; module/entry: the table of every Lisp function the module defines,
+;; exercised as a whole.  A matrix generated from every public function, every argument
 ;; position and a list of value classes, each case with the outcome a
 ;; rule table expects; and a seeded, reproducible random sequence of
 ;; calls over many sockets and processes, checking after every step that
@@ -15,6 +16,8 @@
 (require 'netopt-test-helpers)
 
 ;;;; Value classes
+
+(declare-function netopt-robust--make-foreign nil)
 
 (defvar netopt-robust--foreign nil
   "A user-ptr made by another module, or nil when none could be built.")
@@ -243,17 +246,6 @@ ever makes sockets, so sockets are what a leak would show in."
     (garbage-collect)
     (should (= (netopt-robust--socket-count) before))))
 
-(ert-deftest netopt-robust-local-path-overflow ()
-  "Local file names longer than sun_path are bad values, never overflows."
-  (dolist (len '(107 108 200 10000))
-    (let ((path (concat "/tmp/" (make-string len ?p))))
-      (should-error (netopt-make-socket :family 'local :service path)
-                    :type 'netopt-bad-value)
-      (should-error (netopt-make-socket :family 'local :server t
-                                        :service path)
-                    :type 'netopt-bad-value)
-      (should-error (netopt-make-socket :remote path) :type 'netopt-bad-value))))
-
 ;;;; Random sequences
 
 (defvar netopt-robust--state 0
@@ -357,5 +349,5 @@ ever makes sockets, so sockets are what a leak would show in."
       (mapc (lambda (s) (when (netopt-socket-p s) (netopt-close s))) socks)
       (mapc #'delete-process procs))))
 
-(provide 'robustness-test)
-;;; robustness-test.el ends here
+(provide 'entry-test)
+;;; entry-test.el ends here

@@ -1,0 +1,62 @@
+;;; sockets-handle-test.el --- socket handles: descriptors and finalizers  -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; module/sockets/handle.c: a handle owns its descriptor; closed or
+;; collected, it gives it back, over many cycles; a finalizer never
+;; closes a descriptor that a newer socket reuses.
+
+;;; Code:
+
+(require 'netopt-test-helpers)
+
+;;;; Descriptors
+
+(ert-deftest netopt-sockets-garbage-collected ()
+  "Sockets dropped unclosed are closed when garbage-collected."
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
+    (dotimes (_ 200) (netopt-make-socket))
+    (should (>= (netopt-test-fd-count) before))
+    (garbage-collect)
+    (should (= (netopt-test-fd-count) before))))
+
+(ert-deftest netopt-hygiene-make-close-cycles ()
+  "100,000 make/close cycles leave the descriptor count where it was."
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count)))
+        (cycles (if (getenv "NETOPT_QUICK") 10000 100000)))
+    (dotimes (_ cycles)
+      (netopt-close (netopt-make-socket)))
+    (should (= (netopt-test-fd-count) before))
+    (dotimes (_ (/ cycles 10))
+      (netopt-close (netopt-make-socket :type 'datagram :server t
+                                        :host "127.0.0.1" :service t)))
+    (should (= (netopt-test-fd-count) before))))
+
+(ert-deftest netopt-hygiene-dropped-sockets-collected ()
+  "10,000 sockets dropped unclosed are all closed by garbage collection.
+Emacs caps its descriptors at FD_SETSIZE, so they are dropped in
+batches of 500 with a collection after each."
+  (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
+    (dotimes (_ 20)
+      (dotimes (_ 500) (netopt-make-socket))
+      (should (>= (netopt-test-fd-count) (+ before 1)))
+      (garbage-collect)
+      (should (= (netopt-test-fd-count) before)))))
+
+(ert-deftest netopt-hygiene-finalizer-spares-reused-descriptor ()
+  "A closed socket's finalizer never closes the descriptor's new owner."
+  (let* ((old (netopt-make-socket))
+         (fd (netopt--socket-fd old)))
+    (netopt-close old)
+    (let ((new (netopt-make-socket :keepalive t)))
+      (unwind-protect
+          (progn
+            (should (= (netopt--socket-fd new) fd))
+            (setq old nil)
+            (garbage-collect)
+            (should (eq (netopt-live-p new) t))
+            (should (equal (netopt-test-kernel fd "keepalive") 1)))
+        (netopt-close new)))))
+
+(provide 'sockets-handle-test)
+;;; sockets-handle-test.el ends here
