@@ -224,18 +224,20 @@ plus the column), evaluated in the list's buffer."
   "A process whose socket cannot be found keeps its row, with the reason."
   ;; Emacs shows no :family for this process: the Kind comes from the
   ;; addresses.
+  ;; Two unconnected datagram clients match alike, and the probe that
+  ;; would tell them apart fails: Emacs refuses the :priority it sets.
   (let* ((proc (make-network-process :name "list-lost" :type 'datagram
                                      :host "127.0.0.1" :service 9
                                      :noquery t))
-         (found (symbol-function 'netopt--process-handle)))
+         (twin (netopt-test-delete-later
+                (make-network-process :name "list-twin" :type 'datagram
+                                      :host "127.0.0.1" :service 9
+                                      :noquery t))))
     (should-not (process-contact proc :family))
+    (should twin)
     (unwind-protect
-        (cl-letf (((symbol-function 'netopt--process-handle)
-                   (lambda (process)
-                     (if (eq process proc)
-                         (signal 'netopt-socket-not-found
-                                 (list process "2 descriptors match"))
-                       (funcall found process)))))
+        (cl-letf (((symbol-function 'set-network-process-option)
+                   (lambda (&rest _) (error "No probe in this test"))))
           (should-error (netopt-option proc :keepalive)
                         :type 'netopt-socket-not-found)
           (with-current-buffer (netopt-list-sockets)
@@ -247,7 +249,7 @@ plus the column), evaluated in the list's buffer."
               (should (equal (aref row 4) "127.0.0.1:9"))
               (should (equal (aref row 5) "open"))
               (should (string-match-p
-                       "\\`not read: Cannot identify .*2 descriptors match"
+                       "\\`not read: Cannot identify .*[0-9]+ descriptors match"
                        (aref row 6))))
             ;; RET on the row says why there are no options.
             (netopt-list-test--goto proc)
@@ -257,7 +259,7 @@ plus the column), evaluated in the list's buffer."
                          "\\`list-lost: ipv4 datagram client, .*remote 127\\.0\\.0\\.1:9"
                          text))
                 (should (string-match-p
-                         "cannot be read: .*2 descriptors match" text))
+                         "cannot be read: .*[0-9]+ descriptors match" text))
                 (should-not (string-match-p "^:keepalive" text)))
               (kill-buffer))
             (kill-buffer)))

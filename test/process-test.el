@@ -337,10 +337,14 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
   "A located socket is cached: the same handle serves repeated calls."
   (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-process-pair)))
     (netopt-option cli :keepalive)
-    (let ((handle (gethash cli netopt--handles)))
-      (should handle)
+    (let ((handle (netopt--process-socket cli)))
+      (should (netopt-live-p handle))
       (netopt-set-option cli :keepalive t)
-      (should (eq (gethash cli netopt--handles) handle)))))
+      (should (eq (netopt--process-socket cli) handle))
+      ;; Forgotten, the socket is located again: a new handle.
+      (netopt--process-forget cli)
+      (should-not (eq (netopt--process-socket cli) handle))
+      (should-not (netopt-live-p handle)))))
 
 ;;;; Found while connecting, found without a trace
 
