@@ -1,0 +1,129 @@
+/* contact.c --- what a SOCKET is: netopt-socket-p, netopt-live-p,
+   netopt--socket-fd and netopt--socket-contact (its plist as
+   process-contact gives one, without options).  */
+
+#include "address.h"
+#include "sockets.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* (netopt-socket-p OBJECT) */
+emacs_value
+Fnetopt_socket_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                  void *data)
+{
+  (void)data;
+  (void)nargs;
+  struct sock_handle *s = sock_handle_of (env, args[0]);
+  LISP_CHECK (env);
+  return s && s->owned ? Q.t : Q.nil;
+}
+
+/* (netopt-live-p SOCKET) */
+emacs_value
+Fnetopt_live_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
+{
+  (void)data;
+  (void)nargs;
+  struct sock_handle *s = sock_from_lisp (env, args[0], true);
+  if (!s)
+    return NULL;
+  return s->sock.fd >= 0 ? Q.t : Q.nil;
+}
+
+/* (netopt--socket-fd SOCKET): the descriptor number, for tests and the
+   process layer.  */
+emacs_value
+Fnetopt_socket_fd (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                   void *data)
+{
+  (void)data;
+  (void)nargs;
+  struct sock_handle *s = sock_from_lisp (env, args[0], false);
+  if (!s)
+    return NULL;
+  emacs_value v = env->make_integer (env, s->sock.fd);
+  LISP_CHECK (env);
+  return v;
+}
+
+static emacs_value
+symbol_of (int code, const int *codes, const emacs_value *symbols, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (codes[i] == code)
+      return symbols[i];
+  return Q.nil;
+}
+
+/* (netopt--socket-contact SOCKET): the plist of netopt-contact without
+   options: :name :type :family :host :service :server :local :remote.  */
+emacs_value
+Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                        void *data)
+{
+  (void)data;
+  (void)nargs;
+  struct sock_handle *s = sock_from_lisp (env, args[0], false);
+  if (!s)
+    return NULL;
+  struct sockaddr_storage local, remote;
+  socklen_t llen = sizeof local, rlen = sizeof remote;
+  memset (&local, 0, sizeof local);
+  memset (&remote, 0, sizeof remote);
+  if (getsockname (s->sock.fd, (struct sockaddr *)&local, &llen) != 0)
+    {
+      sock_system_error (env, "Cannot get local address", errno, s);
+      return NULL;
+    }
+  bool connected
+      = getpeername (s->sock.fd, (struct sockaddr *)&remote, &rlen) == 0;
+  if (!connected && errno != ENOTCONN)
+    {
+      sock_system_error (env, "Cannot get remote address", errno, s);
+      return NULL;
+    }
+  emacs_value service = Q.nil;
+  if (s->service_name)
+    service = lisp_string (env, s->service_name);
+  else if (s->service_port == -1 || (s->server && s->service_port == 0))
+    /* :service t or 0: the port the kernel chose.  */
+    service
+        = env->make_integer (env, sock_addr_port ((struct sockaddr *)&local));
+  else if (s->service_port >= 0)
+    service = env->make_integer (env, s->service_port);
+  LISP_CHECK (env);
+  emacs_value server = Q.nil;
+  if (s->server)
+    server = s->server_t ? Q.t : env->make_integer (env, s->backlog);
+  LISP_CHECK (env);
+  struct lisp_plist p = { .n = 0 };
+  lisp_plist_add (env, &p, Q.k_name, lisp_string (env, s->name));
+  lisp_plist_add (
+      env, &p, Q.k_type,
+      symbol_of (s->sock.type,
+                 (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
+                 (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3));
+  lisp_plist_add (env, &p, Q.k_family,
+                  symbol_of (s->sock.family,
+                             (int[]){ AF_INET, AF_INET6, AF_UNIX },
+                             (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local }, 3));
+  lisp_plist_add (env, &p, Q.k_host,
+                  s->host ? lisp_string (env, s->host) : Q.nil);
+  lisp_plist_add (env, &p, Q.k_service, service);
+  lisp_plist_add (env, &p, Q.k_server, server);
+  lisp_plist_add (env, &p, Q.k_local,
+                  sock_addr_to_lisp (env, (struct sockaddr *)&local, llen));
+  if (!connected && s->target_len > 0)
+    {
+      remote = s->target;
+      rlen = s->target_len;
+      connected = true;
+    }
+  lisp_plist_add (
+      env, &p, Q.k_remote,
+      connected ? sock_addr_to_lisp (env, (struct sockaddr *)&remote, rlen)
+                : Q.nil);
+  return lisp_plist_make (env, &p);
+}
