@@ -37,6 +37,12 @@
 #define LISP_PENDING(env)                                                     \
   ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)
 
+/* Declare NAME as a module function, of the type Emacs calls.  For
+   declarations only: every definition is written out in plain C.  */
+#define NETOPT_PRIMITIVE(name)                                                \
+  emacs_value name (emacs_env *env, ptrdiff_t nargs, emacs_value *args,       \
+                    void *data)
+
 /* Symbols interned at load time.  X-macro: C name, Lisp name.  */
 #define NETOPT_SYMBOLS(X)                                                     \
   X (nil, "nil")                                                              \

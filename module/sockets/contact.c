@@ -48,15 +48,6 @@ Fnetopt_socket_fd (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   return v;
 }
 
-static emacs_value
-symbol_of (int code, const int *codes, const emacs_value *symbols, int n)
-{
-  for (int i = 0; i < n; i++)
-    if (codes[i] == code)
-      return symbols[i];
-  return Q.nil;
-}
-
 /* (netopt--socket-contact SOCKET): the plist of netopt-contact without
    options: :name :type :family :host :service :server :local :remote.  */
 emacs_value
@@ -100,15 +91,10 @@ Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   LISP_CHECK (env);
   struct lisp_plist p = { .n = 0 };
   lisp_plist_add (env, &p, Q.k_name, lisp_string (env, s->name));
-  lisp_plist_add (
-      env, &p, Q.k_type,
-      symbol_of (s->sock.type,
-                 (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET },
-                 (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket }, 3));
+  lisp_plist_add (env, &p, Q.k_type,
+                  sock_kind_symbol (SOCK_KIND_TYPE, s->sock.type));
   lisp_plist_add (env, &p, Q.k_family,
-                  symbol_of (s->sock.family,
-                             (int[]){ AF_INET, AF_INET6, AF_UNIX },
-                             (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local }, 3));
+                  sock_kind_symbol (SOCK_KIND_FAMILY, s->sock.family));
   lisp_plist_add (env, &p, Q.k_host,
                   s->host ? lisp_string (env, s->host) : Q.nil);
   lisp_plist_add (env, &p, Q.k_service, service);

@@ -91,32 +91,6 @@ string_arg (emacs_env *env, emacs_value key, emacs_value v, bool optional,
   return true;
 }
 
-static bool
-symbol_arg (emacs_env *env, emacs_value key, emacs_value v,
-            const emacs_value *choices, const int *codes, int n, int *out,
-            int dflt)
-{
-  if (lisp_nilp (env, v))
-    {
-      *out = dflt;
-      return true;
-    }
-  for (int i = 0; i < n; i++)
-    if (lisp_eq (env, v, choices[i]))
-      {
-        *out = codes[i];
-        return true;
-      }
-  return lisp_bad_value (env, key, v, "not one of the accepted symbols");
-}
-
-static bool
-family_mismatch (emacs_env *env, emacs_value key, emacs_value v)
-{
-  return lisp_bad_value (env, key, v,
-                         "address does not match the socket's family");
-}
-
 /* Check the arguments one by one into P.  */
 static bool
 parse_args (emacs_env *env, emacs_value *a, struct plan *p)
@@ -124,14 +98,10 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
   if (!string_arg (env, Q.k_name, a[A_NAME], false, &p->h.name))
     return false;
   p->lisp_name = a[A_NAME];
-  if (!symbol_arg (env, Q.k_type, a[A_TYPE],
-                   (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket },
-                   (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET }, 3,
-                   &p->h.sock.type, SOCK_STREAM)
-      || !symbol_arg (env, Q.k_family, a[A_FAMILY],
-                      (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local },
-                      (int[]){ AF_INET, AF_INET6, AF_UNIX }, 3,
-                      &p->h.sock.family, AF_UNSPEC))
+  if (!sock_kind_from_lisp (env, SOCK_KIND_TYPE, Q.k_type, a[A_TYPE],
+                            SOCK_STREAM, &p->h.sock.type)
+      || !sock_kind_from_lisp (env, SOCK_KIND_FAMILY, Q.k_family, a[A_FAMILY],
+                               AF_UNSPEC, &p->h.sock.family))
     return false;
 
   intmax_t n;
@@ -202,10 +172,10 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
       int f = p->has_remote ? p->remote.ss.ss_family : p->local.ss.ss_family;
       if (p->has_remote && p->has_local
           && p->remote.ss.ss_family != p->local.ss.ss_family)
-        return family_mismatch (env, Q.k_local, a[A_LOCAL]);
+        return sock_addr_mismatch (env, Q.k_local, a[A_LOCAL]);
       if (p->h.sock.family != AF_UNSPEC && p->h.sock.family != f)
-        return family_mismatch (env, p->has_remote ? Q.k_remote : Q.k_local,
-                                p->has_remote ? a[A_REMOTE] : a[A_LOCAL]);
+        return sock_addr_mismatch (env, p->has_remote ? Q.k_remote : Q.k_local,
+                                   p->has_remote ? a[A_REMOTE] : a[A_LOCAL]);
       p->h.sock.family = f;
     }
 
@@ -264,7 +234,7 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
                                        : AF_INET;
   if ((p->has_local && p->local.ss.ss_family != p->h.sock.family)
       || (p->has_remote && p->remote.ss.ss_family != p->h.sock.family))
-    return family_mismatch (env, Q.k_host, a[A_HOST]);
+    return sock_addr_mismatch (env, Q.k_host, a[A_HOST]);
   return true;
 }
 

@@ -64,6 +64,15 @@ raw_args (emacs_env *env, emacs_value *args, int *level, int *name)
   return s;
 }
 
+/* Signal that WHAT ("Cannot set network option" ...) failed with ERR
+   for the LEVEL and OPTNAME of ARGS.  Returns NULL.  */
+static emacs_value
+raw_failed (emacs_env *env, const char *what, int err, emacs_value *args)
+{
+  lisp_system_error (env, what, err, 2, (emacs_value[]){ args[1], args[2] });
+  return NULL;
+}
+
 /* (netopt-set-raw-option TARGET LEVEL OPTNAME VALUE) */
 emacs_value
 Fnetopt_set_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
@@ -113,13 +122,8 @@ Fnetopt_set_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
                       "expected an integer or a unibyte string");
       return NULL;
     }
-  if (rc != 0)
-    {
-      lisp_system_error (env, "Cannot set network option", errno, 2,
-                         (emacs_value[]){ args[1], args[2] });
-      return NULL;
-    }
-  return Q.t;
+  return rc == 0 ? Q.t
+                 : raw_failed (env, "Cannot set network option", errno, args);
 }
 
 /* (netopt-raw-option TARGET LEVEL OPTNAME &optional LENGTH) */
@@ -138,11 +142,7 @@ Fnetopt_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       int v = 0;
       socklen_t len = sizeof v;
       if (getsockopt (s->sock.fd, level, name, &v, &len) != 0)
-        {
-          lisp_system_error (env, "Cannot get network option", errno, 2,
-                             (emacs_value[]){ args[1], args[2] });
-          return NULL;
-        }
+        return raw_failed (env, "Cannot get network option", errno, args);
       emacs_value r = env->make_integer (env, v);
       LISP_CHECK (env);
       return r;
@@ -165,9 +165,7 @@ Fnetopt_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     {
       int err = errno;
       free (buf);
-      lisp_system_error (env, "Cannot get network option", err, 2,
-                         (emacs_value[]){ args[1], args[2] });
-      return NULL;
+      return raw_failed (env, "Cannot get network option", err, args);
     }
   emacs_value r = lisp_unibyte (env, buf, len);
   free (buf);

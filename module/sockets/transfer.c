@@ -75,8 +75,7 @@ send_args (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     return NULL;
   if (a->has_to && a->to.ss.ss_family != s->sock.family)
     {
-      lisp_bad_value (env, Q.k_to, kv[TK_MORE],
-                      "address does not match the socket's family");
+      sock_addr_mismatch (env, Q.k_to, kv[TK_MORE]);
       return NULL;
     }
   a->flags = MSG_DONTWAIT; /* compat_sendto adds MSG_NOSIGNAL */
