@@ -15,27 +15,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Return NULL from the current function when a non-local exit is
-   pending.  Emacs ignores the value a module function returns then.  */
-#define LISP_CHECK(env)                                                       \
-  do                                                                          \
-    {                                                                         \
-      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)     \
-        return NULL;                                                          \
-    }                                                                         \
-  while (0)
-
-/* The same, for functions that return bool.  */
-#define LISP_CHECK_BOOL(env)                                                  \
-  do                                                                          \
-    {                                                                         \
-      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)     \
-        return false;                                                         \
-    }                                                                         \
-  while (0)
-
+/* Is a non-local exit pending?  */
 #define LISP_PENDING(env)                                                     \
   ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)
+
+/* Return VALUE from the current function when a non-local exit is
+   pending.  Emacs ignores the value a module function returns then.  */
+#define LISP_CHECK_RETURN(env, value)                                         \
+  do                                                                          \
+    {                                                                         \
+      if (LISP_PENDING (env))                                                 \
+        return value;                                                         \
+    }                                                                         \
+  while (0)
+
+/* For functions that return a pointer (NULL), or bool (false).  */
+#define LISP_CHECK(env) LISP_CHECK_RETURN (env, NULL)
+#define LISP_CHECK_BOOL(env) LISP_CHECK_RETURN (env, false)
 
 /* Declare NAME as a module function, of the type Emacs calls.  For
    declarations only: every definition is written out in plain C.  */

@@ -48,6 +48,57 @@ Fnetopt_socket_fd (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   return v;
 }
 
+/* The addresses of a socket: its local one, and its remote one when it
+   has one (CONNECTED).  */
+struct contact_addresses
+{
+  struct sockaddr_storage local, remote;
+  socklen_t llen, rlen;
+  bool connected;
+};
+
+/* S's addresses into A; an unconnected datagram client's remote is its
+   target.  False with an error pending.  */
+static bool
+contact_addresses (emacs_env *env, const struct sock_handle *s,
+                   struct contact_addresses *a)
+{
+  memset (a, 0, sizeof *a);
+  a->llen = sizeof a->local;
+  a->rlen = sizeof a->remote;
+  if (getsockname (s->sock.fd, (struct sockaddr *)&a->local, &a->llen) != 0)
+    return sock_system_error (env, "Cannot get local address", errno, s);
+  a->connected
+      = getpeername (s->sock.fd, (struct sockaddr *)&a->remote, &a->rlen) == 0;
+  if (!a->connected && errno != ENOTCONN)
+    return sock_system_error (env, "Cannot get remote address", errno, s);
+  if (!a->connected && s->target_len > 0)
+    {
+      a->remote = s->target;
+      a->rlen = s->target_len;
+      a->connected = true;
+    }
+  return true;
+}
+
+/* S's :service: its name, the port the kernel chose (for :service t or
+   a server's 0), its port, or nil.  NULL with an exit pending.  */
+static emacs_value
+contact_service (emacs_env *env, const struct sock_handle *s,
+                 const struct contact_addresses *a)
+{
+  emacs_value service = Q.nil;
+  if (s->service_name)
+    service = lisp_string (env, s->service_name);
+  else if (s->service_port == -1 || (s->server && s->service_port == 0))
+    service = env->make_integer (
+        env, sock_addr_port ((const struct sockaddr *)&a->local));
+  else if (s->service_port >= 0)
+    service = env->make_integer (env, s->service_port);
+  LISP_CHECK (env);
+  return service;
+}
+
 /* (netopt--socket-contact SOCKET): the plist of netopt-contact without
    options: :name :type :family :host :service :server :local :remote.  */
 emacs_value
@@ -57,34 +108,12 @@ Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   (void)data;
   (void)nargs;
   struct sock_handle *s = sock_from_lisp (env, args[0], false);
-  if (!s)
+  struct contact_addresses a;
+  if (!s || !contact_addresses (env, s, &a))
     return NULL;
-  struct sockaddr_storage local, remote;
-  socklen_t llen = sizeof local, rlen = sizeof remote;
-  memset (&local, 0, sizeof local);
-  memset (&remote, 0, sizeof remote);
-  if (getsockname (s->sock.fd, (struct sockaddr *)&local, &llen) != 0)
-    {
-      sock_system_error (env, "Cannot get local address", errno, s);
-      return NULL;
-    }
-  bool connected
-      = getpeername (s->sock.fd, (struct sockaddr *)&remote, &rlen) == 0;
-  if (!connected && errno != ENOTCONN)
-    {
-      sock_system_error (env, "Cannot get remote address", errno, s);
-      return NULL;
-    }
-  emacs_value service = Q.nil;
-  if (s->service_name)
-    service = lisp_string (env, s->service_name);
-  else if (s->service_port == -1 || (s->server && s->service_port == 0))
-    /* :service t or 0: the port the kernel chose.  */
-    service
-        = env->make_integer (env, sock_addr_port ((struct sockaddr *)&local));
-  else if (s->service_port >= 0)
-    service = env->make_integer (env, s->service_port);
-  LISP_CHECK (env);
+  emacs_value service = contact_service (env, s, &a);
+  if (!service)
+    return NULL;
   emacs_value server = Q.nil;
   if (s->server)
     server = s->server_t ? Q.t : env->make_integer (env, s->backlog);
@@ -99,17 +128,12 @@ Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
                   s->host ? lisp_string (env, s->host) : Q.nil);
   lisp_plist_add (env, &p, Q.k_service, service);
   lisp_plist_add (env, &p, Q.k_server, server);
-  lisp_plist_add (env, &p, Q.k_local,
-                  sock_addr_to_lisp (env, (struct sockaddr *)&local, llen));
-  if (!connected && s->target_len > 0)
-    {
-      remote = s->target;
-      rlen = s->target_len;
-      connected = true;
-    }
   lisp_plist_add (
-      env, &p, Q.k_remote,
-      connected ? sock_addr_to_lisp (env, (struct sockaddr *)&remote, rlen)
-                : Q.nil);
+      env, &p, Q.k_local,
+      sock_addr_to_lisp (env, (struct sockaddr *)&a.local, a.llen));
+  lisp_plist_add (env, &p, Q.k_remote,
+                  a.connected ? sock_addr_to_lisp (
+                      env, (struct sockaddr *)&a.remote, a.rlen)
+                              : Q.nil);
   return lisp_plist_make (env, &p);
 }
