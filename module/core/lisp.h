@@ -225,6 +225,12 @@ void lisp_note_sent (emacs_env *env, size_t sent);
 bool lisp_int_in_range (emacs_env *env, emacs_value v, intmax_t min,
                         intmax_t max, intmax_t *out);
 
+/* The same for an argument named KEYWORD, which must be such an
+   integer: anything else signals netopt-bad-value (KEYWORD V REASON).  */
+bool lisp_int_arg (emacs_env *env, emacs_value keyword, emacs_value v,
+                   intmax_t min, intmax_t max, const char *reason,
+                   intmax_t *out);
+
 /* Extract a non-negative number of seconds (integer or float) or nil
    (forever: *OUT gets -1).  Signals netopt-bad-value with KEYWORD on
    anything else.  */

@@ -164,20 +164,14 @@ linger_value (emacs_env *env, emacs_value keyword, emacs_value value,
       emacs_value secs
           = env->funcall (env, Q.symbol_value, 1, &Q.linger_seconds);
       LISP_CHECK_BOOL (env);
-      if (!lisp_int_in_range (env, secs, 0, INT_MAX, &n))
-        {
-          LISP_CHECK_BOOL (env);
-          return lisp_bad_value (
-              env, Q.linger_seconds, secs,
-              "netopt-linger-seconds must be a non-negative integer");
-        }
+      if (!lisp_int_arg (
+              env, Q.linger_seconds, secs, 0, INT_MAX,
+              "netopt-linger-seconds must be a non-negative integer", &n))
+        return false;
     }
-  else if (!lisp_int_in_range (env, value, 0, INT_MAX, &n))
-    {
-      LISP_CHECK_BOOL (env);
-      return lisp_bad_value (env, keyword, value,
-                             "expected nil, t or a non-negative integer");
-    }
+  else if (!lisp_int_arg (env, keyword, value, 0, INT_MAX,
+                          "expected nil, t or a non-negative integer", &n))
+    return false;
   out->u.lg.l_onoff = 1;
   out->u.lg.l_linger = (int)n;
   return true;

@@ -290,6 +290,31 @@ resolve_error (emacs_env *env, const char *why, const char *host)
   return lisp_signal (env, Q.err_system, lisp_list (env, 3, items));
 }
 
+/* The addresses of RES into OUT, in order, each once: at most MAX.
+   Returns how many.  */
+static size_t
+copy_addresses (const struct addrinfo *res, struct sock_addr *out, size_t max)
+{
+  size_t count = 0;
+  for (const struct addrinfo *a = res; a && count < max; a = a->ai_next)
+    {
+      if (a->ai_addrlen > sizeof out[0].ss)
+        continue;
+      bool seen = false;
+      for (size_t i = 0; i < count; i++)
+        if (out[i].len == a->ai_addrlen
+            && memcmp (&out[i].ss, a->ai_addr, a->ai_addrlen) == 0)
+          seen = true;
+      if (seen)
+        continue;
+      memset (&out[count], 0, sizeof out[count]);
+      memcpy (&out[count].ss, a->ai_addr, a->ai_addrlen);
+      out[count].len = a->ai_addrlen;
+      count++;
+    }
+  return count;
+}
+
 bool
 sock_addr_resolve (emacs_env *env, const char *host, const char *service,
                    int port, int family, int type, bool passive,
@@ -353,22 +378,7 @@ sock_addr_resolve (emacs_env *env, const char *host, const char *service,
       job_unref (job);
       return r;
     }
-  for (struct addrinfo *a = job->res; a && *count < max; a = a->ai_next)
-    {
-      if (a->ai_addrlen > sizeof out[0].ss)
-        continue;
-      bool seen = false;
-      for (size_t i = 0; i < *count; i++)
-        if (out[i].len == a->ai_addrlen
-            && memcmp (&out[i].ss, a->ai_addr, a->ai_addrlen) == 0)
-          seen = true;
-      if (seen)
-        continue;
-      memset (&out[*count], 0, sizeof out[*count]);
-      memcpy (&out[*count].ss, a->ai_addr, a->ai_addrlen);
-      out[*count].len = a->ai_addrlen;
-      (*count)++;
-    }
+  *count = copy_addresses (job->res, out, max);
   job_unref (job);
   if (*count == 0)
     return resolve_error (env, "No address", host);

@@ -39,28 +39,17 @@ raw_level (emacs_env *env, emacs_value v, int *out)
                          "expected socket, ip, ipv6, tcp, udp or an integer");
 }
 
-static bool
-raw_optname (emacs_env *env, emacs_value v, int *out)
-{
-  intmax_t n;
-  if (lisp_int_in_range (env, v, 0, INT_MAX, &n))
-    {
-      *out = (int)n;
-      return true;
-    }
-  LISP_CHECK_BOOL (env);
-  return lisp_bad_value (env, Q.k_optname, v,
-                         "expected a non-negative integer");
-}
-
 /* The TARGET, LEVEL and OPTNAME arguments of the raw functions.  */
 static struct sock_handle *
 raw_args (emacs_env *env, emacs_value *args, int *level, int *name)
 {
   struct sock_handle *s = sock_target (env, args[0], NULL);
+  intmax_t n;
   if (!s || !raw_level (env, args[1], level)
-      || !raw_optname (env, args[2], name))
+      || !lisp_int_arg (env, Q.k_optname, args[2], 0, INT_MAX,
+                        "expected a non-negative integer", &n))
     return NULL;
+  *name = (int)n;
   return s;
 }
 
@@ -148,12 +137,9 @@ Fnetopt_raw_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       return r;
     }
   intmax_t want;
-  if (!lisp_int_in_range (env, length, 0, 65536, &want))
-    {
-      LISP_CHECK (env);
-      lisp_bad_value (env, Q.k_length, length, "expected 0 to 65536 bytes");
-      return NULL;
-    }
+  if (!lisp_int_arg (env, Q.k_length, length, 0, 65536,
+                     "expected 0 to 65536 bytes", &want))
+    return NULL;
   char *buf = calloc (want ? (size_t)want : 1, 1);
   if (!buf)
     {

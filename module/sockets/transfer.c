@@ -208,13 +208,10 @@ receive_args (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   r->max = 65536;
   r->has_max = !lisp_nilp (env, kv[TK_MORE]);
   if (r->has_max
-      && !lisp_int_in_range (env, kv[TK_MORE], 1, NETOPT_MAX_RECEIVE, &r->max))
-    {
-      LISP_CHECK (env);
-      lisp_bad_value (env, Q.k_max, kv[TK_MORE],
-                      "expected a positive number of bytes (at most 64 MiB)");
-      return NULL;
-    }
+      && !lisp_int_arg (env, Q.k_max, kv[TK_MORE], 1, NETOPT_MAX_RECEIVE,
+                        "expected a positive number of bytes (at most 64 MiB)",
+                        &r->max))
+    return NULL;
   if (!lisp_seconds (env, Q.k_timeout, kv[TK_TIMEOUT], &r->timeout))
     return NULL;
   r->oob = env->is_not_nil (env, kv[TK_OOB]);
