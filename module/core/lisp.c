@@ -207,6 +207,16 @@ lisp_int_in_range (emacs_env *env, emacs_value v, intmax_t min, intmax_t max,
 }
 
 bool
+lisp_int_arg (emacs_env *env, emacs_value keyword, emacs_value v, intmax_t min,
+              intmax_t max, const char *reason, intmax_t *out)
+{
+  if (lisp_int_in_range (env, v, min, max, out))
+    return true;
+  LISP_CHECK_BOOL (env);
+  return lisp_bad_value (env, keyword, v, reason);
+}
+
+bool
 lisp_seconds (emacs_env *env, emacs_value keyword, emacs_value v, double *out)
 {
   if (lisp_nilp (env, v))

@@ -15,27 +15,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Return NULL from the current function when a non-local exit is
-   pending.  Emacs ignores the value a module function returns then.  */
-#define LISP_CHECK(env)                                                       \
-  do                                                                          \
-    {                                                                         \
-      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)     \
-        return NULL;                                                          \
-    }                                                                         \
-  while (0)
-
-/* The same, for functions that return bool.  */
-#define LISP_CHECK_BOOL(env)                                                  \
-  do                                                                          \
-    {                                                                         \
-      if ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)     \
-        return false;                                                         \
-    }                                                                         \
-  while (0)
-
+/* Is a non-local exit pending?  */
 #define LISP_PENDING(env)                                                     \
   ((env)->non_local_exit_check (env) != emacs_funcall_exit_return)
+
+/* Return VALUE from the current function when a non-local exit is
+   pending.  Emacs ignores the value a module function returns then.  */
+#define LISP_CHECK_RETURN(env, value)                                         \
+  do                                                                          \
+    {                                                                         \
+      if (LISP_PENDING (env))                                                 \
+        return value;                                                         \
+    }                                                                         \
+  while (0)
+
+/* For functions that return a pointer (NULL), or bool (false).  */
+#define LISP_CHECK(env) LISP_CHECK_RETURN (env, NULL)
+#define LISP_CHECK_BOOL(env) LISP_CHECK_RETURN (env, false)
+
+/* Declare NAME as a module function, of the type Emacs calls.  For
+   declarations only: every definition is written out in plain C.  */
+#define NETOPT_PRIMITIVE(name)                                                \
+  emacs_value name (emacs_env *env, ptrdiff_t nargs, emacs_value *args,       \
+                    void *data)
 
 /* Symbols interned at load time.  X-macro: C name, Lisp name.  */
 #define NETOPT_SYMBOLS(X)                                                     \
@@ -239,6 +241,12 @@ void lisp_note_sent (emacs_env *env, size_t sent);
    overflow error raised by Emacs is cleared).  */
 bool lisp_int_in_range (emacs_env *env, emacs_value v, intmax_t min,
                         intmax_t max, intmax_t *out);
+
+/* The same for an argument named KEYWORD, which must be such an
+   integer: anything else signals netopt-bad-value (KEYWORD V REASON).  */
+bool lisp_int_arg (emacs_env *env, emacs_value keyword, emacs_value v,
+                   intmax_t min, intmax_t max, const char *reason,
+                   intmax_t *out);
 
 /* Extract a non-negative number of seconds (integer or float) or nil
    (forever: *OUT gets -1).  Signals netopt-bad-value with KEYWORD on

@@ -6,9 +6,7 @@
 
 #include "../core/lisp.h"
 
-emacs_value Fnetopt_supported_options (emacs_env *env, ptrdiff_t nargs,
-                                       emacs_value *args, void *data);
-emacs_value Fnetopt_option_info (emacs_env *env, ptrdiff_t nargs,
-                                 emacs_value *args, void *data);
+NETOPT_PRIMITIVE (Fnetopt_supported_options);
+NETOPT_PRIMITIVE (Fnetopt_option_info);
 
 #endif

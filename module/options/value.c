@@ -164,20 +164,14 @@ linger_value (emacs_env *env, emacs_value keyword, emacs_value value,
       emacs_value secs
           = env->funcall (env, Q.symbol_value, 1, &Q.linger_seconds);
       LISP_CHECK_BOOL (env);
-      if (!lisp_int_in_range (env, secs, 0, INT_MAX, &n))
-        {
-          LISP_CHECK_BOOL (env);
-          return lisp_bad_value (
-              env, Q.linger_seconds, secs,
-              "netopt-linger-seconds must be a non-negative integer");
-        }
+      if (!lisp_int_arg (
+              env, Q.linger_seconds, secs, 0, INT_MAX,
+              "netopt-linger-seconds must be a non-negative integer", &n))
+        return false;
     }
-  else if (!lisp_int_in_range (env, value, 0, INT_MAX, &n))
-    {
-      LISP_CHECK_BOOL (env);
-      return lisp_bad_value (env, keyword, value,
-                             "expected nil, t or a non-negative integer");
-    }
+  else if (!lisp_int_arg (env, keyword, value, 0, INT_MAX,
+                          "expected nil, t or a non-negative integer", &n))
+    return false;
   out->u.lg.l_onoff = 1;
   out->u.lg.l_linger = (int)n;
   return true;
@@ -339,6 +333,66 @@ opt_kernel_set (int fd, int family, const struct opt_row *row,
   return setsockopt (fd, level, name, p, len) == 0 ? 0 : errno;
 }
 
+/* getsockopt of LEVEL/NAME on FD into BUF, at most SIZE bytes; *LEN,
+   when non-NULL, gets how many came.  Returns 0 or an errno value.  */
+static int
+get_option (int fd, int level, int name, void *buf, socklen_t size,
+            socklen_t *len)
+{
+  if (getsockopt (fd, level, name, buf, &size) != 0)
+    return errno;
+  if (len)
+    *len = size;
+  return 0;
+}
+
+/* Where a read-only record of R's type goes (*SIZE bytes), or NULL when
+   this system has no such record.  */
+static void *
+record_of (struct opt_reading *r, socklen_t *size)
+{
+#ifdef TCP_INFO
+  if (r->type == OPT_TCPINFO)
+    {
+      *size = sizeof r->u.ti;
+      return &r->u.ti;
+    }
+#endif
+#ifdef SO_PEERCRED
+  if (r->type == OPT_PEERCRED)
+    {
+      *size = sizeof r->u.cred;
+      return &r->u.cred;
+    }
+#endif
+  (void)r;
+  *size = 0;
+  return NULL;
+}
+
+/* Read the interface of an OPT_IFNAME option into V: an IPv4 socket's
+   is its address, another's its index.  */
+static int
+get_interface (int fd, int family, int level, int name, struct opt_value *v)
+{
+  int err;
+  if (family == AF_INET)
+    {
+      struct in_addr a = { 0 };
+      err = get_option (fd, level, name, &a, sizeof a, NULL);
+      if (err == 0 && a.s_addr != 0
+          && interface_of_ipv4 (a, v->u.iface.name, sizeof v->u.iface.name))
+        v->u.iface.len = strlen (v->u.iface.name);
+      return err;
+    }
+  err = get_option (fd, level, name, &v->u.iface.index,
+                    sizeof v->u.iface.index, NULL);
+  if (err == 0 && v->u.iface.index > 0
+      && if_indextoname ((unsigned)v->u.iface.index, v->u.iface.name))
+    v->u.iface.len = strlen (v->u.iface.name);
+  return err;
+}
+
 int
 opt_kernel_get (int fd, int family, const struct opt_row *row,
                 struct opt_reading *r)
@@ -349,63 +403,37 @@ opt_kernel_get (int fd, int family, const struct opt_row *row,
   r->type = row->type;
   struct opt_value *v = &r->u.value;
   v->type = row->type;
-  socklen_t len;
+  socklen_t len = 0;
+  int err;
   switch (row->type)
     {
     case OPT_LINGER:
-      len = sizeof v->u.lg;
-      return getsockopt (fd, level, name, &v->u.lg, &len) == 0 ? 0 : errno;
+      return get_option (fd, level, name, &v->u.lg, sizeof v->u.lg, NULL);
     case OPT_DEVICE:
     case OPT_STRING:
-      len = sizeof v->u.str.bytes - 1;
-      if (getsockopt (fd, level, name, v->u.str.bytes, &len) != 0)
-        return errno;
+      err = get_option (fd, level, name, v->u.str.bytes,
+                        sizeof v->u.str.bytes - 1, &len);
+      if (err != 0)
+        return err;
       v->u.str
           .bytes[len < sizeof v->u.str.bytes ? len : sizeof v->u.str.bytes - 1]
           = '\0';
       v->u.str.len = strlen (v->u.str.bytes);
       return 0;
     case OPT_IFNAME:
-      if (family == AF_INET)
-        {
-          struct in_addr a = { 0 };
-          len = sizeof a;
-          if (getsockopt (fd, level, name, &a, &len) != 0)
-            return errno;
-          if (a.s_addr != 0
-              && interface_of_ipv4 (a, v->u.iface.name,
-                                    sizeof v->u.iface.name))
-            v->u.iface.len = strlen (v->u.iface.name);
-          return 0;
-        }
-      len = sizeof v->u.iface.index;
-      if (getsockopt (fd, level, name, &v->u.iface.index, &len) != 0)
-        return errno;
-      if (v->u.iface.index > 0
-          && if_indextoname ((unsigned)v->u.iface.index, v->u.iface.name))
-        v->u.iface.len = strlen (v->u.iface.name);
-      return 0;
+      return get_interface (fd, family, level, name, v);
     case OPT_TCPINFO:
-#ifdef TCP_INFO
-      len = sizeof r->u.ti;
-      return getsockopt (fd, level, name, &r->u.ti, &len) == 0 ? 0 : errno;
-#else
-      return ENOPROTOOPT;
-#endif
     case OPT_PEERCRED:
-#ifdef SO_PEERCRED
-      len = sizeof r->u.cred;
-      return getsockopt (fd, level, name, &r->u.cred, &len) == 0 ? 0 : errno;
-#else
-      return ENOPROTOOPT;
-#endif
+      {
+        void *record = record_of (r, &len);
+        return record ? get_option (fd, level, name, record, len, NULL)
+                      : ENOPROTOOPT;
+      }
     default:
-      len = sizeof v->u.i;
-      if (getsockopt (fd, level, name, &v->u.i, &len) != 0)
-        return errno;
-      if (row->type == OPT_BOOL)
+      err = get_option (fd, level, name, &v->u.i, sizeof v->u.i, NULL);
+      if (err == 0 && row->type == OPT_BOOL)
         v->u.i = v->u.i != 0;
-      return 0;
+      return err;
     }
 }
 

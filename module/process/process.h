@@ -77,22 +77,18 @@ struct sock_handle *proc_target (emacs_env *env, emacs_value target,
 bool proc_after_set (emacs_env *env, emacs_value process,
                      struct sock_handle *s, const struct opt_setting *set);
 
-#define PROC_PRIMITIVE(name)                                                  \
-  emacs_value name (emacs_env *env, ptrdiff_t nargs, emacs_value *args,       \
-                    void *data)
-
-PROC_PRIMITIVE (Fnetopt_socket_fds);
-PROC_PRIMITIVE (Fnetopt_process_socket);
-PROC_PRIMITIVE (Fnetopt_process_owner);
-PROC_PRIMITIVE (Fnetopt_process_forget);
-PROC_PRIMITIVE (Fnetopt_adopt);
-PROC_PRIMITIVE (Fnetopt_configure_child);
-PROC_PRIMITIVE (Fnetopt_set_option);
-PROC_PRIMITIVE (Fnetopt_option);
-PROC_PRIMITIVE (Fnetopt_read_options);
-PROC_PRIMITIVE (Fnetopt_join_group);
-PROC_PRIMITIVE (Fnetopt_leave_group);
-PROC_PRIMITIVE (Fnetopt_set_raw_option);
-PROC_PRIMITIVE (Fnetopt_raw_option);
+NETOPT_PRIMITIVE (Fnetopt_socket_fds);
+NETOPT_PRIMITIVE (Fnetopt_process_socket);
+NETOPT_PRIMITIVE (Fnetopt_process_owner);
+NETOPT_PRIMITIVE (Fnetopt_process_forget);
+NETOPT_PRIMITIVE (Fnetopt_adopt);
+NETOPT_PRIMITIVE (Fnetopt_configure_child);
+NETOPT_PRIMITIVE (Fnetopt_set_option);
+NETOPT_PRIMITIVE (Fnetopt_option);
+NETOPT_PRIMITIVE (Fnetopt_read_options);
+NETOPT_PRIMITIVE (Fnetopt_join_group);
+NETOPT_PRIMITIVE (Fnetopt_leave_group);
+NETOPT_PRIMITIVE (Fnetopt_set_raw_option);
+NETOPT_PRIMITIVE (Fnetopt_raw_option);
 
 #endif

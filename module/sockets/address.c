@@ -101,58 +101,63 @@ sock_addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
   return true;
 }
 
+bool
+sock_addr_mismatch (emacs_env *env, emacs_value keyword, emacs_value v)
+{
+  return lisp_bad_value (env, keyword, v,
+                         "address does not match the socket's family");
+}
+
+/* The Lisp form of the local address A (LEN bytes): its file name;
+   nil when it is unnamed or abstract.  */
+static emacs_value
+local_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
+{
+  const struct sockaddr_un *sun = (const struct sockaddr_un *)a;
+  size_t off = offsetof (struct sockaddr_un, sun_path);
+  if (len <= off)
+    return Q.nil;
+  size_t max = len - off;
+  if (max > sizeof sun->sun_path)
+    max = sizeof sun->sun_path;
+  size_t plen = strnlen (sun->sun_path, max);
+  if (plen == 0)
+    return Q.nil; /* unnamed, or abstract */
+  emacs_value s = env->make_string (env, sun->sun_path, (ptrdiff_t)plen);
+  LISP_CHECK (env);
+  return s;
+}
+
 emacs_value
 sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a, socklen_t len)
 {
-  emacs_value items[9];
+  /* An IP address's vector: its bytes (IPv4) or 16-bit words (IPv6),
+     then its port.  */
+  int parts[9];
   int n = 0;
-  switch (a->sa_family)
+  if (a->sa_family == AF_INET)
     {
-    case AF_INET:
-      {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)a;
-        const unsigned char *b = (const unsigned char *)&sin->sin_addr;
-        for (int i = 0; i < 4; i++)
-          {
-            items[n++] = env->make_integer (env, b[i]);
-            LISP_CHECK (env);
-          }
-        items[n++] = env->make_integer (env, ntohs (sin->sin_port));
-        LISP_CHECK (env);
-        break;
-      }
-    case AF_INET6:
-      {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)a;
-        const unsigned char *b = sin6->sin6_addr.s6_addr;
-        for (int i = 0; i < 8; i++)
-          {
-            items[n++]
-                = env->make_integer (env, (b[2 * i] << 8) | b[2 * i + 1]);
-            LISP_CHECK (env);
-          }
-        items[n++] = env->make_integer (env, ntohs (sin6->sin6_port));
-        LISP_CHECK (env);
-        break;
-      }
-    case AF_UNIX:
-      {
-        const struct sockaddr_un *sun = (const struct sockaddr_un *)a;
-        size_t off = offsetof (struct sockaddr_un, sun_path);
-        if (len <= off)
-          return Q.nil;
-        size_t max = len - off;
-        if (max > sizeof sun->sun_path)
-          max = sizeof sun->sun_path;
-        size_t plen = strnlen (sun->sun_path, max);
-        if (plen == 0)
-          return Q.nil; /* unnamed, or abstract */
-        emacs_value s = env->make_string (env, sun->sun_path, (ptrdiff_t)plen);
-        LISP_CHECK (env);
-        return s;
-      }
-    default:
-      return Q.nil;
+      const struct sockaddr_in *sin = (const struct sockaddr_in *)a;
+      const unsigned char *b = (const unsigned char *)&sin->sin_addr;
+      for (int i = 0; i < 4; i++)
+        parts[n++] = b[i];
+      parts[n++] = ntohs (sin->sin_port);
+    }
+  else if (a->sa_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)a;
+      const unsigned char *b = sin6->sin6_addr.s6_addr;
+      for (int i = 0; i < 8; i++)
+        parts[n++] = (b[2 * i] << 8) | b[2 * i + 1];
+      parts[n++] = ntohs (sin6->sin6_port);
+    }
+  else
+    return a->sa_family == AF_UNIX ? local_to_lisp (env, a, len) : Q.nil;
+  emacs_value items[9];
+  for (int i = 0; i < n; i++)
+    {
+      items[i] = env->make_integer (env, parts[i]);
+      LISP_CHECK (env);
     }
   emacs_value v = env->funcall (env, Q.vector, n, items);
   LISP_CHECK (env);
@@ -285,6 +290,31 @@ resolve_error (emacs_env *env, const char *why, const char *host)
   return lisp_signal (env, Q.err_system, lisp_list (env, 3, items));
 }
 
+/* The addresses of RES into OUT, in order, each once: at most MAX.
+   Returns how many.  */
+static size_t
+copy_addresses (const struct addrinfo *res, struct sock_addr *out, size_t max)
+{
+  size_t count = 0;
+  for (const struct addrinfo *a = res; a && count < max; a = a->ai_next)
+    {
+      if (a->ai_addrlen > sizeof out[0].ss)
+        continue;
+      bool seen = false;
+      for (size_t i = 0; i < count; i++)
+        if (out[i].len == a->ai_addrlen
+            && memcmp (&out[i].ss, a->ai_addr, a->ai_addrlen) == 0)
+          seen = true;
+      if (seen)
+        continue;
+      memset (&out[count], 0, sizeof out[count]);
+      memcpy (&out[count].ss, a->ai_addr, a->ai_addrlen);
+      out[count].len = a->ai_addrlen;
+      count++;
+    }
+  return count;
+}
+
 bool
 sock_addr_resolve (emacs_env *env, const char *host, const char *service,
                    int port, int family, int type, bool passive,
@@ -348,22 +378,7 @@ sock_addr_resolve (emacs_env *env, const char *host, const char *service,
       job_unref (job);
       return r;
     }
-  for (struct addrinfo *a = job->res; a && *count < max; a = a->ai_next)
-    {
-      if (a->ai_addrlen > sizeof out[0].ss)
-        continue;
-      bool seen = false;
-      for (size_t i = 0; i < *count; i++)
-        if (out[i].len == a->ai_addrlen
-            && memcmp (&out[i].ss, a->ai_addr, a->ai_addrlen) == 0)
-          seen = true;
-      if (seen)
-        continue;
-      memset (&out[*count], 0, sizeof out[*count]);
-      memcpy (&out[*count].ss, a->ai_addr, a->ai_addrlen);
-      out[*count].len = a->ai_addrlen;
-      (*count)++;
-    }
+  *count = copy_addresses (job->res, out, max);
   job_unref (job);
   if (*count == 0)
     return resolve_error (env, "No address", host);
@@ -390,4 +405,56 @@ sock_addr_port (const struct sockaddr *a)
   if (a->sa_family == AF_INET6)
     return ntohs (((const struct sockaddr_in6 *)a)->sin6_port);
   return -1;
+}
+
+/* How many types, and families, have a name.  */
+#define SOCK_KINDS 3
+
+/* The codes of KIND that have a name, into *CODES, and their names, in
+   the same order, into SYMBOLS.  */
+static void
+kind_table (enum sock_kind kind, const int **codes,
+            emacs_value symbols[SOCK_KINDS])
+{
+  static const int types[SOCK_KINDS]
+      = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+  static const int families[SOCK_KINDS] = { AF_INET, AF_INET6, AF_UNIX };
+  bool type = kind == SOCK_KIND_TYPE;
+  *codes = type ? types : families;
+  symbols[0] = type ? Q.stream : Q.ipv4;
+  symbols[1] = type ? Q.datagram : Q.ipv6;
+  symbols[2] = type ? Q.seqpacket : Q.local;
+}
+
+emacs_value
+sock_kind_symbol (enum sock_kind kind, int code)
+{
+  const int *codes;
+  emacs_value symbols[SOCK_KINDS];
+  kind_table (kind, &codes, symbols);
+  for (int i = 0; i < SOCK_KINDS; i++)
+    if (codes[i] == code)
+      return symbols[i];
+  return Q.nil;
+}
+
+bool
+sock_kind_from_lisp (emacs_env *env, enum sock_kind kind, emacs_value key,
+                     emacs_value v, int dflt, int *out)
+{
+  if (lisp_nilp (env, v))
+    {
+      *out = dflt;
+      return true;
+    }
+  const int *codes;
+  emacs_value symbols[SOCK_KINDS];
+  kind_table (kind, &codes, symbols);
+  for (int i = 0; i < SOCK_KINDS; i++)
+    if (lisp_eq (env, v, symbols[i]))
+      {
+        *out = codes[i];
+        return true;
+      }
+  return lisp_bad_value (env, key, v, "not one of the accepted symbols");
 }

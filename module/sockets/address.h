@@ -24,6 +24,10 @@ struct sock_addr
 bool sock_addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
                           struct sock_addr *out);
 
+/* Signal netopt-bad-value (KEYWORD V ...): the address V does not
+   match the socket's family.  Returns false.  */
+bool sock_addr_mismatch (emacs_env *env, emacs_value keyword, emacs_value v);
+
 /* A local (Unix) address for the file name PATH, checked against
    sun_path.  */
 bool sock_addr_local (emacs_env *env, emacs_value keyword,
@@ -51,5 +55,22 @@ void sock_addr_host_string (const struct sockaddr *a, char *buf, size_t size);
 
 /* The port of an IPv4/IPv6 address; -1 for other families.  */
 int sock_addr_port (const struct sockaddr *a);
+
+/* A socket's type or family, by its Lisp name.  */
+enum sock_kind
+{
+  SOCK_KIND_TYPE,   /* stream, datagram, seqpacket */
+  SOCK_KIND_FAMILY, /* ipv4, ipv6, local */
+};
+
+/* The name of CODE, a type or a family as KIND says; nil for one that
+   has none.  */
+emacs_value sock_kind_symbol (enum sock_kind kind, int code);
+
+/* The code of the name V, a type or a family as KIND says, into *OUT;
+   DFLT for nil.  Signals netopt-bad-value (KEY V ...) for anything
+   else.  */
+bool sock_kind_from_lisp (emacs_env *env, enum sock_kind kind, emacs_value key,
+                          emacs_value v, int dflt, int *out);
 
 #endif

@@ -49,33 +49,25 @@ enum
 /* Everything decided before the socket is made.  */
 struct plan
 {
-  char *name;
+  /* The handle to be: name, family and type, server, host, service and
+     child options; its descriptor -1 until the socket is made.  */
+  struct sock_handle h;
   emacs_value lisp_name;
-  int family, type;
-  bool server;   /* SERVER non-nil */
-  bool server_t; /* SERVER t (else a backlog) */
-  int backlog;
-  char *host;
-  char *service_name;
-  int service_port; /* -1: t, -2: none */
   bool has_local, has_remote;
   struct sock_addr local, remote;
   struct sock_addr candidates[8]; /* every address of a client's HOST */
   size_t ncandidates;
   struct sock_deadline deadline;
-  struct opt_setting *options, *child;
-  size_t option_count, child_count;
+  struct opt_setting *options;
+  size_t option_count;
   bool emacs_errors; /* a failed connect signals as Emacs's own */
 };
 
 static void
 plan_free (struct plan *p)
 {
-  free (p->name);
-  free (p->host);
-  free (p->service_name);
+  sock_clear (&p->h);
   free (p->options);
-  free (p->child);
 }
 
 /* A string argument without NUL bytes into *OUT (NULL for nil when
@@ -101,56 +93,26 @@ string_arg (emacs_env *env, emacs_value key, emacs_value v, bool optional,
   return true;
 }
 
-static bool
-symbol_arg (emacs_env *env, emacs_value key, emacs_value v,
-            const emacs_value *choices, const int *codes, int n, int *out,
-            int dflt)
-{
-  if (lisp_nilp (env, v))
-    {
-      *out = dflt;
-      return true;
-    }
-  for (int i = 0; i < n; i++)
-    if (lisp_eq (env, v, choices[i]))
-      {
-        *out = codes[i];
-        return true;
-      }
-  return lisp_bad_value (env, key, v, "not one of the accepted symbols");
-}
-
-static bool
-family_mismatch (emacs_env *env, emacs_value key, emacs_value v)
-{
-  return lisp_bad_value (env, key, v,
-                         "address does not match the socket's family");
-}
-
 /* Check the arguments one by one into P.  */
 static bool
 parse_args (emacs_env *env, emacs_value *a, struct plan *p)
 {
-  if (!string_arg (env, Q.k_name, a[A_NAME], false, &p->name))
+  if (!string_arg (env, Q.k_name, a[A_NAME], false, &p->h.name))
     return false;
   p->lisp_name = a[A_NAME];
-  if (!symbol_arg (env, Q.k_type, a[A_TYPE],
-                   (emacs_value[]){ Q.stream, Q.datagram, Q.seqpacket },
-                   (int[]){ SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET }, 3,
-                   &p->type, SOCK_STREAM)
-      || !symbol_arg (env, Q.k_family, a[A_FAMILY],
-                      (emacs_value[]){ Q.ipv4, Q.ipv6, Q.local },
-                      (int[]){ AF_INET, AF_INET6, AF_UNIX }, 3, &p->family,
-                      AF_UNSPEC))
+  if (!sock_kind_from_lisp (env, SOCK_KIND_TYPE, Q.k_type, a[A_TYPE],
+                            SOCK_STREAM, &p->h.sock.type)
+      || !sock_kind_from_lisp (env, SOCK_KIND_FAMILY, Q.k_family, a[A_FAMILY],
+                               AF_UNSPEC, &p->h.sock.family))
     return false;
 
   intmax_t n;
   if (lisp_nilp (env, a[A_SERVER]))
-    p->server = false;
+    p->h.server = false;
   else if (lisp_eq (env, a[A_SERVER], Q.t))
-    p->server = p->server_t = true, p->backlog = 5; /* as in Emacs */
+    p->h.server = p->h.server_t = true, p->h.backlog = 5; /* as in Emacs */
   else if (lisp_int_in_range (env, a[A_SERVER], 0, INT_MAX, &n))
-    p->server = true, p->backlog = (int)n;
+    p->h.server = true, p->h.backlog = (int)n;
   else
     {
       LISP_CHECK_BOOL (env);
@@ -158,21 +120,21 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
                              "expected nil, t or a backlog");
     }
 
-  if (!string_arg (env, Q.k_host, a[A_HOST], true, &p->host))
+  if (!string_arg (env, Q.k_host, a[A_HOST], true, &p->h.host))
     return false;
 
   emacs_value service = a[A_SERVICE];
   if (lisp_nilp (env, service))
-    p->service_port = -2;
+    p->h.service_port = -2;
   else if (lisp_eq (env, service, Q.t))
-    p->service_port = -1;
+    p->h.service_port = -1;
   else if (lisp_int_in_range (env, service, 0, 65535, &n))
-    p->service_port = (int)n;
+    p->h.service_port = (int)n;
   else if (lisp_is_type (env, service, Q.string_type))
     {
-      if (!string_arg (env, Q.k_service, service, false, &p->service_name))
+      if (!string_arg (env, Q.k_service, service, false, &p->h.service_name))
         return false;
-      p->service_port = -2;
+      p->h.service_port = -2;
     }
   else
     {
@@ -212,67 +174,69 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
       int f = p->has_remote ? p->remote.ss.ss_family : p->local.ss.ss_family;
       if (p->has_remote && p->has_local
           && p->remote.ss.ss_family != p->local.ss.ss_family)
-        return family_mismatch (env, Q.k_local, a[A_LOCAL]);
-      if (p->family != AF_UNSPEC && p->family != f)
-        return family_mismatch (env, p->has_remote ? Q.k_remote : Q.k_local,
-                                p->has_remote ? a[A_REMOTE] : a[A_LOCAL]);
-      p->family = f;
+        return sock_addr_mismatch (env, Q.k_local, a[A_LOCAL]);
+      if (p->h.sock.family != AF_UNSPEC && p->h.sock.family != f)
+        return sock_addr_mismatch (env, p->has_remote ? Q.k_remote : Q.k_local,
+                                   p->has_remote ? a[A_REMOTE] : a[A_LOCAL]);
+      p->h.sock.family = f;
     }
 
-  if (p->family == AF_UNIX)
+  if (p->h.sock.family == AF_UNIX)
     {
-      if (p->host)
+      if (p->h.host)
         return lisp_bad_value (env, Q.k_host, a[A_HOST],
                                "a local socket has no host");
-      if (p->service_port != -2)
+      if (p->h.service_port != -2)
         return lisp_bad_value (env, Q.k_service, a[A_SERVICE],
                                "a local socket's service is its file name");
-      bool *has = p->server ? &p->has_local : &p->has_remote;
-      if (p->service_name && !*has)
+      bool *has = p->h.server ? &p->has_local : &p->has_remote;
+      if (p->h.service_name && !*has)
         {
           if (!sock_addr_local (env, Q.k_service, a[A_SERVICE],
-                                p->service_name, strlen (p->service_name),
-                                p->server ? &p->local : &p->remote))
+                                p->h.service_name, strlen (p->h.service_name),
+                                p->h.server ? &p->local : &p->remote))
             return false;
           *has = true;
         }
     }
-  else if (p->server && !p->has_local)
+  else if (p->h.server && !p->has_local)
     {
       /* A server binds HOST (default: the wildcard) and SERVICE.  */
-      if (p->service_port == -2 && !p->service_name)
+      if (p->h.service_port == -2 && !p->h.service_name)
         return lisp_bad_value (env, Q.k_service, Q.nil,
                                "a server needs :service (t: any free port)");
       size_t n;
-      if (!sock_addr_resolve (env, p->host, p->service_name,
-                              p->service_port < 0 ? 0 : p->service_port,
-                              p->family == AF_UNSPEC && !p->host ? AF_INET
-                                                                 : p->family,
-                              p->type, true, &p->deadline, &p->local, 1, &n))
+      if (!sock_addr_resolve (
+              env, p->h.host, p->h.service_name,
+              p->h.service_port < 0 ? 0 : p->h.service_port,
+              p->h.sock.family == AF_UNSPEC && !p->h.host ? AF_INET
+                                                          : p->h.sock.family,
+              p->h.sock.type, true, &p->deadline, &p->local, 1, &n))
         return false;
       p->has_local = true;
     }
-  else if (!p->server && !p->has_remote && p->host)
+  else if (!p->h.server && !p->has_remote && p->h.host)
     {
-      if (p->service_port < 0 && !p->service_name)
+      if (p->h.service_port < 0 && !p->h.service_name)
         return lisp_bad_value (env, Q.k_service, a[A_SERVICE],
                                "a client needs a port or service name");
       if (!sock_addr_resolve (
-              env, p->host, p->service_name, p->service_port, p->family,
-              p->type, false, &p->deadline, p->candidates,
-              sizeof p->candidates / sizeof p->candidates[0], &p->ncandidates))
+              env, p->h.host, p->h.service_name, p->h.service_port,
+              p->h.sock.family, p->h.sock.type, false, &p->deadline,
+              p->candidates, sizeof p->candidates / sizeof p->candidates[0],
+              &p->ncandidates))
         return false;
       p->remote = p->candidates[0];
       p->has_remote = true;
     }
 
-  if (p->family == AF_UNSPEC)
-    p->family = p->has_local    ? p->local.ss.ss_family
-                : p->has_remote ? p->remote.ss.ss_family
-                                : AF_INET;
-  if ((p->has_local && p->local.ss.ss_family != p->family)
-      || (p->has_remote && p->remote.ss.ss_family != p->family))
-    return family_mismatch (env, Q.k_host, a[A_HOST]);
+  if (p->h.sock.family == AF_UNSPEC)
+    p->h.sock.family = p->has_local    ? p->local.ss.ss_family
+                       : p->has_remote ? p->remote.ss.ss_family
+                                       : AF_INET;
+  if ((p->has_local && p->local.ss.ss_family != p->h.sock.family)
+      || (p->has_remote && p->remote.ss.ss_family != p->h.sock.family))
+    return sock_addr_mismatch (env, Q.k_host, a[A_HOST]);
   return true;
 }
 
@@ -282,8 +246,9 @@ plan_options (emacs_env *env, emacs_value options, struct plan *p)
 {
   free (p->options);
   p->options = NULL;
-  return opt_prepare_plist (env, Q.k_options, options, p->family, p->type,
-                            OPT_AT_CREATE, &p->options, &p->option_count);
+  return opt_prepare_plist (env, Q.k_options, options, p->h.sock.family,
+                            p->h.sock.type, OPT_AT_CREATE, &p->options,
+                            &p->option_count);
 }
 
 /* How long a :nowait connection that has another address to try is
@@ -364,13 +329,14 @@ connect_wait (emacs_env *env, int fd, const struct sock_addr *a,
 static int
 open_socket (emacs_env *env, struct plan *p, bool *listening)
 {
-  int fd = compat_socket (p->family, p->type);
+  int fd = compat_socket (p->h.sock.family, p->h.sock.type);
   if (fd < 0)
     {
       lisp_system_error (env, "Cannot create socket", errno, 1, &p->lisp_name);
       return -1;
     }
-  struct opt_socket sock = { .fd = fd, .family = p->family, .type = p->type };
+  struct opt_socket sock = p->h.sock;
+  sock.fd = fd;
   for (size_t i = 0; i < p->option_count; i++)
     if (OPT_OK != opt_apply (env, &sock, &p->options[i], NULL))
       goto fail;
@@ -385,9 +351,9 @@ open_socket (emacs_env *env, struct plan *p, bool *listening)
                            (emacs_value[]){ p->lisp_name, where });
       goto fail;
     }
-  if (p->server && p->type != SOCK_DGRAM)
+  if (p->h.server && p->h.sock.type != SOCK_DGRAM)
     {
-      if (listen (fd, p->backlog) != 0)
+      if (listen (fd, p->h.backlog) != 0)
         {
           lisp_system_error (env, "Cannot listen", errno, 1, &p->lisp_name);
           goto fail;
@@ -447,7 +413,7 @@ open_planned (emacs_env *env, struct plan *p, emacs_value options, bool nowait,
   for (size_t attempt = 0;; attempt++)
     {
       int fd = open_socket (env, p, listening);
-      if (fd < 0 || p->server || !p->has_remote || unconnected)
+      if (fd < 0 || p->h.server || !p->has_remote || unconnected)
         return fd;
       bool more = attempt + 1 < p->ncandidates;
       int err = connect_wait (env, fd, &p->remote, &p->deadline, nowait, more);
@@ -461,11 +427,11 @@ open_planned (emacs_env *env, struct plan *p, emacs_value options, bool nowait,
       if (next)
         {
           p->remote = p->candidates[attempt + 1];
-          if (p->remote.ss.ss_family != p->family)
+          if (p->remote.ss.ss_family != p->h.sock.family)
             {
               /* Options apply per family: prepare them again; one that
                  does not apply to the other family ends the search.  */
-              p->family = p->remote.ss.ss_family;
+              p->h.sock.family = p->remote.ss.ss_family;
               if (!plan_options (env, options, p))
                 {
                   env->non_local_exit_clear (env);
@@ -480,35 +446,26 @@ open_planned (emacs_env *env, struct plan *p, emacs_value options, bool nowait,
     }
 }
 
-/* A handle for FD, made as P planned; P's strings and child options
-   move to it.  The unconnected datagram client's remote is its target.
-   NULL with an exit pending (FD is then left to the caller).  */
+/* A handle for FD, made as P planned: P's handle to be, with its
+   strings and child options, moves to it.  The unconnected datagram
+   client's remote is its target.  NULL with an exit pending (FD is then
+   left to the caller).  */
 static struct sock_handle *
 handle_for (emacs_env *env, struct plan *p, int fd, bool listening,
             bool unconnected)
 {
-  struct sock_handle *s = sock_new (fd, p->family, p->type, true, p->name);
-  if (!s)
-    {
-      lisp_out_of_memory (env);
-      return NULL;
-    }
-  s->listening = listening;
-  s->server = p->server;
-  s->server_t = p->server_t;
-  s->backlog = p->backlog;
-  s->host = p->host;
-  p->host = NULL;
-  s->service_name = p->service_name;
-  p->service_name = NULL;
-  s->service_port = p->service_port;
-  s->child_options = p->child;
-  s->child_count = p->child_count;
-  p->child = NULL;
+  p->h.sock.fd = fd;
+  p->h.listening = listening;
   if (unconnected && p->has_remote)
     {
-      s->target = p->remote.ss;
-      s->target_len = p->remote.len;
+      p->h.target = p->remote.ss;
+      p->h.target_len = p->remote.len;
+    }
+  struct sock_handle *s = sock_take (&p->h, true);
+  if (!s)
+    {
+      p->h.sock.fd = -1;
+      lisp_out_of_memory (env);
     }
   return s;
 }
@@ -523,18 +480,20 @@ Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
   (void)nargs;
   struct plan p;
   memset (&p, 0, sizeof p);
+  p.h.sock.fd = -1;
   emacs_value result = NULL;
   bool listening = false;
 
   if (!parse_args (env, args, &p) || !plan_addresses (env, args, &p)
       || !plan_options (env, args[A_OPTIONS], &p)
-      || !opt_prepare_plist (env, Q.k_child_options, args[A_CHILD], p.family,
-                             p.type, OPT_FOR_CHILD, &p.child, &p.child_count))
+      || !opt_prepare_plist (env, Q.k_child_options, args[A_CHILD],
+                             p.h.sock.family, p.h.sock.type, OPT_FOR_CHILD,
+                             &p.h.child_options, &p.h.child_count))
     goto out;
   p.emacs_errors = env->eq (env, args[A_ERRORS], Q.emacs);
   /* NOWAIT `unconnected': a datagram client that is neither connected
      nor bound, as Emacs makes one; its remote is kept as its target.  */
-  bool unconnected = !p.server && p.type == SOCK_DGRAM
+  bool unconnected = !p.h.server && p.h.sock.type == SOCK_DGRAM
                      && env->eq (env, args[A_NOWAIT], Q.unconnected);
   int fd = open_planned (env, &p, args[A_OPTIONS],
                          !lisp_nilp (env, args[A_NOWAIT]), unconnected,

@@ -44,33 +44,40 @@ sock_fd_is_owned (int fd)
 struct sock_handle *
 sock_new (int fd, int family, int type, bool owned, const char *name)
 {
-  struct sock_handle *s = calloc (1, sizeof *s);
-  if (!s)
-    return NULL;
-  s->name = strdup (name ? name : "netopt");
-  if (!s->name)
-    {
-      free (s);
-      return NULL;
-    }
-  s->sock.fd = fd;
-  s->sock.family = family;
-  s->sock.type = type;
-  s->owned = owned;
-  s->service_port = -2;
-  if (owned)
-    owned_mark (fd, true);
+  struct sock_handle proto
+      = { .sock = { .fd = fd, .family = family, .type = type },
+          .service_port = -2 };
+  proto.name = strdup (name ? name : "netopt");
+  struct sock_handle *s = proto.name ? sock_take (&proto, owned) : NULL;
+  free (proto.name); /* NULL once taken */
   return s;
 }
 
-static void
-sock_free (struct sock_handle *s)
+struct sock_handle *
+sock_take (struct sock_handle *proto, bool owned)
+{
+  struct sock_handle *s = malloc (sizeof *s);
+  if (!s)
+    return NULL;
+  *s = *proto;
+  s->owned = owned;
+  memset (proto, 0, sizeof *proto);
+  proto->sock.fd = -1;
+  if (owned)
+    owned_mark (s->sock.fd, true);
+  return s;
+}
+
+void
+sock_clear (struct sock_handle *s)
 {
   free (s->name);
   free (s->host);
   free (s->service_name);
   free (s->child_options);
-  free (s);
+  s->name = s->host = s->service_name = NULL;
+  s->child_options = NULL;
+  s->child_count = 0;
 }
 
 int
@@ -96,29 +103,40 @@ sock_release_fd (int fd)
     }
 }
 
+int
+sock_linger_seconds (int fd)
+{
+  struct linger lg = { 0, 0 };
+  socklen_t len = sizeof lg;
+  if (getsockopt (fd, SOL_SOCKET, SO_LINGER, &lg, &len) != 0 || !lg.l_onoff
+      || lg.l_linger <= 0)
+    return 0; /* an abortive close ({1, 0}) does not wait either */
+  return lg.l_linger;
+}
+
+void
+sock_linger_off (int fd)
+{
+  struct linger off = { 0, 0 };
+  if (setsockopt (fd, SOL_SOCKET, SO_LINGER, &off, sizeof off) != 0)
+    {
+      /* Nothing more to do: close(2) then lingers as it was asked.  */
+    }
+}
+
 void
 sock_finalize (void *p) EMACS_NOEXCEPT
 {
   struct sock_handle *s = p;
   if (!s)
     return;
-  if (s->owned && s->sock.fd >= 0)
-    {
-      /* A finalizer runs inside garbage collection and must not wait:
-         a lingering close would stop Emacs for its seconds.  Linger
-         off, close(2) returns at once and the kernel still sends what
-         is queued.  An abortive close ({1, 0}) does not wait anyway. */
-      struct linger lg = { 0, 0 };
-      socklen_t len = sizeof lg;
-      if (getsockopt (s->sock.fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0
-          && lg.l_onoff && lg.l_linger > 0)
-        {
-          struct linger off = { 0, 0 };
-          setsockopt (s->sock.fd, SOL_SOCKET, SO_LINGER, &off, sizeof off);
-        }
-    }
+  /* A finalizer runs inside garbage collection and must not wait: a
+     lingering close would stop Emacs for its seconds.  */
+  if (s->owned && s->sock.fd >= 0 && sock_linger_seconds (s->sock.fd) > 0)
+    sock_linger_off (s->sock.fd);
   sock_close (s);
-  sock_free (s);
+  sock_clear (s);
+  free (s);
 }
 
 /* Every socket the module made, as the weak keys of a hash table the
@@ -179,6 +197,16 @@ sock_signal_closed (emacs_env *env, const struct sock_handle *s)
   if (!items[1])
     return false;
   return lisp_signal (env, Q.err_closed, lisp_list (env, 2, items));
+}
+
+bool
+sock_system_error (emacs_env *env, const char *what, int err,
+                   const struct sock_handle *s)
+{
+  emacs_value name = lisp_string (env, s->name);
+  if (!name)
+    return false;
+  return lisp_system_error (env, what, err, 1, &name);
 }
 
 struct sock_handle *

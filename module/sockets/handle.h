@@ -40,6 +40,15 @@ struct sock_handle
 struct sock_handle *sock_new (int fd, int family, int type, bool owned,
                               const char *name);
 
+/* A new handle made of PROTO (its name set): its descriptor, owned when
+   OWNED, and what it holds move to the handle, PROTO is left empty.
+   NULL on memory exhaustion (PROTO is then left as it was).  */
+struct sock_handle *sock_take (struct sock_handle *proto, bool owned);
+
+/* Free what S holds (its strings and child options), not S itself:
+   for a handle, or a prototype that never became one.  */
+void sock_clear (struct sock_handle *s);
+
 /* Make the module's registry of sockets (at load time).  */
 bool sock_init_registry (emacs_env *env);
 
@@ -56,6 +65,19 @@ bool sock_fd_is_owned (int fd);
 /* Close FD on an error path, where an error is already pending: the
    descriptor is released whatever close reports.  */
 void sock_release_fd (int fd);
+
+/* How many seconds a close of FD lingers (SO_LINGER on, for more than
+   0 seconds); 0 when it does not.  */
+int sock_linger_seconds (int fd);
+
+/* Turn FD's linger off: close(2) then returns at once, and the kernel
+   still sends what is queued.  */
+void sock_linger_off (int fd);
+
+/* Signal netopt-system-error (WHAT ERR's text NAME), NAME being S's.
+   Returns false.  */
+bool sock_system_error (emacs_env *env, const char *what, int err,
+                        const struct sock_handle *s);
 
 void sock_finalize (void *p) EMACS_NOEXCEPT;
 

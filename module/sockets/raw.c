@@ -39,25 +39,26 @@ raw_level (emacs_env *env, emacs_value v, int *out)
                          "expected socket, ip, ipv6, tcp, udp or an integer");
 }
 
-static bool
-raw_optname (emacs_env *env, emacs_value v, int *out)
-{
-  intmax_t n;
-  if (lisp_int_in_range (env, v, 0, INT_MAX, &n))
-    {
-      *out = (int)n;
-      return true;
-    }
-  LISP_CHECK_BOOL (env);
-  return lisp_bad_value (env, Q.k_optname, v,
-                         "expected a non-negative integer");
-}
-
 /* The LEVEL and OPTNAME arguments of the raw functions.  */
 static bool
 raw_args (emacs_env *env, emacs_value *args, int *level, int *name)
 {
-  return raw_level (env, args[1], level) && raw_optname (env, args[2], name);
+  intmax_t n;
+  if (!raw_level (env, args[1], level)
+      || !lisp_int_arg (env, Q.k_optname, args[2], 0, INT_MAX,
+                        "expected a non-negative integer", &n))
+    return false;
+  *name = (int)n;
+  return true;
+}
+
+/* Signal that WHAT ("Cannot set network option" ...) failed with ERR
+   for the LEVEL and OPTNAME of ARGS.  Returns NULL.  */
+static emacs_value
+raw_failed (emacs_env *env, const char *what, int err, emacs_value *args)
+{
+  lisp_system_error (env, what, err, 2, (emacs_value[]){ args[1], args[2] });
+  return NULL;
 }
 
 emacs_value
@@ -106,13 +107,8 @@ sock_set_raw_option (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
                       "expected an integer or a unibyte string");
       return NULL;
     }
-  if (rc != 0)
-    {
-      lisp_system_error (env, "Cannot set network option", errno, 2,
-                         (emacs_value[]){ args[1], args[2] });
-      return NULL;
-    }
-  return Q.t;
+  return rc == 0 ? Q.t
+                 : raw_failed (env, "Cannot set network option", errno, args);
 }
 
 emacs_value
@@ -128,22 +124,15 @@ sock_raw_option (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
       int v = 0;
       socklen_t len = sizeof v;
       if (getsockopt (s->sock.fd, level, name, &v, &len) != 0)
-        {
-          lisp_system_error (env, "Cannot get network option", errno, 2,
-                             (emacs_value[]){ args[1], args[2] });
-          return NULL;
-        }
+        return raw_failed (env, "Cannot get network option", errno, args);
       emacs_value r = env->make_integer (env, v);
       LISP_CHECK (env);
       return r;
     }
   intmax_t want;
-  if (!lisp_int_in_range (env, length, 0, 65536, &want))
-    {
-      LISP_CHECK (env);
-      lisp_bad_value (env, Q.k_length, length, "expected 0 to 65536 bytes");
-      return NULL;
-    }
+  if (!lisp_int_arg (env, Q.k_length, length, 0, 65536,
+                     "expected 0 to 65536 bytes", &want))
+    return NULL;
   char *buf = calloc (want ? (size_t)want : 1, 1);
   if (!buf)
     {
@@ -155,9 +144,7 @@ sock_raw_option (emacs_env *env, struct sock_handle *s, ptrdiff_t nargs,
     {
       int err = errno;
       free (buf);
-      lisp_system_error (env, "Cannot get network option", err, 2,
-                         (emacs_value[]){ args[1], args[2] });
-      return NULL;
+      return raw_failed (env, "Cannot get network option", err, args);
     }
   emacs_value r = lisp_unibyte (env, buf, len);
   free (buf);

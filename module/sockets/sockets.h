@@ -1,45 +1,50 @@
 /* sockets.h --- the Lisp functions of the socket layer: life cycle and
    I/O of netopt's own sockets; and the work on a socket that the
-   process layer's functions on any TARGET hand down.  */
+   process layer's functions on any TARGET hand down.  Grouped by the
+   file that defines them, one responsibility each.  */
 
 #ifndef NETOPT_SOCKETS_H
 #define NETOPT_SOCKETS_H
 
 #include "handle.h"
 
-/* handle.c */
-emacs_value Fnetopt_socket_registry (emacs_env *env, ptrdiff_t nargs,
-                                     emacs_value *args, void *data);
-/* create.c */
-emacs_value Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
-                                          emacs_value *args, void *data);
-/* io.c */
-emacs_value Fnetopt_accept (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                            void *data);
-emacs_value Fnetopt_send (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                          void *data);
-emacs_value Fnetopt_receive (emacs_env *env, ptrdiff_t nargs,
-                             emacs_value *args, void *data);
-emacs_value Fnetopt_receive_from (emacs_env *env, ptrdiff_t nargs,
-                                  emacs_value *args, void *data);
-emacs_value Fnetopt_close (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                           void *data);
-emacs_value Fnetopt_socket_p (emacs_env *env, ptrdiff_t nargs,
-                              emacs_value *args, void *data);
-emacs_value Fnetopt_live_p (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
-                            void *data);
-emacs_value Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs,
-                                    emacs_value *args, void *data);
-emacs_value Fnetopt_socket_fd (emacs_env *env, ptrdiff_t nargs,
-                               emacs_value *args, void *data);
-/* multicast.c: (netopt-join-group / netopt-leave-group TARGET GROUP
-   &optional INTERFACE) on S, TARGET's socket.  */
+/* handle.c: the registry of sockets, for listings.  */
+NETOPT_PRIMITIVE (Fnetopt_socket_registry);
+
+/* create.c: making a socket (netopt--make-socket).  */
+NETOPT_PRIMITIVE (Fnetopt_make_socket_internal);
+
+/* accept.c: a listening socket's next connection, configured as a
+   child.  */
+NETOPT_PRIMITIVE (Fnetopt_accept);
+
+/* transfer.c: data through a socket.  */
+NETOPT_PRIMITIVE (Fnetopt_send);
+NETOPT_PRIMITIVE (Fnetopt_receive);
+NETOPT_PRIMITIVE (Fnetopt_receive_from);
+
+/* close.c: the end of a socket (a lingering close waited for with
+   Emacs running).  */
+NETOPT_PRIMITIVE (Fnetopt_close);
+
+/* contact.c: what a socket is (netopt--socket-fd, netopt--socket-contact
+   for netopt-contact).  */
+NETOPT_PRIMITIVE (Fnetopt_socket_p);
+NETOPT_PRIMITIVE (Fnetopt_live_p);
+NETOPT_PRIMITIVE (Fnetopt_socket_fd);
+NETOPT_PRIMITIVE (Fnetopt_socket_contact);
+
+/* multicast.c: multicast group membership of S, the socket of the
+   TARGET of (netopt-join-group / netopt-leave-group TARGET GROUP
+   &optional INTERFACE).  */
 emacs_value sock_join_group (emacs_env *env, struct sock_handle *s,
                              ptrdiff_t nargs, emacs_value *args);
 emacs_value sock_leave_group (emacs_env *env, struct sock_handle *s,
                               ptrdiff_t nargs, emacs_value *args);
-/* raw.c: (netopt-set-raw-option TARGET LEVEL OPTNAME VALUE) and
-   (netopt-raw-option TARGET LEVEL OPTNAME &optional LENGTH) on S.  */
+
+/* raw.c: options without a row, by level and number, on S:
+   (netopt-set-raw-option TARGET LEVEL OPTNAME VALUE) and
+   (netopt-raw-option TARGET LEVEL OPTNAME &optional LENGTH).  */
 emacs_value sock_set_raw_option (emacs_env *env, struct sock_handle *s,
                                  ptrdiff_t nargs, emacs_value *args);
 emacs_value sock_raw_option (emacs_env *env, struct sock_handle *s,

@@ -132,6 +132,25 @@ sock_wait_fd (emacs_env *env, const struct sock_handle *s, int fd,
     }
 }
 
+emacs_value
+sock_wait_failed (emacs_env *env, enum sock_wait_result w, const char *what,
+                  const struct sock_handle *s)
+{
+  switch (w)
+    {
+    case SOCK_WAIT_TIMEOUT:
+      return Q.nil;
+    case SOCK_WAIT_CLOSED:
+      sock_signal_closed (env, s);
+      return NULL;
+    case SOCK_WAIT_ERROR:
+      sock_system_error (env, what, errno, s);
+      return NULL;
+    default:
+      return NULL; /* the quit or throw is pending */
+    }
+}
+
 enum sock_wait_result
 sock_wait_until (emacs_env *env, bool (*done) (void *), void *arg,
                  const struct sock_deadline *d)

@@ -49,6 +49,13 @@ enum sock_wait_result sock_wait_fd (emacs_env *env,
 enum sock_wait_result
 sock_wait_slice (emacs_env *env, const struct sock_deadline *d, double *slice);
 
+/* Report the end W of a wait on S that did not find it ready, WHAT
+   naming the operation (netopt-system-error's "Cannot ..."): nil for a
+   timeout, NULL with an exit pending otherwise (netopt-closed, the
+   system error, or the quit or throw already pending).  */
+emacs_value sock_wait_failed (emacs_env *env, enum sock_wait_result w,
+                              const char *what, const struct sock_handle *s);
+
 /* Wait until DONE returns true for ARG, or D passes.  */
 enum sock_wait_result sock_wait_until (emacs_env *env, bool (*done) (void *),
                                        void *arg,
