@@ -421,3 +421,15 @@ lisp_note_sent (emacs_env *env, size_t sent)
     env->non_local_exit_clear (env);
   env->non_local_exit_signal (env, sym, all ? all : data);
 }
+
+emacs_value
+lisp_weak_table (emacs_env *env)
+{
+  emacs_value table
+      = env->funcall (env, Q.make_hash_table, 4,
+                      (emacs_value[]){ Q.k_test, Q.eq, Q.k_weakness, Q.key });
+  LISP_CHECK (env);
+  emacs_value ref = env->make_global_ref (env, table);
+  LISP_CHECK (env);
+  return ref;
+}

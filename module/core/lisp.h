@@ -262,6 +262,10 @@ bool lisp_bad_value (emacs_env *env, emacs_value option, emacs_value value,
    reports, whatever the call was doing.  Returns false.  */
 bool lisp_out_of_memory (emacs_env *env);
 
+/* A new hash table, `eq' and weak in its keys, as a global reference
+   that lives as long as the module; NULL with an exit pending.  */
+emacs_value lisp_weak_table (emacs_env *env);
+
 /* Signal netopt-system-error, or netopt-permission-denied for EPERM and
    EACCES, with data (WHAT STRERROR . EXTRA), EXTRA being N values.
    Returns false.  */

@@ -60,12 +60,8 @@ memo_put (emacs_env *env, emacs_value process, emacs_value handle,
 bool
 proc_init (emacs_env *env)
 {
-  emacs_value t
-      = env->funcall (env, Q.make_hash_table, 4,
-                      (emacs_value[]){ Q.k_test, Q.eq, Q.k_weakness, Q.key });
-  LISP_CHECK_BOOL (env);
-  table = env->make_global_ref (env, t);
-  return !LISP_PENDING (env);
+  table = lisp_weak_table (env);
+  return table != NULL;
 }
 
 /* The handle the table holds for PROCESS, or NULL (*VALUE too) when it

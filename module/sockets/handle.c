@@ -146,12 +146,8 @@ static emacs_value registry;
 bool
 sock_init_registry (emacs_env *env)
 {
-  emacs_value table
-      = env->funcall (env, Q.make_hash_table, 4,
-                      (emacs_value[]){ Q.k_test, Q.eq, Q.k_weakness, Q.key });
-  LISP_CHECK_BOOL (env);
-  registry = env->make_global_ref (env, table);
-  return !LISP_PENDING (env);
+  registry = lisp_weak_table (env);
+  return registry != NULL;
 }
 
 /* (netopt--socket-registry): the table of every socket the module
