@@ -19,7 +19,7 @@ proc_target (emacs_env *env, emacs_value target, bool *process)
   if (is_process)
     return proc_handle_of_process (env, target);
   struct sock_handle *s = env->eq (env, type, Q.user_ptr_type)
-                              ? sock_handle_of (env, target)
+                              ? sock_handle_of_user_ptr (env, target)
                               : NULL;
   LISP_CHECK (env);
   if (!s)

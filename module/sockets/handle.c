@@ -212,6 +212,12 @@ sock_handle_of (emacs_env *env, emacs_value v)
      Emacs would signal, and a signal costs a microsecond.  */
   if (!lisp_is_type (env, v, Q.user_ptr_type))
     return NULL;
+  return sock_handle_of_user_ptr (env, v);
+}
+
+struct sock_handle *
+sock_handle_of_user_ptr (emacs_env *env, emacs_value v)
+{
   bool ours = env->get_user_finalizer (env, v) == sock_finalize;
   LISP_CHECK (env);
   if (!ours)

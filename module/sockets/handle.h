@@ -84,6 +84,8 @@ void sock_finalize (void *p) EMACS_NOEXCEPT;
 /* The handle V designates, or NULL without an exit pending when V is
    no SOCKET (or NULL with one, when asking failed).  */
 struct sock_handle *sock_handle_of (emacs_env *env, emacs_value v);
+/* The same for V known to be a user-ptr.  */
+struct sock_handle *sock_handle_of_user_ptr (emacs_env *env, emacs_value v);
 
 /* The handle V designates, or NULL with an exit pending:
    wrong-type-argument for anything but a SOCKET, netopt-closed when
