@@ -3,7 +3,8 @@
    process object to the borrowed handle of its socket (never in the
    process plist: Emacs copies a server's plist into every connection
    it accepts).  A process is looked up there first, so that a repeated
-   call costs a `gethash' and a `process-live-p'; only the first call
+   call costs a `gethash' (an `eq' for the same process again) and a
+   `process-live-p'; only the first call
    on a process locates its socket (locate.c).  A handle is used only
    while its process is live: a deleted process must never reach a
    descriptor that Emacs has since reused.  */
