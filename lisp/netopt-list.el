@@ -552,9 +552,14 @@ Address column, then drops Kind, then State.  With
   "Keymap of `netopt-describe-mode'.")
 
 (defun netopt-describe--keys (command)
-  "Return the keys of COMMAND in a description buffer, as \"s/RET\"."
-  (mapconcat #'key-description
-             (where-is-internal command netopt-describe-mode-map)
+  "Return the keys of COMMAND in a description buffer, as \"s/RET\".
+Only the mode's own keys count, the shortest first."
+  (mapconcat #'identity
+             (sort (mapcar #'key-description
+                           (where-is-internal command
+                                              (list netopt-describe-mode-map
+                                                    special-mode-map)))
+                   (lambda (a b) (< (length a) (length b))))
              "/"))
 
 (define-derived-mode netopt-describe-mode special-mode "Netopt Socket"
