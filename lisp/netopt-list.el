@@ -472,7 +472,9 @@ in Emacs."
                                 #'netopt-list--auto-refresh
                                 (current-buffer) cell))
       (setq netopt-list--timer (car cell)))
-    (add-hook 'kill-buffer-hook #'netopt-list--auto-refresh-stop nil t)))
+    (add-hook 'kill-buffer-hook #'netopt-list--auto-refresh-stop nil t)
+    ;; A new major mode (the command run again) forgets the timer.
+    (add-hook 'change-major-mode-hook #'netopt-list--auto-refresh-stop nil t)))
 
 (defun netopt-list--auto-refresh-stop ()
   "Stop refreshing this buffer by itself."
@@ -735,6 +737,10 @@ below."
       (setq netopt-describe--target target)
       (netopt-describe-refresh))
     (pop-to-buffer buffer)
+    (with-current-buffer buffer
+      (unless (eql netopt-list--layout-width (netopt-list--available-width))
+        (netopt-describe-refresh))
+      (netopt-list--auto-refresh-start))
     buffer))
 
 (defun netopt-list-describe ()

@@ -522,7 +522,7 @@ The header line names the keys."
             (setq more (1+ more))
             (forward-line 1))
           (should (> more 2))))
-      (should (string-match-p "s: set the option on this line .*g: read again.*q: quit"
+      (should (string-match-p "s/RET: set the option on this line .*g: read again.*q: quit"
                               header-line-format))
       (kill-buffer))))
 
@@ -530,8 +530,8 @@ The header line names the keys."
 
 (netopt-deftest netopt-list-auto-refresh-timer ()
   "The refresh timer: off by default, gone with its buffer, never signals.
-With `netopt-list-auto-refresh', a visible list has a timer; killing
-the list cancels it.  A timer whose buffer no window shows stops, and
+With `netopt-list-auto-refresh', a visible list has a timer, one
+however often the command runs; killing the list cancels it.  A timer whose buffer no window shows stops, and
 one whose refresh fails stops with a message instead of signalling."
   (should-not (default-value 'netopt-list-auto-refresh))
   (with-current-buffer (netopt-list-sockets)
@@ -541,6 +541,11 @@ one whose refresh fails stops with a message instead of signalling."
         (said nil))
     (let* ((buffer (netopt-list-sockets))
            (timer (buffer-local-value 'netopt-list--timer buffer)))
+      (should (memq timer timer-list))
+      ;; The command again: one timer still.
+      (should (eq (netopt-list-sockets) buffer))
+      (should-not (memq timer timer-list))
+      (setq timer (buffer-local-value 'netopt-list--timer buffer))
       (should (memq timer timer-list))
       (kill-buffer buffer)
       (should-not (memq timer timer-list)))
@@ -621,7 +626,7 @@ holds.  The description fits the terminal: no continued line."
     (netopt-test-tmux-wait "tty-sock .*linger=3")
     (netopt-test-tmux "send-keys" "C-s" "tty-sock" "Enter" "Enter")
     (let ((pane (netopt-test-tmux-wait ":keepidle +42 ")))
-      (should (string-match-p "s: set the option on this line +g: read again +q: quit"
+      (should (string-match-p "s/RET: set the option on this line +g: read again +q: quit"
                               pane))
       ;; No line runs past the window: Emacs would end it with \.
       (should-not (string-match-p "\\\\$" pane)))
