@@ -158,7 +158,7 @@ whether it is connected in its address."
         (if (plist-get contact :server) 'listen 'open))))
 
 (defun netopt-list--state-text (state)
-  "Return STATE as the State column shows it: \"estab\" as ss(8) does."
+  "Return STATE as text for the State column: \"estab\" as ss(8) writes it."
   (if (eq state 'established) "estab" (format "%s" state)))
 
 (defun netopt-list--options (target)
@@ -235,6 +235,13 @@ means no limit."
       (propertize (truncate-string-to-width line width nil nil t)
                   'help-echo text))))
 
+(defun netopt-list--line-number-width (window)
+  "Return the columns line numbers take in WINDOW (none before Emacs 26)."
+  (if (and (fboundp 'line-number-display-width)
+           (buffer-local-value 'display-line-numbers (window-buffer window)))
+      (with-selected-window window (line-number-display-width 'columns))
+    0))
+
 (defun netopt-list--available-width (&optional buffer)
   "Return the columns BUFFER's text can use on one line without a cut.
 That is the narrowest of the windows showing BUFFER (default: the
@@ -245,11 +252,7 @@ last column is the truncation or continuation glyph's."
                 (apply #'min
                        (mapcar (lambda (window)
                                  (- (window-max-chars-per-line window)
-                                    (with-selected-window window
-                                      (if (bound-and-true-p
-                                           display-line-numbers)
-                                          (line-number-display-width 'columns)
-                                        0))))
+                                    (netopt-list--line-number-width window)))
                                windows))
               (1- (frame-width))))))
 
@@ -333,16 +336,17 @@ shrunk as far as it goes."
     ;; one column wide: the graphic one, shown through
     ;; `glyphless-char-display', takes three columns on Emacs 28 ("[v]")
     ;; and pushed the next header.
-    (let ((frame (window-frame (or (get-buffer-window nil t)
-                                   (selected-window)))))
-      (setq-local tabulated-list-gui-sort-indicator-asc
-                  (if (display-graphic-p frame)
-                      (default-value 'tabulated-list-gui-sort-indicator-asc)
-                    tabulated-list-tty-sort-indicator-asc))
-      (setq-local tabulated-list-gui-sort-indicator-desc
-                  (if (display-graphic-p frame)
-                      (default-value 'tabulated-list-gui-sort-indicator-desc)
-                    tabulated-list-tty-sort-indicator-desc)))
+    (when (boundp 'tabulated-list-tty-sort-indicator-asc) ; Emacs 27+
+      (let ((frame (window-frame (or (get-buffer-window nil t)
+                                     (selected-window)))))
+        (setq-local tabulated-list-gui-sort-indicator-asc
+                    (if (display-graphic-p frame)
+                        (default-value 'tabulated-list-gui-sort-indicator-asc)
+                      tabulated-list-tty-sort-indicator-asc))
+        (setq-local tabulated-list-gui-sort-indicator-desc
+                    (if (display-graphic-p frame)
+                        (default-value 'tabulated-list-gui-sort-indicator-desc)
+                      tabulated-list-tty-sort-indicator-desc))))
     (tabulated-list-init-header)))
 
 (defun netopt-list--entry (target)
@@ -436,13 +440,15 @@ a list out again for its windows."
     (netopt-list--restore-points places)))
 
 (defun netopt-list--window-change (window)
-  "Fit the buffer of WINDOW, which shows it anew or at a new size.
+  "Fit the buffer of WINDOW, newly shown there or resized.
 Also start its automatic refresh, as `netopt-list-auto-refresh' says."
-  (with-current-buffer (window-buffer window)
-    (with-demoted-errors "netopt: %S"
-      (netopt-list--auto-refresh-start)
-      (unless (eql (netopt-list--available-width) netopt-list--layout-width)
-        (netopt-list--redraw)))))
+  ;; Emacs 25 and 26 pass the frame, and only to the global hook.
+  (when (windowp window)
+    (with-current-buffer (window-buffer window)
+      (with-demoted-errors "netopt: %S"
+        (netopt-list--auto-refresh-start)
+        (unless (eql (netopt-list--available-width) netopt-list--layout-width)
+          (netopt-list--redraw))))))
 
 ;;;; Refreshing by itself
 
@@ -639,11 +645,11 @@ The lines fit the narrowest window showing the buffer."
 
 (defun netopt-describe--plist-p (value)
   "Return non-nil if VALUE is a plist with keywords, such as :info's."
-  (and (consp value) (keywordp (car value)) (proper-list-p value)
-       (cl-evenp (length value))))
+  (and (consp value) (keywordp (car value))
+       (null (cdr (last value))) (cl-evenp (length value))))
 
 (defun netopt-describe--value (value)
-  "Return VALUE, an option's value, as a description shows it.
+  "Return VALUE, an option's value, as text for a description.
 A plist, such as :info's, keeps each property with its value: no-break
 spaces join them, for `netopt-describe--wrap'."
   (if (netopt-describe--plist-p value)
@@ -694,8 +700,8 @@ below."
     (when (< (- width doc-column) 20)
       (setq values (append values
                            (netopt-describe--wrap doc (max 20 (- width
-                                                               name-width
-                                                               1))))
+                                                                 name-width
+                                                                 1))))
             docs nil
             value-width (- width name-width 1)))
     (dotimes (i (max (length values) (length docs)))
