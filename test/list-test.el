@@ -615,6 +615,18 @@ the Kind header one column right)."
         (should (= (netopt-list-test--screen-column pane (car pair))
                    (netopt-list-test--screen-column pane (cdr pair))))))))
 
+(ert-deftest netopt-list-160x45-half-width ()
+  "At 160 by 45 the list opens beside another window and fits that half.
+The window is about 80 columns: Options is visible there too."
+  (netopt-test-with-terminal '(160 45)
+      (concat netopt-list-test--sockets ")")
+    (let ((pane (netopt-test-tmux-wait "tty-sock .*linger=3")))
+      ;; Side by side: the scratch buffer's text to the left.
+      (should (string-match-p "^;; This buffer .*|Name v +Owner" pane))
+      (should (string-match-p
+               "tty-sock +netopt +127\\.0\\.0\\.1:[0-9]+ +listen +keepalive(42/75/9) linger=3 *$"
+               pane)))))
+
 (ert-deftest netopt-list-80x24-set-from-description ()
   "At 80 by 24: the value prompt shows the facts; the list follows a set.
 From the description of tty-sock, s on :keepidle prompts with the
@@ -625,7 +637,7 @@ holds.  The description fits the terminal: no continued line."
       (concat netopt-list-test--sockets ")")
     (netopt-test-tmux-wait "tty-sock .*linger=3")
     (netopt-test-tmux "send-keys" "C-s" "tty-sock" "Enter" "Enter")
-    (let ((pane (netopt-test-tmux-wait ":keepidle +42 ")))
+    (let ((pane (netopt-test-tmux-wait "tty-sock: ipv4 stream server")))
       (should (string-match-p "s/RET: set the option on this line +g: read again +q: quit"
                               pane))
       ;; No line runs past the window: Emacs would end it with \.
