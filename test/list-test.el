@@ -159,6 +159,35 @@ the message says what the kernel now holds."
     (should (seq-some (lambda (m) (string-match-p ":keepidle .* is now 45" m))
                       said))))
 
+(netopt-deftest netopt-list-a-set-keeps-the-list-window-in-place ()
+  "After a set from the description, the list's window stays on its row.
+The list is drawn again from the kernel in a window that is not the
+selected one: its point stays on the socket it was on."
+  (let ((_a (netopt-test-socket :name "keep-a"))
+        (b (netopt-test-socket :name "keep-b" :keepalive t)))
+    (delete-other-windows)
+    (let* ((list-buffer (netopt-list-sockets))
+           (list-window (get-buffer-window list-buffer)))
+      (with-current-buffer list-buffer
+        (netopt-list-test--goto b)
+        (should (> (point) (point-min)))
+        (set-window-point list-window (point)))
+      (with-current-buffer (netopt-describe b)
+        (should-not (eq (selected-window) list-window))
+        (should (eq (window-buffer list-window) list-buffer))
+        (goto-char (point-min))
+        (re-search-forward "^:keepidle")
+        (cl-letf (((symbol-function 'read-string) (lambda (&rest _) "45"))
+                  ((symbol-function 'message) #'ignore))
+          (netopt-describe-set-option))
+        (kill-buffer))
+      (with-current-buffer list-buffer
+        (should (string-match-p "keepalive(45/"
+                                (netopt-list-test--cell b "Options")))
+        (goto-char (window-point list-window))
+        (should (eq (tabulated-list-get-id) b))
+        (kill-buffer)))))
+
 ;;;; Every network process has its row; columns stay aligned
 
 (defun netopt-list-test--lay-out (width)
