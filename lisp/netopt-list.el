@@ -256,13 +256,14 @@ last column is the truncation or continuation glyph's."
                                windows))
               (1- (frame-width))))))
 
-(defun netopt-list--widths (keys rows room shrink)
+(defun netopt-list--widths (keys rows room shrink &optional anyway)
   "Return ((KEY . WIDTH) ...) for the columns KEYS showing ROWS.
 Options gets 0 (the rest of the line).  Every other column is as
 wide as its widest cell and at least two more than its header: a
 sort indicator never pushes the next header.  With SHRINK, columns
 that can shrink do, the widest first, until the line takes ROOM
-columns.  Return nil when the line is still wider than ROOM."
+columns.  Return nil when the line is still wider than ROOM, unless
+ANYWAY is non-nil."
   (let* ((natural
           (lambda (key)
             (apply #'max 0 (mapcar (lambda (row)
@@ -295,7 +296,7 @@ columns.  Return nil when the line is still wider than ROOM."
             (setq shrink nil)
           (setcdr widest (1- (cdr widest)))
           (setq over (1- over)))))
-    (when (<= over 0)
+    (when (or anyway (<= over 0))
       (setcdr (assq 'options widths) 0)
       widths)))
 
@@ -311,7 +312,7 @@ shrunk as far as it goes."
                                                       (cdr layout)))
                                netopt-list--layouts)
                      (netopt-list--widths (caar (last netopt-list--layouts))
-                                          rows most-positive-fixnum t))))
+                                          rows room t t))))
     (setq netopt-list--layout-width room)
     (setq tabulated-list-format
           (apply #'vector

@@ -495,7 +495,8 @@ plus the column), evaluated in the list's buffer."
 An ERC-like row (a long name, a remote address) and a tuned socket:
 160 columns show every column; 80 join Local and Remote as Address
 and drop Kind, with the whole of the tuned socket's options visible;
-a sort indicator fits in every header."
+40 drop State and shrink Name and Address as far as they go; a sort
+indicator fits in every header."
   (let* ((srv (netopt-test-server :name "fit-srv" :keepalive t :keepidle 42
                                   :linger 3))
          (erc (make-network-process :name "erc-irc.libera.chat-6697"
@@ -519,6 +520,14 @@ a sort indicator fits in every header."
                             (line-end-position))
                            "keepalive(42/75/9) linger=3"))
             (should (<= (save-excursion (end-of-line) (current-column)) 79)))
+          ;; Narrower than anything fits: the fewest columns, shrunk.
+          (netopt-list-test--lay-out 40)
+          (should (equal (mapcar (lambda (column) (list (car column)
+                                                        (nth 1 column)))
+                                 tabulated-list-format)
+                         '(("Name" 12) ("Owner" 7) ("Address" 15)
+                           ("Options" 0))))
+          (netopt-list-test--lay-out 79)
           ;; The connected one shows its peer, and has both as help.
           (should (equal (netopt-list-test--cell erc "Address")
                          (format "127.0.0.1:%d" (netopt-test-port srv))))
