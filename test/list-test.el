@@ -21,12 +21,13 @@
                                      :family 'ipv4)))
     (unwind-protect
         (with-current-buffer (netopt-list-sockets)
+          (netopt-list-test--lay-out 200)
           (let ((text (buffer-string)))
             (should (string-match-p
-                     (format "list-srv +netopt +ipv4 stream server +127\\.0\\.0\\.1:%d .*listen .*keepalive(31/75/9) priority=4"
+                     (format "list-srv +netopt +tcp +127\\.0\\.0\\.1:%d .*listen .*keepalive(31/75/9) priority=4"
                              (netopt-test-port srv))
                      text))
-            (should (string-match-p "list-emacs +emacs +ipv4 stream server" text)))
+            (should (string-match-p "list-emacs +emacs +tcp " text)))
           ;; A change made elsewhere shows after g (revert).
           (netopt-set-option proc :nodelay t)
           (netopt-set-option proc :keepalive t)
@@ -141,7 +142,7 @@ the message says what the kernel now holds."
         (said nil))
     (with-current-buffer (netopt-list-sockets)
       (let ((list-buffer (current-buffer)))
-        (should (string-match-p "30" (aref (netopt-list-test--row s) 6)))
+        (should (string-match-p "30" (netopt-list-test--cell s "Options")))
         (with-current-buffer (netopt-describe s)
           (goto-char (point-min))
           (re-search-forward "^:keepidle")
@@ -152,13 +153,55 @@ the message says what the kernel now holds."
             (netopt-describe-set-option))
           (kill-buffer))
         (with-current-buffer list-buffer
-          (should (string-match-p "45" (aref (netopt-list-test--row s) 6)))
+          (should (string-match-p "45" (netopt-list-test--cell s "Options")))
           (kill-buffer))))
     (should (equal (netopt-test-kernel s "keepidle") 45))
     (should (seq-some (lambda (m) (string-match-p ":keepidle .* is now 45" m))
                       said))))
 
+(netopt-deftest netopt-list-a-set-keeps-the-list-window-in-place ()
+  "After a set from the description, the list's window stays on its row.
+The list is drawn again from the kernel in a window that is not the
+selected one: its point stays on the socket it was on."
+  (let ((_a (netopt-test-socket :name "keep-a"))
+        (b (netopt-test-socket :name "keep-b" :keepalive t)))
+    (delete-other-windows)
+    (let* ((list-buffer (netopt-list-sockets))
+           (list-window (get-buffer-window list-buffer)))
+      (with-current-buffer list-buffer
+        (netopt-list-test--goto b)
+        (should (> (point) (point-min)))
+        (set-window-point list-window (point)))
+      (with-current-buffer (netopt-describe b)
+        (should-not (eq (selected-window) list-window))
+        (should (eq (window-buffer list-window) list-buffer))
+        (goto-char (point-min))
+        (re-search-forward "^:keepidle")
+        (cl-letf (((symbol-function 'read-string) (lambda (&rest _) "45"))
+                  ((symbol-function 'message) #'ignore))
+          (netopt-describe-set-option))
+        (kill-buffer))
+      (with-current-buffer list-buffer
+        (should (string-match-p "keepalive(45/"
+                                (netopt-list-test--cell b "Options")))
+        (goto-char (window-point list-window))
+        (should (eq (tabulated-list-get-id) b))
+        (kill-buffer)))))
+
 ;;;; Every network process has its row; columns stay aligned
+
+(defun netopt-list-test--lay-out (width)
+  "Lay the current socket list out for a window WIDTH columns wide."
+  (netopt-list--layout width)
+  (tabulated-list-print))
+
+(defun netopt-list-test--cell (target header)
+  "Return the text under HEADER in TARGET's row of the current list."
+  (let ((row (netopt-list-test--row target))
+        (column (seq-position (mapcar #'car tabulated-list-format) header)))
+    (should row)
+    (should column)
+    (aref row column)))
 
 (defun netopt-list-test--row (target)
   "Return the columns of TARGET's row in the current socket list, or nil."
@@ -241,16 +284,17 @@ plus the column), evaluated in the list's buffer."
           (should-error (netopt-option proc :keepalive)
                         :type 'netopt-socket-not-found)
           (with-current-buffer (netopt-list-sockets)
-            (let ((row (netopt-list-test--row proc)))
-              (should row)
-              (should (equal (aref row 0) "list-lost"))
-              (should (equal (aref row 1) "emacs"))
-              (should (equal (aref row 2) "ipv4 datagram client"))
-              (should (equal (aref row 4) "127.0.0.1:9"))
-              (should (equal (aref row 5) "open"))
-              (should (string-match-p
-                       "\\`not read: Cannot identify .*[0-9]+ descriptors match"
-                       (aref row 6))))
+            (netopt-list-test--lay-out 200)
+            (should (netopt-list-test--row proc))
+            (should (equal (netopt-list-test--cell proc "Name") "list-lost"))
+            (should (equal (netopt-list-test--cell proc "Owner") "emacs"))
+            (should (equal (netopt-list-test--cell proc "Kind") "udp"))
+            (should (equal (netopt-list-test--cell proc "Remote")
+                           "127.0.0.1:9"))
+            (should (equal (netopt-list-test--cell proc "State") "open"))
+            (should (string-match-p
+                     "\\`not read: Cannot identify .*[0-9]+ descriptors match"
+                     (netopt-list-test--cell proc "Options")))
             ;; RET on the row says why there are no options.
             (netopt-list-test--goto proc)
             (with-current-buffer (netopt-list-describe)
@@ -259,7 +303,7 @@ plus the column), evaluated in the list's buffer."
                          "\\`list-lost: ipv4 datagram client, .*remote 127\\.0\\.0\\.1:9"
                          text))
                 (should (string-match-p
-                         "cannot be read: .*[0-9]+ descriptors match" text))
+                         "cannot be read: .*[0-9]+ descriptors[ \n]match" text))
                 (should-not (string-match-p "^:keepalive" text)))
               (kill-buffer))
             (kill-buffer)))
@@ -272,9 +316,10 @@ plus the column), evaluated in the list's buffer."
           (progn
             (netopt-set-option proc :priority 3)
             (with-current-buffer (netopt-list-sockets)
-              (let ((row (netopt-list-test--row proc)))
-                (should (equal (aref row 2) "ipv4 datagram client"))
-                (should (equal (aref row 6) "priority=3")))
+              (netopt-list-test--lay-out 200)
+              (should (equal (netopt-list-test--cell proc "Kind") "udp"))
+              (should (equal (netopt-list-test--cell proc "Options")
+                             "priority=3"))
               (kill-buffer)))
         (delete-process proc)))))
 
@@ -296,14 +341,17 @@ plus the column), evaluated in the list's buffer."
           (with-current-buffer (netopt-list-sockets)
             (should-not (netopt-list-test--row pipe))
             (should-not (string-match-p "list-pipe" (buffer-string)))
-            (let ((row (netopt-list-test--row connecting)))
-              (should row)
-              (should (equal (aref row 0) "list-connecting"))
-              (should (equal (aref row 2) "ipv4 stream client"))
-              (should (equal (aref row 4) (format "127.0.0.1:%d" port)))
-              ;; The kernel's state when netopt finds the socket, else
-              ;; Emacs's status and the reason it was not found.
-              (should (member (aref row 5) '("syn-sent" "connect"))))
+            (netopt-list-test--lay-out 200)
+            (should (netopt-list-test--row connecting))
+            (should (equal (netopt-list-test--cell connecting "Name")
+                           "list-connecting"))
+            (should (equal (netopt-list-test--cell connecting "Kind") "tcp"))
+            (should (equal (netopt-list-test--cell connecting "Remote")
+                           (format "127.0.0.1:%d" port)))
+            ;; The kernel's state when netopt finds the socket, else
+            ;; Emacs's status and the reason it was not found.
+            (should (member (netopt-list-test--cell connecting "State")
+                            '("syn-sent" "connect")))
             (kill-buffer)))
       (delete-process pipe)
       (delete-process connecting))))
@@ -326,20 +374,23 @@ plus the column), evaluated in the list's buffer."
          (two-lines (netopt-test-socket :name "two\nlines")))
     (unwind-protect
         (with-current-buffer (netopt-list-sockets)
-          (let ((header (netopt-list-test--header-columns)))
-            (should (equal (mapcar #'car header)
-                           '("Name" "Owner" "Kind" "Local" "Remote" "State"
-                             "Options")))
-            (goto-char (point-min))
-            ;; A row with no options has no text in the last column.
-            (while (not (eobp))
-              (let ((columns (netopt-list-test--row-columns)))
-                (should (>= (length columns) (1- (length header))))
-                (should (equal columns (seq-take header (length columns)))))
-              (forward-line 1))
-            ;; Every target is on one line of its own.
-            (should (= (count-lines (point-min) (point-max))
-                       (length tabulated-list-entries)))
+          (dolist (layout '((80 "Name" "Owner" "Address" "State" "Options")
+                            (200 "Name" "Owner" "Kind" "Local" "Remote"
+                                 "State" "Options")))
+            (netopt-list-test--lay-out (1- (car layout)))
+            (let ((header (netopt-list-test--header-columns)))
+              (should (equal (mapcar #'car header) (cdr layout)))
+              (goto-char (point-min))
+              ;; A row with no options has no text in the last column.
+              (while (not (eobp))
+                (let ((columns (netopt-list-test--row-columns)))
+                  (should (>= (length columns) (1- (length header))))
+                  (should (equal columns (seq-take header (length columns)))))
+                (forward-line 1))
+              ;; Every target is on one line of its own.
+              (should (= (count-lines (point-min) (point-max))
+                         (length tabulated-list-entries)))))
+          (progn
             (dolist (target (list server local client socket two-lines))
               (should (netopt-list-test--row target)))
             ;; The whole name is still there, as the help echo.
@@ -381,7 +432,7 @@ plus the column), evaluated in the list's buffer."
                (with-current-buffer (netopt-list-describe)
                  (should (string-match-p "^:priority +0 " (buffer-string)))
                  (should (string-match-p
-                          "^:error +not read (reading clears it) "
+                          "^:error +not read +Pending socket error"
                           (buffer-string)))
                  (netopt-describe-refresh)
                  (kill-buffer))
@@ -425,7 +476,7 @@ plus the column), evaluated in the list's buffer."
         (should (= (funcall column "\\(Owner\\) +Kind")
                    (funcall column "LLLL[^ \n]* +\\(netopt\\)")))
         (should (= (funcall column "Owner +\\(Kind\\)")
-                   (funcall column "LLLL[^ \n]* +netopt +\\(ipv4\\)")))))
+                   (funcall column "LLLL[^ \n]* +netopt +\\(tcp\\)")))))
     (netopt-test-tmux "send-keys" "C-s" "tty-sock" "Enter" "Enter")
     (let ((pane (netopt-test-tmux-wait ":keepidle +42")))
       (should (string-match-p "tty-sock: ipv4 stream server" pane))
@@ -438,6 +489,242 @@ plus the column), evaluated in the list's buffer."
     (insert "the user's text")
     (should-error (netopt-describe-refresh) :type 'user-error)
     (should (equal (buffer-string) "the user's text"))))
+
+;;;; Fitting the window
+
+(netopt-deftest netopt-list-layout-fits-the-width ()
+  "The columns fit the width the list has, Options visible in 80 columns.
+An ERC-like row (a long name, a remote address) and a tuned socket:
+160 columns show every column; 80 join Local and Remote as Address
+and drop Kind, with the whole of the tuned socket's options visible;
+40 drop State and shrink Name and Address as far as they go; a sort
+indicator fits in every header."
+  (let* ((srv (netopt-test-server :name "fit-srv" :keepalive t :keepidle 42
+                                  :linger 3))
+         (erc (make-network-process :name "erc-irc.libera.chat-6697"
+                                    :host "127.0.0.1"
+                                    :service (netopt-test-port srv)
+                                    :noquery t)))
+    (unwind-protect
+        (with-current-buffer (netopt-list-sockets)
+          (netopt-list-test--lay-out 159)
+          (should (equal (mapcar #'car tabulated-list-format)
+                         '("Name" "Owner" "Kind" "Local" "Remote" "State"
+                           "Options")))
+          (netopt-list-test--lay-out 79)
+          (should (equal (mapcar #'car tabulated-list-format)
+                         '("Name" "Owner" "Address" "State" "Options")))
+          (netopt-list-test--goto srv)
+          (let ((options (text-property-search-forward
+                          'tabulated-list-column-name "Options" t)))
+            (should (equal (buffer-substring-no-properties
+                            (prop-match-beginning options)
+                            (line-end-position))
+                           "keepalive(42/75/9) linger=3"))
+            (should (<= (save-excursion (end-of-line) (current-column)) 79)))
+          ;; Narrower than anything fits: the fewest columns, shrunk.
+          (netopt-list-test--lay-out 40)
+          (should (equal (mapcar (lambda (column) (list (car column)
+                                                        (nth 1 column)))
+                                 tabulated-list-format)
+                         '(("Name" 12) ("Owner" 7) ("Address" 15)
+                           ("Options" 0))))
+          (netopt-list-test--lay-out 79)
+          ;; The connected one shows its peer, and has both as help.
+          (should (equal (netopt-list-test--cell erc "Address")
+                         (format "127.0.0.1:%d" (netopt-test-port srv))))
+          ;; Every header but the last has room for " v" after it.
+          (seq-doseq (column tabulated-list-format)
+            (unless (equal (car column) "Options")
+              (should (>= (nth 1 column) (+ 2 (length (car column)))))))
+          (kill-buffer))
+      (delete-process erc))))
+
+(netopt-deftest netopt-list-description-fits-80-columns ()
+  "A description's lines fit 80 columns; :info is several aligned lines.
+The header line names the keys."
+  (pcase-let ((`(,_srv ,client ,_child) (netopt-test-pair)))
+    (with-current-buffer (netopt-describe client)
+      (let ((lines (split-string (buffer-string) "\n")))
+        (dolist (line lines)
+          (should (<= (string-width line) 79)))
+        ;; :info: its first property beside the name, the others below,
+        ;; each starting in the value column.
+        (goto-char (point-min))
+        (re-search-forward "^:info +\\(:state established\\) ")
+        (let ((column (save-excursion (goto-char (match-beginning 1))
+                                      (current-column)))
+              (more 0))
+          (forward-line 1)
+          (while (looking-at " +:[a-z-]+ [0-9]")
+            (skip-chars-forward " ")
+            (should (= (current-column) column))
+            (setq more (1+ more))
+            (forward-line 1))
+          (should (> more 2))))
+      (should (string-match-p "s/RET: set the option on this line .*g: read again.*q: quit"
+                              header-line-format))
+      (kill-buffer))))
+
+;;;; Refreshing by itself
+
+(netopt-deftest netopt-list-auto-refresh-timer ()
+  "The refresh timer: off by default, gone with its buffer, never signals.
+With `netopt-list-auto-refresh', a visible list has a timer, one
+however often the command runs; killing the list cancels it.  A timer whose buffer no window shows stops, and
+one whose refresh fails stops with a message instead of signalling."
+  (should-not (default-value 'netopt-list-auto-refresh))
+  (with-current-buffer (netopt-list-sockets)
+    (should-not netopt-list--timer)
+    (kill-buffer))
+  (let ((netopt-list-auto-refresh 30)
+        (said nil))
+    (let* ((buffer (netopt-list-sockets))
+           (timer (buffer-local-value 'netopt-list--timer buffer)))
+      (should (memq timer timer-list))
+      ;; The command again: one timer still.
+      (should (eq (netopt-list-sockets) buffer))
+      (should-not (memq timer timer-list))
+      (setq timer (buffer-local-value 'netopt-list--timer buffer))
+      (should (memq timer timer-list))
+      (kill-buffer buffer)
+      (should-not (memq timer timer-list)))
+    ;; Not shown any more: the timer's next run stops it.
+    (let* ((buffer (netopt-list-sockets))
+           (timer (buffer-local-value 'netopt-list--timer buffer)))
+      (switch-to-buffer (get-buffer-create "*netopt-list-test other*"))
+      (should-not (get-buffer-window buffer 'visible))
+      (apply (timer--function timer) (timer--args timer))
+      (should-not (memq timer timer-list))
+      (should-not (buffer-local-value 'netopt-list--timer buffer))
+      (kill-buffer buffer)
+      (kill-buffer "*netopt-list-test other*"))
+    ;; A refresh that fails.
+    (let* ((buffer (netopt-list-sockets))
+           (timer (buffer-local-value 'netopt-list--timer buffer)))
+      (cl-letf (((symbol-function 'netopt-list--targets)
+                 (lambda () (error "Broken on purpose")))
+                ((symbol-function 'message)
+                 (lambda (&rest args) (push (apply #'format args) said))))
+        (apply (timer--function timer) (timer--args timer)))
+      (should-not (memq timer timer-list))
+      (should (seq-some (lambda (m)
+                          (string-match-p "stopped refreshing.*Broken on purpose"
+                                          m))
+                        said))
+      (kill-buffer buffer))))
+
+;;;; In a terminal of 80 by 24
+
+(defconst netopt-list-test--sockets
+  "(progn (setq s (netopt-make-socket :name \"tty-sock\" :server t :host \"127.0.0.1\" :service t :keepalive t :keepidle 42 :linger 3)) (setq c (netopt-make-socket :name \"tty-client\" :host \"127.0.0.1\" :service (netopt-contact s :service))) (setq e (make-network-process :name \"erc-irc.libera.chat-6697\" :host \"127.0.0.1\" :service (netopt-contact s :service) :noquery t)) (netopt-list-sockets)"
+  "The start of the form the 80 by 24 terminal tests evaluate.
+It makes a tuned server, a client of it, an ERC-like Emacs process,
+and opens the list; the test adds its own forms and a paren.")
+
+(defun netopt-list-test--screen-column (pane regexp)
+  "Return the screen column where group 1 of REGEXP matches in PANE."
+  (unless (string-match regexp pane)
+    (ert-fail (list "Not on the screen" regexp pane)))
+  (let ((start (match-beginning 1)))
+    (string-width (substring pane (1+ (or (string-match-p
+                                           "\n[^\n]*\\'"
+                                           (substring pane 0 start))
+                                          -1))
+                             start))))
+
+(ert-deftest netopt-list-80x24-options-visible ()
+  "At 80 by 24 the list, in the window it opens in, shows Options.
+Sorting by Owner leaves every header above its column (Emacs 28 put
+the Kind header one column right)."
+  (netopt-test-with-terminal '(80 24)
+      (concat netopt-list-test--sockets ")")
+    (let ((pane (netopt-test-tmux-wait "tty-sock .*linger=3")))
+      (should (string-match-p "^Name v +Owner +Address +State +Options *$"
+                              pane))
+      (should (string-match-p
+               "^tty-sock +netopt +127\\.0\\.0\\.1:[0-9]+ +listen +keepalive(42/75/9) linger=3 *$"
+               pane)))
+    ;; S with point in the Owner column sorts by it.
+    (netopt-test-tmux "send-keys" "C-s" "netopt" "Enter" "M-b" "S")
+    (let ((pane (netopt-test-tmux-wait "Owner v")))
+      (should (string-match-p "^Name +Owner v +Address" pane))
+      (dolist (pair '(("\\(Address\\) +State" . "tty-sock +netopt +\\(127\\)")
+                      ("\\(State\\) +Options" . "tty-sock .* \\(listen\\)")
+                      ("State +\\(Options\\)" . "\\(keepalive(42\\)")))
+        (should (= (netopt-list-test--screen-column pane (car pair))
+                   (netopt-list-test--screen-column pane (cdr pair))))))))
+
+(ert-deftest netopt-list-160x45-half-width ()
+  "At 160 by 45 the list opens beside another window and fits that half.
+The window is about 80 columns: Options is visible there too."
+  (netopt-test-with-terminal '(160 45)
+      (concat netopt-list-test--sockets ")")
+    (let ((pane (netopt-test-tmux-wait "tty-sock .*linger=3")))
+      ;; Side by side: the scratch buffer's text to the left.
+      (should (string-match-p "^;; This buffer .*|Name v +Owner" pane))
+      (should (string-match-p
+               "tty-sock +netopt +127\\.0\\.0\\.1:[0-9]+ +listen +keepalive(42/75/9) linger=3 *$"
+               pane)))))
+
+(ert-deftest netopt-list-80x24-set-from-description ()
+  "At 80 by 24: the value prompt shows the facts; the list follows a set.
+From the description of tty-sock, s on :keepidle prompts with the
+current value and the range; 45 RET shows in the list's other window
+without \\[revert-buffer], and the echo area says what the kernel
+holds.  The description fits the terminal: no continued line."
+  (netopt-test-with-terminal '(80 24)
+      (concat netopt-list-test--sockets ")")
+    (netopt-test-tmux-wait "tty-sock .*linger=3")
+    (netopt-test-tmux "send-keys" "C-s" "tty-sock" "Enter" "Enter")
+    (let ((pane (netopt-test-tmux-wait "tty-sock: ipv4 stream server")))
+      (should (string-match-p "s/RET: set the option on this line +g: read again +q: quit"
+                              pane))
+      ;; No line runs past the window: Emacs would end it with \.
+      (should-not (string-match-p "\\\\$" pane)))
+    (netopt-test-tmux "send-keys" "C-s" ":keepidle" "Enter" "s")
+    (netopt-test-tmux-shows
+     "Value of :keepidle (now 42; 1 to 32767; RET keeps 42):")
+    (netopt-test-tmux "send-keys" "45" "Enter")
+    (let ((pane (netopt-test-tmux-wait "tty-sock .*keepalive(45/75/9)")))
+      (should (string-match-p ":keepidle +45 " pane))
+      (should (string-match-p
+               "^tty-sock +netopt .*keepalive(45/75/9) linger=3" pane))
+      (should (string-match-p ":keepidle of tty-sock is now 45 (read from the kernel)"
+                              pane)))))
+
+(ert-deftest netopt-list-80x24-completion ()
+  "At 80 by 24, s on a connected socket offers only what it takes now.
+:freebind and :reuseaddr/:reuseport (before bind only) match nothing;
+the :keep options are offered with their docs in one column."
+  (netopt-test-with-terminal '(80 24)
+      (concat netopt-list-test--sockets ")")
+    (netopt-test-tmux-wait "tty-client")
+    (netopt-test-tmux "send-keys" "C-s" "tty-client" "Enter" "s")
+    (netopt-test-tmux-shows "^Option:")
+    (netopt-test-tmux "send-keys" ":fr" "Tab")
+    (netopt-test-tmux-shows "Option: :fr \\[No match\\]")
+    (netopt-test-tmux "send-keys" "BSpace" "BSpace" "re" "Tab")
+    (netopt-test-tmux-shows "Option: :re \\[No match\\]")
+    (netopt-test-tmux "send-keys" "BSpace" "BSpace" "keep" "Tab" "Tab")
+    (let ((pane (netopt-test-tmux-wait ":keepintvl +Seconds between")))
+      (let ((columns
+             (mapcar (lambda (option)
+                       (netopt-list-test--screen-column
+                        pane (format "^%s +\\([A-Z]\\)" option)))
+                     '(":keepalive" ":keepcnt" ":keepidle" ":keepintvl"))))
+        (should (= 1 (length (delete-dups columns))))))
+    (netopt-test-tmux "send-keys" "C-g")))
+
+(ert-deftest netopt-list-80x24-auto-refresh ()
+  "With `netopt-list-auto-refresh', a change Emacs is not told of shows.
+A timer sets :keepidle with a plain call (no command, so no update);
+the list, visible, shows the kernel's new value by itself."
+  (netopt-test-with-terminal '(80 24)
+      (concat "(progn (setq netopt-list-auto-refresh 1) "
+              netopt-list-test--sockets
+              " (run-at-time 1 nil (lambda () (netopt-set-option s :keepidle 77)))))")
+    (netopt-test-tmux-shows "^tty-sock .*keepalive(77/75/9)")))
 
 (provide 'list-test)
 ;;; list-test.el ends here
