@@ -123,13 +123,13 @@ syn_sent (int fd, const struct proc_kind *k)
 #endif
 }
 
-bool
-proc_fd_is_kind (int fd, const struct proc_kind *k)
+/* Does FD have K's type and, when K says, listen or not?  */
+static bool
+type_matches (int fd, const struct proc_kind *k)
 {
-  int family = 0, type = 0;
+  int type = 0;
   socklen_t len = sizeof type;
-  if (compat_socket_family (fd, &family) != 0 || family != k->family
-      || getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
       || type != k->type)
     return false;
   if (k->listening < 0)
@@ -140,19 +140,35 @@ proc_fd_is_kind (int fd, const struct proc_kind *k)
          && (acc != 0) == (k->listening != 0);
 }
 
-/* Does FD, a socket of W's kind, have W's addresses?  */
+bool
+proc_fd_is_kind (int fd, const struct proc_kind *k)
+{
+  int family = 0;
+  return compat_socket_family (fd, &family) == 0 && family == k->family
+         && type_matches (fd, k);
+}
+
+/* Is FD a socket of W's family with W's local address?  The first
+   test of a search: most descriptors that are no socket fail it.  */
 static bool
-addresses_match (int fd, const struct want *w)
+local_matches (int fd, const struct want *w)
 {
   struct sockaddr_storage a;
   socklen_t len = sizeof a;
   memset (&a, 0, sizeof a);
-  if (getsockname (fd, (struct sockaddr *)&a, &len) != 0
-      || !address_matches (w->local_how, true, &a, len, &w->local))
-    return false;
+  return getsockname (fd, (struct sockaddr *)&a, &len) == 0
+         && a.ss_family == w->kind.family
+         && address_matches (w->local_how, true, &a, len, &w->local);
+}
+
+/* Has FD W's remote address?  */
+static bool
+remote_matches (int fd, const struct want *w)
+{
   if (w->remote_how == M_ANY)
     return true;
-  len = sizeof a;
+  struct sockaddr_storage a;
+  socklen_t len = sizeof a;
   memset (&a, 0, sizeof a);
   bool present = getpeername (fd, (struct sockaddr *)&a, &len) == 0;
   /* A process still connecting (status `connect') has no peer yet: it
@@ -189,9 +205,10 @@ add_candidate (int fd, void *data)
 {
   struct candidates *c = data;
   struct stat st;
-  if (excluded (fd, c->want) || !proc_is_foreign_socket (fd, &st)
-      || !proc_fd_is_kind (fd, &c->want->kind)
-      || !addresses_match (fd, c->want))
+  /* Cheapest tests first.  */
+  if (excluded (fd, c->want) || sock_fd_is_owned (fd)
+      || !local_matches (fd, c->want) || !type_matches (fd, &c->want->kind)
+      || !remote_matches (fd, c->want) || fstat (fd, &st) != 0)
     return true;
   for (size_t i = 0; i < c->n; i++)
     if (c->ino[i] == st.st_ino)
