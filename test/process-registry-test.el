@@ -177,6 +177,34 @@ placeholder is told by the snapshot, however few sockets there are."
                      (local seqpacket client "ping")
                      (local seqpacket server "pong"))))))
 
+(netopt-deftest netopt-registry-adopt-checks-its-arguments ()
+  "`netopt--adopt' takes nothing from a process it was not given.
+No process, a pipe process, or a snapshot that would make a located
+process's socket look new: each is refused, and the located process
+keeps its socket (traffic still flows)."
+  (pcase-let* ((`(,_srv ,cli ,child) (netopt-test-process-pair))
+               (pipe (netopt-test-delete-later
+                      (make-pipe-process :name "registry-pipe" :noquery t)))
+               (got nil))
+    (should-error (netopt--adopt nil "not a process" nil)
+                  :type 'wrong-type-argument)
+    (should-error (netopt--adopt nil pipe nil)
+                  :type 'netopt-not-network)
+    ;; CLI located: with every other socket in the snapshot, its own
+    ;; is the only "new" one, and still not taken.
+    (netopt-option cli :keepalive)
+    (let ((before (seq-remove
+                   (lambda (pair)
+                     (= (car pair)
+                        (netopt--socket-fd (netopt--process-socket cli))))
+                   (netopt--socket-fds))))
+      (should-error (netopt--adopt nil child before)
+                    :type 'netopt-socket-not-found))
+    (set-process-filter child (lambda (_p s) (setq got (concat got s))))
+    (process-send-string cli "still here")
+    (should (netopt-test-wait-for
+             (lambda () (equal got "still here"))))))
+
 (defun netopt-registry-test--c-strings ()
   "Return every string literal of the C sources naming a netopt symbol.
 Each as (FILE . STRING)."

@@ -51,11 +51,29 @@ Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
           return NULL;
         }
     }
+  /* PROCESS must be a process, and no descriptor of another process
+     netopt knows can be taken for its placeholder.  */
+  if (!lisp_is_type (env, args[1], Q.process_type))
+    {
+      LISP_CHECK (env);
+      lisp_wrong_type (env, Q.processp, args[1]);
+      return NULL;
+    }
+  emacs_value type = env->funcall (env, Q.process_type_of, 1, &args[1]);
+  LISP_CHECK (env);
+  if (!env->eq (env, type, Q.network))
+    {
+      lisp_signal (env, Q.err_not_network, lisp_list (env, 1, &args[1]));
+      return NULL;
+    }
+  struct proc_fds known;
+  if (!proc_live_fds (env, &known))
+    return NULL;
   struct proc_kind kind;
   if (s)
     kind = (struct proc_kind){ s->sock.family, s->sock.type, s->listening };
   size_t count = 0;
-  int fd = proc_new_socket (env, args[2], s ? &kind : NULL, &count);
+  int fd = proc_new_socket (env, args[2], s ? &kind : NULL, &known, &count);
   if (fd < 0)
     {
       if (!LISP_PENDING (env))

@@ -129,6 +129,7 @@ struct fresh
   emacs_env *env;
   emacs_value before;
   const struct proc_kind *kind;
+  const struct proc_fds *exclude;
   int fd;       /* the one found, -1 none */
   size_t count; /* how many were found */
 };
@@ -138,6 +139,9 @@ check_fresh (int fd, void *data)
 {
   struct fresh *f = data;
   struct stat st;
+  for (size_t i = 0; i < f->exclude->n; i++)
+    if (f->exclude->fd[i] == fd)
+      return true;
   if (!proc_is_foreign_socket (fd, &st)
       || (f->kind && !proc_fd_is_kind (fd, f->kind)))
     return true;
@@ -154,9 +158,10 @@ check_fresh (int fd, void *data)
 
 int
 proc_new_socket (emacs_env *env, emacs_value before,
-                 const struct proc_kind *kind, size_t *count)
+                 const struct proc_kind *kind, const struct proc_fds *exclude,
+                 size_t *count)
 {
-  struct fresh f = { env, before, kind, -1, 0 };
+  struct fresh f = { env, before, kind, exclude, -1, 0 };
   int err = proc_each_fd (check_fresh, &f);
   if (LISP_PENDING (env))
     return -1;

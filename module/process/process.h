@@ -38,11 +38,20 @@ struct proc_kind
 };
 bool proc_fd_is_kind (int fd, const struct proc_kind *kind);
 
+/* Descriptors, as a fixed array (registry.c fills one).  */
+struct proc_fds
+{
+  int fd[256];
+  size_t n;
+};
+
 /* The one socket descriptor of KIND (any kind when NULL) that the
-   snapshot BEFORE does not list, or -1: *COUNT says how many there
-   were, and an exit is pending only when looking failed.  */
+   snapshot BEFORE does not list, not one of EXCLUDE, or -1: *COUNT
+   says how many there were, and an exit is pending only when looking
+   failed.  */
 int proc_new_socket (emacs_env *env, emacs_value before,
-                     const struct proc_kind *kind, size_t *count);
+                     const struct proc_kind *kind,
+                     const struct proc_fds *exclude, size_t *count);
 
 /* locate.c */
 /* The descriptor of network PROCESS's socket, not one of EXCLUDE, or -1
@@ -62,6 +71,10 @@ struct sock_handle *proc_handle (emacs_env *env, emacs_value process);
 /* The same for PROCESS known to be a process object.  */
 struct sock_handle *proc_handle_of_process (emacs_env *env,
                                             emacs_value process);
+/* The descriptors of the live registered processes, which no other
+   process can have, into *OUT; the handles of processes no longer live
+   let go of theirs.  False with an exit pending.  */
+bool proc_live_fds (emacs_env *env, struct proc_fds *out);
 /* Register descriptor FD as PROCESS's socket (ADOPTED: netopt made
    it); the new borrowed handle, or NULL with an exit pending.  */
 struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,

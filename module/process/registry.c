@@ -99,17 +99,11 @@ live_p (emacs_env *env, emacs_value process)
 /* The descriptors of live registered processes, which no other process
    can have; the handles of processes no longer live let go of theirs
    (Emacs closed them).  */
-struct sweep
-{
-  int fd[256];
-  size_t n;
-};
-
 static emacs_value
 sweep_entry (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
   (void)nargs;
-  struct sweep *sw = data;
+  struct proc_fds *sw = data;
   struct sock_handle *s = sock_handle_of (env, args[1]);
   if (!s || s->sock.fd < 0)
     return Q.nil;
@@ -124,8 +118,8 @@ sweep_entry (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
   return Q.nil;
 }
 
-static bool
-sweep (emacs_env *env, struct sweep *sw)
+bool
+proc_live_fds (emacs_env *env, struct proc_fds *sw)
 {
   sw->n = 0;
   emacs_value fn = env->make_function (env, 2, 2, sweep_entry, NULL, sw);
@@ -189,8 +183,8 @@ first_call (emacs_env *env, emacs_value process)
     return signal_process (env, Q.err_closed, "Process is not running",
                            process),
            NULL;
-  struct sweep sw;
-  if (!sweep (env, &sw))
+  struct proc_fds sw;
+  if (!proc_live_fds (env, &sw))
     return NULL;
   int fd = proc_locate (env, process, sw.fd, sw.n);
   return fd < 0 ? NULL : proc_register (env, process, fd, false);
