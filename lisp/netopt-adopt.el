@@ -6,14 +6,21 @@
 
 ;;; Commentary:
 
-;; API section 5.1, `netopt-make-network-process': the module makes the
-;; socket and sets every option before bind and connect; Emacs makes a
-;; placeholder process of the same family, type and role on loopback;
-;; the placeholder's descriptor (the one new socket of its kind) gets
-;; netopt's socket with dup3; the contact becomes the one Emacs would
-;; have made from the call's arguments; TLS starts on the real socket.
-;; On any failure nothing is left behind: no process, no descriptor, no
-;; socket file.
+;; API section 5.1, `netopt-make-network-process', in three steps:
+;;
+;; 1. the module makes the socket and sets every option before bind and
+;;    connect (`netopt--real-socket': the call's arguments are parsed
+;;    once, into the module's and Emacs's);
+;; 2. Emacs makes a placeholder process of the same family, type and
+;;    role on loopback;
+;; 3. one call of the module (`netopt--adopt') finds the placeholder's
+;;    descriptor, the one new socket of its kind since a snapshot, puts
+;;    netopt's socket in its place with dup3 and registers it as the
+;;    process's.
+;;
+;; Then the contact becomes the one Emacs would have made from the
+;; call's arguments, and TLS starts on the real socket.  On any failure
+;; nothing is left behind: no process, no descriptor, no socket file.
 
 ;;; Code:
 
