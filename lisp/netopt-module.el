@@ -357,15 +357,20 @@ options read from the kernel."
                     ((processp target) (netopt--process-contact target))
                     (t (signal 'wrong-type-argument
                                (list 'processp target))))))
+    ;; A process closed by its peer has its addresses, as Emacs's
+    ;; contact has them, and no options: no descriptor is left to read.
     (cond ((null key) (list (plist-get base :host) (plist-get base :service)))
-          ((eq key t) (append base (netopt--read-options target)))
+          ((eq key t) (append base (condition-case nil
+                                       (netopt--read-options target)
+                                     (netopt-closed nil))))
           ;; An option that reading clears (:error) is read only by an
           ;; explicit `netopt-option'.
           ((and (keywordp key) (get key 'netopt--option-index))
            (unless (plist-get (netopt-option-info key) :read-clears)
              (condition-case nil
                  (netopt-option target key)
-               (netopt-unknown-option nil))))
+               (netopt-unknown-option nil)
+               (netopt-closed nil))))
           (t (plist-get base key)))))
 
 (declare-function netopt--process-contact "netopt-process" (process))

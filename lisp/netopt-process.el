@@ -25,20 +25,43 @@
 
 (require 'netopt-module)
 
+(defun netopt--deleted-p (process)
+  "Return non-nil if PROCESS was deleted (not merely closed by its peer).
+Emacs takes both out of the process list; a connection its peer
+closed has the exit status 256 (\"connection broken by remote peer\"),
+a deleted one 0."
+  (and (eq (process-status process) 'closed)
+       (not (eql (process-exit-status process) 256))))
+
+(defun netopt--process-contact-no-block (process)
+  "Return PROCESS's whole contact plist, never waiting for a name.
+nil while Emacs resolves PROCESS's host in the background (Emacs 25
+and 26 cannot say, and wait).  Emacs waits only for a process still
+connecting: a closed one has its contact."
+  (if (and (>= emacs-major-version 27) (eq (process-status process) 'connect))
+      (funcall #'process-contact process t t)
+    (process-contact process t)))
+
 (defun netopt--process-contact (process)
-  "Return PROCESS's contact plist without options, addresses from the kernel."
-  (let* ((handle (netopt--process-socket process))
-         (kernel (netopt--socket-contact handle))
-         (plist (process-contact process t))
+  "Return PROCESS's contact plist without options, addresses from the kernel.
+A process closed by its peer has no socket left: its contact is then
+Emacs's own.  A deleted process signals `netopt-closed'."
+  (let* ((handle (condition-case err (netopt--process-socket process)
+                   (netopt-closed
+                    (when (netopt--deleted-p process)
+                      (signal (car err) (cdr err))))))
+         (kernel (and handle (netopt--socket-contact handle)))
+         (plist (netopt--process-contact-no-block process))
          (result nil))
     (while plist
       (unless (get (car plist) 'netopt--option-index)
         (setq result (cons (cadr plist) (cons (car plist) result))))
       (setq plist (cddr plist)))
     (setq result (nreverse result))
-    (setq result (plist-put result :local (plist-get kernel :local)))
-    (when (plist-get kernel :remote)
-      (setq result (plist-put result :remote (plist-get kernel :remote))))
+    (when kernel
+      (setq result (plist-put result :local (plist-get kernel :local)))
+      (when (plist-get kernel :remote)
+        (setq result (plist-put result :remote (plist-get kernel :remote)))))
     result))
 
 (provide 'netopt-process)

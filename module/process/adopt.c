@@ -74,6 +74,7 @@ Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
     kind = (struct proc_kind){ s->sock.family, s->sock.type, s->listening };
   size_t count = 0;
   int fd = proc_new_socket (env, args[2], s ? &kind : NULL, &known, &count);
+  proc_fds_free (&known);
   if (fd < 0)
     {
       if (!LISP_PENDING (env))

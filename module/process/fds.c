@@ -58,6 +58,31 @@ proc_is_foreign_socket (int fd, struct stat *st)
          && fstat (fd, st) == 0;
 }
 
+bool
+proc_fds_has (const struct proc_fds *fds, int fd, ino_t ino)
+{
+  for (size_t i = 0; i < fds->n; i++)
+    if (fds->fd[i] == fd && fds->ino[i] == ino)
+      return true;
+  return false;
+}
+
+void
+proc_fds_free (struct proc_fds *fds)
+{
+  free (fds->fd);
+  free (fds->ino);
+  *fds = (struct proc_fds){ NULL, NULL, 0, 0 };
+}
+
+bool
+proc_same_socket (const struct sock_handle *s)
+{
+  struct stat st;
+  return s->sock.fd >= 0 && fstat (s->sock.fd, &st) == 0
+         && S_ISSOCK (st.st_mode) && st.st_ino == s->ino;
+}
+
 struct snapshot
 {
   emacs_env *env;
@@ -139,10 +164,8 @@ check_fresh (int fd, void *data)
 {
   struct fresh *f = data;
   struct stat st;
-  for (size_t i = 0; i < f->exclude->n; i++)
-    if (f->exclude->fd[i] == fd)
-      return true;
   if (!proc_is_foreign_socket (fd, &st)
+      || proc_fds_has (f->exclude, fd, st.st_ino)
       || (f->kind && !proc_fd_is_kind (fd, f->kind)))
     return true;
   bool old = in_snapshot (f->env, f->before, fd, st.st_ino);

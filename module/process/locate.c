@@ -36,8 +36,7 @@ struct want
   struct proc_kind kind;
   enum match local_how, remote_how;
   struct sock_addr local, remote;
-  const int *exclude;
-  size_t nexclude;
+  const struct proc_fds *exclude;
 };
 
 static bool
@@ -192,23 +191,14 @@ struct candidates
 };
 
 static bool
-excluded (int fd, const struct want *w)
-{
-  for (size_t i = 0; i < w->nexclude; i++)
-    if (w->exclude[i] == fd)
-      return true;
-  return false;
-}
-
-static bool
 add_candidate (int fd, void *data)
 {
   struct candidates *c = data;
   struct stat st;
   /* Cheapest tests first.  */
-  if (excluded (fd, c->want) || sock_fd_is_owned (fd)
-      || !local_matches (fd, c->want) || !type_matches (fd, &c->want->kind)
-      || !remote_matches (fd, c->want) || fstat (fd, &st) != 0)
+  if (sock_fd_is_owned (fd) || !local_matches (fd, c->want)
+      || !type_matches (fd, &c->want->kind) || !remote_matches (fd, c->want)
+      || fstat (fd, &st) != 0 || proc_fds_has (c->want->exclude, fd, st.st_ino))
     return true;
   for (size_t i = 0; i < c->n; i++)
     if (c->ino[i] == st.st_ino)
@@ -295,6 +285,18 @@ kind_of_contact (emacs_env *env, emacs_value contact, emacs_value local,
   return !LISP_PENDING (env);
 }
 
+emacs_value
+proc_contact (emacs_env *env, emacs_value process, emacs_value key)
+{
+#if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 27
+  if (netopt_env_size >= (ptrdiff_t)sizeof (struct emacs_env_27))
+    return env->funcall (env, Q.process_contact, 3,
+                         (emacs_value[]){ process, key, Q.t });
+#endif
+  return env->funcall (env, Q.process_contact, 2,
+                       (emacs_value[]){ process, key });
+}
+
 bool
 proc_not_found (emacs_env *env, emacs_value process, const char *why)
 {
@@ -309,9 +311,10 @@ proc_not_found (emacs_env *env, emacs_value process, const char *why)
 static bool
 want_of_process (emacs_env *env, emacs_value process, struct want *w)
 {
-  emacs_value contact = env->funcall (env, Q.process_contact, 2,
-                                      (emacs_value[]){ process, Q.t });
+  emacs_value contact = proc_contact (env, process, Q.t);
   LISP_CHECK_BOOL (env);
+  if (lisp_nilp (env, contact))
+    return proc_signal (env, Q.err_closed, "Process has no socket", process);
   emacs_value local = contact_get (env, contact, Q.k_local);
   emacs_value remote
       = LISP_PENDING (env) ? NULL : contact_get (env, contact, Q.k_remote);
@@ -486,8 +489,7 @@ probe (emacs_env *env, emacs_value process, const struct candidates *c)
   int value = probe_value (c, before);
   if (value < 0)
     return -1;
-  emacs_value contact = env->funcall (env, Q.process_contact, 2,
-                                      (emacs_value[]){ process, Q.t });
+  emacs_value contact = proc_contact (env, process, Q.t);
   emacs_value entry
       = LISP_PENDING (env)
             ? NULL
@@ -509,13 +511,12 @@ probe (emacs_env *env, emacs_value process, const struct candidates *c)
 }
 
 int
-proc_locate (emacs_env *env, emacs_value process, const int *exclude,
-             size_t nexclude)
+proc_locate (emacs_env *env, emacs_value process,
+             const struct proc_fds *exclude)
 {
   struct want w;
   memset (&w, 0, sizeof w);
   w.exclude = exclude;
-  w.nexclude = nexclude;
   if (!want_of_process (env, process, &w))
     return -1;
   struct candidates c = { .want = &w, .n = 0, .overflow = false };

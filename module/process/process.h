@@ -38,12 +38,20 @@ struct proc_kind
 };
 bool proc_fd_is_kind (int fd, const struct proc_kind *kind);
 
-/* Descriptors, as a fixed array (registry.c fills one).  */
+/* Descriptors that other processes' sockets hold, each with its
+   socket's inode: a descriptor Emacs has since closed or reused holds
+   another inode and so excludes nothing.  Grown as needed.  */
 struct proc_fds
 {
-  int fd[256];
-  size_t n;
+  int *fd;
+  ino_t *ino;
+  size_t n, cap;
 };
+/* Is FD, holding the socket of inode INO, one of FDS?  */
+bool proc_fds_has (const struct proc_fds *fds, int fd, ino_t ino);
+void proc_fds_free (struct proc_fds *fds);
+/* Is S's descriptor still the socket it was registered with?  */
+bool proc_same_socket (const struct sock_handle *s);
 
 /* The one socket descriptor of KIND (any kind when NULL) that the
    snapshot BEFORE does not list, not one of EXCLUDE, or -1: *COUNT
@@ -56,8 +64,13 @@ int proc_new_socket (emacs_env *env, emacs_value before,
 /* locate.c */
 /* The descriptor of network PROCESS's socket, not one of EXCLUDE, or -1
    with an exit pending (netopt-socket-not-found unless exactly one).  */
-int proc_locate (emacs_env *env, emacs_value process, const int *exclude,
-                 size_t nexclude);
+int proc_locate (emacs_env *env, emacs_value process,
+                 const struct proc_fds *exclude);
+/* PROCESS's contact (KEY t: the whole plist), never waiting for a name
+   being resolved or a connection being made: nil while Emacs has no
+   socket for PROCESS (Emacs 27 and later; earlier ones cannot say).  */
+emacs_value proc_contact (emacs_env *env, emacs_value process,
+                          emacs_value key);
 /* Signal netopt-socket-not-found for PROCESS, saying WHY.  */
 bool proc_not_found (emacs_env *env, emacs_value process, const char *why);
 
@@ -71,10 +84,15 @@ struct sock_handle *proc_handle (emacs_env *env, emacs_value process);
 /* The same for PROCESS known to be a process object.  */
 struct sock_handle *proc_handle_of_process (emacs_env *env,
                                             emacs_value process);
-/* The descriptors of the live registered processes, which no other
-   process can have, into *OUT; the handles of processes no longer live
-   let go of theirs.  False with an exit pending.  */
+/* The descriptors of the live registered processes that still hold
+   the socket they were registered with, which no other process can
+   have, into *OUT (proc_fds_free frees it); the handles of processes
+   no longer live let go of theirs.  False with an exit pending.  */
 bool proc_live_fds (emacs_env *env, struct proc_fds *out);
+/* Signal ERROR (WHAT PROCESS), or (PROCESS) when WHAT is NULL.
+   Returns false.  */
+bool proc_signal (emacs_env *env, emacs_value error, const char *what,
+                  emacs_value process);
 /* Register descriptor FD as PROCESS's socket (ADOPTED: netopt made
    it); the new borrowed handle, or NULL with an exit pending.  */
 struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,

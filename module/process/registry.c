@@ -3,16 +3,20 @@
    process object to the borrowed handle of its socket (never in the
    process plist: Emacs copies a server's plist into every connection
    it accepts).  A process is looked up there first, so that a repeated
-   call costs a `gethash' (an `eq' for the same process again) and a
-   `process-live-p'; only the first call
-   on a process locates its socket (locate.c).  A handle is used only
-   while its process is live: a deleted process must never reach a
-   descriptor that Emacs has since reused.  */
+   call costs a `gethash' (an `eq' for the same process again) and an
+   fstat; only the first call on a process locates its socket
+   (locate.c).  A handle is used only while its descriptor still holds
+   the socket it was registered with, told by the socket's inode: Emacs
+   closes a deleted process's socket, replaces a connecting process's
+   when it falls back to the next address, and the kernel reuses the
+   number at once, so a live process alone proves nothing.  A handle
+   that fails the test is forgotten and the socket located again.  */
 
 #include "process.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static emacs_value table;
 
@@ -96,9 +100,29 @@ live_p (emacs_env *env, emacs_value process)
   return !LISP_PENDING (env) && !lisp_nilp (env, live);
 }
 
-/* The descriptors of live registered processes, which no other process
-   can have; the handles of processes no longer live let go of theirs
-   (Emacs closed them).  */
+static bool
+fds_add (struct proc_fds *fds, int fd, ino_t ino)
+{
+  if (fds->n == fds->cap)
+    {
+      size_t cap = fds->cap ? 2 * fds->cap : 16;
+      int *f = realloc (fds->fd, cap * sizeof *f);
+      if (f)
+        fds->fd = f;
+      ino_t *i = f ? realloc (fds->ino, cap * sizeof *i) : NULL;
+      if (!i)
+        return false;
+      fds->ino = i;
+      fds->cap = cap;
+    }
+  fds->fd[fds->n] = fd;
+  fds->ino[fds->n++] = ino;
+  return true;
+}
+
+/* The descriptors of live registered processes that still hold their
+   sockets, which no other process can have; the handles of processes no
+   longer live let go of theirs (Emacs closed them).  */
 static emacs_value
 sweep_entry (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
@@ -113,18 +137,20 @@ sweep_entry (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
         s->sock.fd = -1;
       return Q.nil;
     }
-  if (sw->n < sizeof sw->fd / sizeof sw->fd[0])
-    sw->fd[sw->n++] = s->sock.fd;
+  if (proc_same_socket (s) && !fds_add (sw, s->sock.fd, s->ino))
+    lisp_out_of_memory (env);
   return Q.nil;
 }
 
 bool
 proc_live_fds (emacs_env *env, struct proc_fds *sw)
 {
-  sw->n = 0;
+  *sw = (struct proc_fds){ NULL, NULL, 0, 0 };
   emacs_value fn = env->make_function (env, 2, 2, sweep_entry, NULL, sw);
   if (!LISP_PENDING (env))
     env->funcall (env, Q.maphash, 2, (emacs_value[]){ fn, table });
+  if (LISP_PENDING (env))
+    proc_fds_free (sw);
   return !LISP_PENDING (env);
 }
 
@@ -133,8 +159,10 @@ proc_register (emacs_env *env, emacs_value process, int fd, bool adopted)
 {
   int family = 0, type = 0;
   socklen_t len = sizeof type;
+  struct stat st;
   if (compat_socket_family (fd, &family) != 0
-      || getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
+      || getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
+      || fstat (fd, &st) != 0)
     {
       lisp_system_error (env, "Cannot use descriptor", errno, 1, &process);
       return NULL;
@@ -151,6 +179,7 @@ proc_register (emacs_env *env, emacs_value process, int fd, bool adopted)
       return NULL;
     }
   s->adopted = adopted;
+  s->ino = st.st_ino;
   emacs_value h = sock_wrap (env, s);
   if (!h)
     return NULL;
@@ -158,9 +187,9 @@ proc_register (emacs_env *env, emacs_value process, int fd, bool adopted)
   return LISP_PENDING (env) ? NULL : s;
 }
 
-static bool
-signal_process (emacs_env *env, emacs_value error, const char *what,
-                emacs_value process)
+bool
+proc_signal (emacs_env *env, emacs_value error, const char *what,
+             emacs_value process)
 {
   emacs_value items[2] = { what ? lisp_string (env, what) : process, process };
   if (!items[0])
@@ -176,17 +205,18 @@ first_call (emacs_env *env, emacs_value process)
   emacs_value type = env->funcall (env, Q.process_type_of, 1, &process);
   LISP_CHECK (env);
   if (!env->eq (env, type, Q.network))
-    return signal_process (env, Q.err_not_network, NULL, process), NULL;
+    return proc_signal (env, Q.err_not_network, NULL, process), NULL;
   bool live = live_p (env, process);
   LISP_CHECK (env);
   if (!live)
-    return signal_process (env, Q.err_closed, "Process is not running",
+    return proc_signal (env, Q.err_closed, "Process is not running",
                            process),
            NULL;
   struct proc_fds sw;
   if (!proc_live_fds (env, &sw))
     return NULL;
-  int fd = proc_locate (env, process, sw.fd, sw.n);
+  int fd = proc_locate (env, process, &sw);
+  proc_fds_free (&sw);
   return fd < 0 ? NULL : proc_register (env, process, fd, false);
 }
 
@@ -204,21 +234,35 @@ proc_handle (emacs_env *env, emacs_value process)
   return proc_handle_of_process (env, process);
 }
 
+/* Forget S, PROCESS's handle: its descriptor is no longer the socket
+   it was registered with (Emacs closed it, or replaced it when falling
+   back to the next address, and the number may hold another socket).  */
+static void
+forget (emacs_env *env, emacs_value process, struct sock_handle *s)
+{
+  s->sock.fd = -1;
+  memo_drop (env);
+  env->funcall (env, Q.remhash, 2, (emacs_value[]){ process, table });
+}
+
 struct sock_handle *
 proc_handle_of_process (emacs_env *env, emacs_value process)
 {
   emacs_value h;
   struct sock_handle *s = registered (env, process, &h);
   LISP_CHECK (env);
-  if (!s)
-    return first_call (env, process);
-  bool live = live_p (env, process);
-  LISP_CHECK (env);
-  if (live && s->sock.fd >= 0)
+  /* A descriptor is PROCESS's socket only while it holds the socket
+     found or made for PROCESS: one fstat, cheaper than asking Emacs
+     whether PROCESS is live.  A deleted process's descriptor is closed
+     at once, so it fails this too.  */
+  if (s && proc_same_socket (s))
     return s;
-  s->sock.fd = -1; /* Emacs closed it */
-  signal_process (env, Q.err_closed, "Process is not running", process);
-  return NULL;
+  if (s)
+    {
+      forget (env, process, s);
+      LISP_CHECK (env);
+    }
+  return first_call (env, process);
 }
 
 /* (netopt--process-socket PROCESS): the borrowed handle of network

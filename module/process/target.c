@@ -56,8 +56,7 @@ proc_after_set (emacs_env *env, emacs_value process, struct sock_handle *s,
       = set->row->affects ? opt_row_named (set->row->affects) : NULL;
   if (!set->row->manual && !affected)
     return true;
-  emacs_value contact = env->funcall (env, Q.process_contact, 2,
-                                      (emacs_value[]){ process, Q.t });
+  emacs_value contact = proc_contact (env, process, Q.t);
   LISP_CHECK_BOOL (env);
   if (set->row->manual)
     {

@@ -12,6 +12,7 @@
 #include "../options/engine.h"
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 struct sock_handle
 {
@@ -25,6 +26,8 @@ struct sock_handle
   char *host;         /* :host as given, or an accepted child's peer */
   char *service_name; /* :service when a name (or a local file) */
   int service_port;   /* :service as a port; -1: t (any), -2: none */
+  ino_t ino;          /* a process's: its socket's inode, the fact that
+                         tells it is still that process's socket */
   bool configured;    /* a process's: netopt set an option on it */
   bool adopted;       /* a process's: netopt made its socket */
   /* An unconnected datagram client's remote, where it sends (Emacs's

@@ -1,0 +1,164 @@
+;;; process-socket-test.el --- a process's socket is the one it has now  -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; API section 5, "The socket a process has now": Emacs closes a
+;; connecting process's socket and makes another when it falls back to
+;; the next address, and the kernel reuses descriptor numbers at once.
+;; These tests make that happen for real, in a network namespace whose
+;; /etc/hosts gives a name a blackholed IPv6 address first (a veth
+;; peer that answers nothing), then 127.0.0.1, and check through
+;; sockpeek which socket netopt set.  Reading never waits or changes a
+;; process, and a process closed by its peer still has its contact.
+
+;;; Code:
+
+(require 'netopt-test-helpers)
+
+(defconst netopt-process-socket-test--blackhole
+  (concat "ip link set lo up"
+          " && ip link add nv0 type veth peer name nv1"
+          " && ip link set nv0 up && ip link set nv1 up"
+          " && ip -6 addr add fd00::1/64 dev nv0 nodad"
+          ;; fd00::2's frames go to a MAC nobody has: SYNs vanish.
+          " && ip -6 neigh add fd00::2 lladdr 02:00:00:00:00:02 dev nv0"
+          " nud permanent"
+          " && sysctl -q -w net.ipv4.tcp_syn_retries=1")
+  "Shell commands making fd00::2 a silent, blackholed address.
+A connection to it stays in SYN-SENT and fails after about 3 s.")
+
+(defconst netopt-process-socket-test--hosts
+  '(("/etc/hosts" . "fd00::2 multi\n127.0.0.1 multi\n127.0.0.1 localhost\n"))
+  "The `:mount' giving multi the blackholed address first.")
+
+(defun netopt-process-socket-test--fallback (free-lower)
+  "The form of finding 1 of issue 23, FREE-LOWER: free a lower descriptor.
+A process connects by name; netopt sets an option on it while Emacs
+tries the blackholed address, then Emacs falls back to 127.0.0.1 with
+a new socket, and another process is made.  The value of the form is
+what sockpeek sees on each socket, and what netopt reads."
+  `(let* ((srv (make-network-process :name "srv" :server t :noquery t
+                                     :host "127.0.0.1" :service t
+                                     :family 'ipv4))
+          (port (process-contact srv :service))
+          (filler (make-network-process :name "filler" :host "127.0.0.1"
+                                        :service port :family 'ipv4))
+          (p (make-network-process :name "p" :host "multi" :service port
+                                   :nowait t)))
+     (netopt-test-wait-for
+      (lambda () (funcall #'process-contact p :local t)) 5)
+     (let ((first (netopt-set-option p :keepalive t)))
+       (when ,free-lower (delete-process filler))
+       (netopt-test-wait-for (lambda () (eq (process-status p) 'open)) 20)
+       (let ((y (make-network-process :name "y" :host "127.0.0.1"
+                                      :service port :family 'ipv4)))
+         (list first (process-status p)
+               (netopt-set-option p :keepidle 77)
+               (netopt-option p :keepidle)
+               (cdr (assoc "keepidle" (netopt-test-socket-of p)))
+               (cdr (assoc "keepidle" (netopt-test-socket-of y))))))))
+
+(ert-deftest netopt-process-socket-after-fallback-freed-number ()
+  "After Emacs falls back to a new socket, options go to that socket.
+Finding 1 of issue 23: a lower descriptor goes free before the
+fallback, so the new socket and another process's may take either
+number.  The option is on the process's new socket and not on the
+other process's, as sockpeek sees them."
+  (skip-unless (netopt-test-ipv6-p))
+  (should (equal (netopt-test-child
+                  (netopt-process-socket-test--fallback t)
+                  :unshare '("-n") :setup netopt-process-socket-test--blackhole
+                  :mount netopt-process-socket-test--hosts
+                  :seconds 40 :strict t)
+                 '(t open t 77 "77" "7200"))))
+
+(ert-deftest netopt-process-socket-after-fallback-same-number ()
+  "After a fallback that reuses the descriptor number, options still land right.
+Emacs closes the first socket and makes the next at once: the kernel
+gives it the same number.  netopt tells them apart by inode."
+  (skip-unless (netopt-test-ipv6-p))
+  (should (equal (netopt-test-child
+                  (netopt-process-socket-test--fallback nil)
+                  :unshare '("-n") :setup netopt-process-socket-test--blackhole
+                  :mount netopt-process-socket-test--hosts
+                  :seconds 40 :strict t)
+                 '(t open t 77 "77" "7200"))))
+
+(ert-deftest netopt-process-socket-closed-not-another ()
+  "A process whose socket is gone never reaches another's socket.
+A located client is closed by its peer; its descriptor number then
+goes to a new connection.  Setting an option on the closed process
+signals `netopt-closed', and the new connection's socket is
+untouched."
+  (should
+   (equal
+    (netopt-test-child
+     '(let* ((child nil)
+             (srv (make-network-process
+                   :name "srv" :server t :host "127.0.0.1" :service t
+                   :family 'ipv4 :noquery t
+                   :log (lambda (_s c _m) (setq child c))))
+             (port (process-contact srv :service))
+             (c (make-network-process :name "c" :host "127.0.0.1"
+                                      :service port :family 'ipv4)))
+        (netopt-set-option c :keepalive t)
+        (netopt-test-wait-for (lambda () child))
+        (delete-process child)
+        (netopt-test-wait-for (lambda () (eq (process-status c) 'closed)))
+        (let ((y (make-network-process :name "y" :host "127.0.0.1"
+                                       :service port :family 'ipv4)))
+          (list (condition-case err (netopt-set-option c :keepidle 66)
+                  (netopt-closed (car err)))
+                (cdr (assoc "keepidle" (netopt-test-socket-of y))))))
+     :strict t)
+    '(netopt-closed "7200"))))
+
+(ert-deftest netopt-process-socket-reading-never-waits ()
+  "Reading an option of a process whose name is being resolved changes nothing.
+Finding 7 of issue 23: in namespaces whose only name server never
+answers, `netopt-option' on Emacs's own :nowait process returns at
+once, before a timer due soon after, signalling `netopt-closed' (the
+process has no socket yet), and the process is still connecting."
+  (should
+   (equal
+    (netopt-test-child
+     '(progn
+        (call-process "ip" nil nil nil "link" "set" "lo" "up")
+        (let* ((dns (netopt-make-socket :name "silent-dns" :type 'datagram
+                                        :server t :host "127.0.0.1"
+                                        :service 53))
+               (p (make-network-process :name "p" :host "never.example"
+                                        :service 80 :nowait t))
+               (returned nil) (seen 'never))
+          (run-at-time 0.3 nil (lambda () (setq seen returned)))
+          (let ((read (condition-case err (netopt-option p :keepalive)
+                        (netopt-closed (car err))))
+                (contact (netopt-contact p :host)))
+            (setq returned t)
+            (netopt-test-wait-for (lambda () (not (eq seen 'never))) 5)
+            (netopt-close dns)
+            (list read contact (process-status p) seen))))
+     :seconds 40 :unshare '("-n") :mount netopt-test-dns-mounts)
+    '(netopt-closed nil connect t))))
+
+(netopt-deftest netopt-process-socket-contact-when-closed ()
+  "`netopt-contact' mirrors `process-contact' for a process closed by its peer.
+Finding 10 of issue 23: after the server deletes its end, every key
+gives what `process-contact' gives; option keys give nil, for no
+descriptor is left."
+  (pcase-let ((`(,_srv ,cli ,child) (netopt-test-process-pair)))
+    (netopt-set-option cli :keepalive t)
+    (delete-process child)
+    (should (netopt-test-wait-for (lambda ()
+                                    (eq (process-status cli) 'closed))))
+    (should (equal (netopt-contact cli) (process-contact cli)))
+    (dolist (key '(:name :host :service :remote :local))
+      (should (equal (netopt-contact cli key) (process-contact cli key))))
+    (should-not (netopt-contact cli :keepalive))
+    (should (equal (plist-get (netopt-contact cli t) :remote)
+                   (process-contact cli :remote)))
+    (delete-process cli)
+    (should-error (netopt-contact cli) :type 'netopt-closed)))
+
+(provide 'process-socket-test)
+;;; process-socket-test.el ends here
