@@ -198,7 +198,8 @@ add_candidate (int fd, void *data)
   /* Cheapest tests first.  */
   if (sock_fd_is_owned (fd) || !local_matches (fd, c->want)
       || !type_matches (fd, &c->want->kind) || !remote_matches (fd, c->want)
-      || fstat (fd, &st) != 0 || proc_fds_has (c->want->exclude, fd, st.st_ino))
+      || fstat (fd, &st) != 0
+      || proc_fds_has (c->want->exclude, fd, st.st_ino))
     return true;
   for (size_t i = 0; i < c->n; i++)
     if (c->ino[i] == st.st_ino)

@@ -209,8 +209,7 @@ first_call (emacs_env *env, emacs_value process)
   bool live = live_p (env, process);
   LISP_CHECK (env);
   if (!live)
-    return proc_signal (env, Q.err_closed, "Process is not running",
-                           process),
+    return proc_signal (env, Q.err_closed, "Process is not running", process),
            NULL;
   struct proc_fds sw;
   if (!proc_live_fds (env, &sw))
