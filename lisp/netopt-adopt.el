@@ -80,18 +80,21 @@ unconnected, as Emacs leaves it."
          (emacs-args (cdr parsed))
          (type (plist-get emacs-args :type)))
     ;; Emacs's defaults: the host, and how far the socket gets now.
-    (setcar (nthcdr 4 arguments) (netopt--host-as-emacs emacs-args))
-    (setcar (nthcdr 11 arguments)
-            (cond ((plist-get emacs-args :server) nil)
-                  ((eq type 'datagram) 'unconnected)
-                  (t (and (plist-get emacs-args :nowait) t))))
-    (setcar (nthcdr 12 arguments) errors)
-    (list (apply #'netopt--make-socket arguments)
+    (setq arguments
+          (append (list :host (netopt--host-as-emacs emacs-args)
+                        :nowait (cond ((plist-get emacs-args :server) nil)
+                                      ((eq type 'datagram) 'unconnected)
+                                      (t (and (plist-get emacs-args :nowait)
+                                              t)))
+                        :errors errors)
+                  (netopt--plist-without arguments '(:host))))
+    (list (netopt--make-socket arguments)
           emacs-args
           ;; The options given: not the :reuseaddr a server gets unasked.
           (if (plist-member args :reuseaddr)
-              (nth 9 arguments)
-            (netopt--plist-without (nth 9 arguments) '(:reuseaddr))))))
+              (plist-get arguments :options)
+            (netopt--plist-without (plist-get arguments :options)
+                                   '(:reuseaddr))))))
 
 (defun netopt--temp-socket-name ()
   "Return a new file name for a placeholder's local socket.

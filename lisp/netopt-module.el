@@ -185,9 +185,7 @@ version %s; rebuild it with `make clean all' in %s"
 ;; Every function of module/entry/module.c's table, declared here only.
 ;; The other Lisp files require this one, which loads the module when
 ;; they are compiled: they need no declarations of their own.
-(declare-function netopt--make-socket "ext:netopt-core"
-                  (name family type server host service local remote timeout
-                        options child-options nowait))
+(declare-function netopt--make-socket "ext:netopt-core" (plist))
 (declare-function netopt--socket-fds "ext:netopt-core" ())
 (declare-function netopt--process-socket "ext:netopt-core" (process))
 (declare-function netopt--process-owner "ext:netopt-core" (process))
@@ -263,7 +261,8 @@ version %s; rebuild it with `make clean all' in %s"
   "Return the arguments of `netopt--make-socket' for the keyword ARGS.
 ARGS are those of `netopt-make-socket'.  The keywords are parsed and
 the defaults applied here; the module checks every value again.  The
-last two, NOWAIT and ERRORS, are nil.  ASIDE, when non-nil, lists the keywords
+value is the plist `netopt--make-socket' takes, without :nowait and
+:errors.  ASIDE, when non-nil, lists the keywords
 of another function (`make-network-process'): those are no options,
 and the value is (ARGUMENTS . PLIST), PLIST holding ARGS's keywords of
 ASIDE in their order, from the same one pass over ARGS."
@@ -308,8 +307,10 @@ ASIDE in their order, from the same one pass over ARGS."
       (when (and server (not local-family)
                  (not (plist-member options :reuseaddr)))
         (setq options (cons :reuseaddr (cons t options)))))
-    (let ((arguments (list name family type server host service local remote
-                           timeout options child nil nil)))
+    (let ((arguments (list :name name :family family :type type :server server
+                           :host host :service service :local local
+                           :remote remote :timeout timeout :options options
+                           :child-options child)))
       (if aside (cons arguments (nreverse kept)) arguments))))
 
 (defun netopt-make-socket (&rest args)
@@ -329,7 +330,7 @@ set before the socket is bound or connected; an IP server gets
 While it waits (name resolution, connect) Emacs runs: timers,
 filters, sentinels and other threads, and \\[keyboard-quit] ends the
 wait."
-  (apply #'netopt--make-socket (netopt--socket-arguments args)))
+  (netopt--make-socket (netopt--socket-arguments args)))
 
 ;;;; Registry of live sockets
 

@@ -43,6 +43,12 @@
 #define NETOPT_SYMBOLS(X)                                                     \
   X (nil, "nil")                                                              \
   X (unconnected, "unconnected")                                              \
+  X (resolving, "resolving")                                                  \
+  X (resolved, "resolved")                                                    \
+  X (unresolved, "unresolved")                                                \
+  X (watching, "watching")                                                    \
+  X (connected, "connected")                                                  \
+  X (failed, "failed")                                                        \
   X (t, "t")                                                                  \
   X (get, "get")                                                              \
   X (put, "put")                                                              \
@@ -155,6 +161,8 @@
   X (k_timeout, ":timeout")                                                   \
   X (k_child_options, ":child-options")                                       \
   X (k_options, ":options")                                                   \
+  X (k_nowait, ":nowait")                                                     \
+  X (k_errors, ":errors")                                                     \
   X (k_to, ":to")                                                             \
   X (k_oob, ":oob")                                                           \
   X (k_max, ":max")                                                           \

@@ -61,21 +61,17 @@ struct function
 };
 
 static const struct function functions[] = {
-  { "netopt--make-socket", 13, 13, Fnetopt_make_socket_internal,
+  { "netopt--make-socket", 1, 1, Fnetopt_make_socket_internal,
     "Create a socket, set its options, bind, listen or connect it.\n"
     "The primitive behind `netopt-make-socket', which parses its keywords\n"
-    "and applies the defaults.  NAME is a string; FAMILY ipv4, ipv6, local\n"
-    "or nil; TYPE stream, datagram or seqpacket; SERVER nil, t or a\n"
-    "backlog; HOST a string or nil; SERVICE a port, a name, t or nil;\n"
-    "LOCAL and REMOTE addresses or nil; TIMEOUT seconds or nil; OPTIONS\n"
-    "and CHILD-OPTIONS plists; NOWAIT non-nil starts a stream connection\n"
-    "without waiting for it, and `unconnected' leaves a datagram client\n"
-    "unconnected (its remote is then only its target).  ERRORS `emacs'\n"
-    "signals a failed connection as Emacs's make-network-process does\n"
-    "\(file-error and its kin, without the call's arguments).  Every\n"
-    "argument is checked.\n\n"
-    "(fn NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE TIMEOUT OPTIONS "
-    "CHILD-OPTIONS NOWAIT ERRORS)" },
+    "and applies the defaults.  PLIST holds :name (a string), :family\n"
+    "(ipv4, ipv6, local or nil), :type (stream, datagram or seqpacket),\n"
+    ":server (nil, t or a backlog), :host, :service, :local, :remote,\n"
+    ":timeout (seconds or nil), :options and :child-options (plists),\n"
+    ":nowait (t: start a stream connection without waiting for it;\n"
+    "`unconnected': a datagram client neither bound nor connected) and\n"
+    ":errors (`emacs': a failed connection signals as Emacs's own call).\n\n"
+    "(fn PLIST)" },
   { "netopt-accept", 1, 2, Fnetopt_accept,
     "Return the next connection to the listening SERVER as a new SOCKET.\n"
     "Return nil when none arrived within TIMEOUT seconds (nil: wait,\n"
@@ -168,6 +164,37 @@ static const struct function functions[] = {
     "and close-on-exec, SOCKET is closed.  With SOCKET nil, the one new\n"
     "socket is only registered as PROCESS's.  Return t.\n\n"
     "(fn SOCKET PROCESS BEFORE)" },
+  { "netopt--async-resolve", 4, 4, Fnetopt_async_resolve,
+    "Start resolving HOST and SERVICE for a FAMILY, TYPE socket, in the\n"
+    "background; return the job.\n\n(fn HOST SERVICE FAMILY TYPE)" },
+  { "netopt--async-id", 1, 1, Fnetopt_async_id,
+    "Return the number of JOB.\n\n(fn JOB)" },
+  { "netopt--async-state", 1, 1, Fnetopt_async_state,
+    "Return what JOB is at: resolving, (resolved ADDRESS...), (unresolved\n"
+    "REASON), watching, connected or failed.\n\n(fn JOB)" },
+  { "netopt--async-watch", 2, 2, Fnetopt_async_watch,
+    "Make JOB watch SOCKET's connection in progress until it ends.\n\n"
+    "(fn JOB SOCKET)" },
+  { "netopt--async-news", 0, 0, Fnetopt_async_news,
+    "Return the numbers of the jobs with news since the last call.\n\n(fn)" },
+  { "netopt--async-end", 1, 1, Fnetopt_async_end,
+    "End JOB.  Ending twice is harmless.\n\n(fn JOB)" },
+  { "netopt--pending-remote", 0, 0, Fnetopt_pending_remote,
+    "Return the address a placeholder connects to and never reaches.\n\n"
+    "(fn)" },
+  { "netopt--wake-listen", 0, 0, Fnetopt_wake_listen,
+    "Return the port the wake channel's process connects to.\n\n(fn)" },
+  { "netopt--wake-accept", 1, 1, Fnetopt_wake_accept,
+    "Take PROCESS as Emacs's end of the wake channel.\n\n(fn PROCESS)" },
+  { "netopt--pending-start", 2, 2, Fnetopt_pending_start,
+    "Make PROCESS, a placeholder new since BEFORE, a pending connection.\n\n"
+    "(fn PROCESS BEFORE)" },
+  { "netopt--pending-attempt", 2, 2, Fnetopt_pending_attempt,
+    "Make SOCKET (or nil) PROCESS's connection in progress.\n\n"
+    "(fn PROCESS SOCKET)" },
+  { "netopt--pending-finish", 2, 2, Fnetopt_pending_finish,
+    "Put SOCKET in the place of PROCESS's placeholder (nil: fail it).\n\n"
+    "(fn PROCESS SOCKET)" },
   { "netopt--configure-child", 2, 2, Fnetopt_configure_child,
     "Give CLIENT, accepted for the adopted SERVER, the kernel's defaults\n"
     "and SERVER's :child-options.  Return t.\n\n(fn CLIENT SERVER)" },

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,6 +67,56 @@ proc_fds_has (const struct proc_fds *fds, int fd, ino_t ino)
     if (fds->fd[i] == fd && fds->ino[i] == ino)
       return true;
   return false;
+}
+
+bool
+proc_fds_add (struct proc_fds *fds, int fd, ino_t ino)
+{
+  if (fds->n == fds->cap)
+    {
+      size_t cap = fds->cap ? 2 * fds->cap : 16;
+      int *f = realloc (fds->fd, cap * sizeof *f);
+      if (f)
+        fds->fd = f;
+      ino_t *i = f ? realloc (fds->ino, cap * sizeof *i) : NULL;
+      if (!i)
+        return false;
+      fds->ino = i;
+      fds->cap = cap;
+    }
+  fds->fd[fds->n] = fd;
+  fds->ino[fds->n++] = ino;
+  return true;
+}
+
+bool
+proc_fds_of_snapshot (emacs_env *env, emacs_value snapshot,
+                      struct proc_fds *out)
+{
+  emacs_value tail = snapshot;
+  while (lisp_is_type (env, tail, Q.cons_type))
+    {
+      emacs_value cell = env->funcall (env, Q.car_safe, 1, &tail);
+      emacs_value fd = LISP_PENDING (env)
+                           ? NULL
+                           : env->funcall (env, Q.car_safe, 1, &cell);
+      emacs_value ino = LISP_PENDING (env)
+                            ? NULL
+                            : env->funcall (env, Q.cdr_safe, 1, &cell);
+      intmax_t f, i;
+      if (LISP_PENDING (env) || !lisp_int_in_range (env, fd, 0, INT_MAX, &f)
+          || !lisp_int_in_range (env, ino, 0, INTMAX_MAX, &i))
+        {
+          if (!LISP_PENDING (env))
+            lisp_wrong_type (env, Q.listp, snapshot);
+          return false;
+        }
+      if (!proc_fds_add (out, (int)f, (ino_t)i))
+        return lisp_out_of_memory (env);
+      tail = env->funcall (env, Q.cdr_safe, 1, &tail);
+      LISP_CHECK_BOOL (env);
+    }
+  return !LISP_PENDING (env);
 }
 
 void

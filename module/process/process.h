@@ -11,6 +11,8 @@
      registry.c  process -> borrowed handle of its socket, weak in the
                  process, looked up first on every call;
      adopt.c     a socket netopt made, put in a placeholder process;
+     pending.c   a :nowait connection netopt makes in the background,
+                 its process a placeholder until the hand-over;
      child.c     the accepted connections of an adopted server;
      target.c    the functions whose TARGET is a SOCKET or a process.
 
@@ -98,6 +100,23 @@ bool proc_signal (emacs_env *env, emacs_value error, const char *what,
 struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,
                                    bool adopted);
 
+/* PROCESS's registered handle, whatever it holds, or NULL (an exit
+   pending only when asking failed).  */
+struct sock_handle *proc_registered (emacs_env *env, emacs_value process);
+/* Register S, a new borrowed handle, as PROCESS's.  On failure S is
+   freed and NULL returned with an exit pending.  */
+struct sock_handle *proc_register_handle (emacs_env *env, emacs_value process,
+                                          struct sock_handle *s);
+/* Forget PROCESS's handle S.  */
+void proc_forget (emacs_env *env, emacs_value process, struct sock_handle *s);
+
+/* fds.c */
+/* The pairs of SNAPSHOT, a value of netopt--socket-fds, added to *OUT.
+   False with an exit pending.  */
+bool proc_fds_of_snapshot (emacs_env *env, emacs_value snapshot,
+                           struct proc_fds *out);
+bool proc_fds_add (struct proc_fds *fds, int fd, ino_t ino);
+
 /* target.c */
 /* The handle of TARGET, a live SOCKET or network process; *PROCESS,
    when non-NULL, says which.  NULL with an exit pending.  */
@@ -109,6 +128,12 @@ bool proc_after_set (emacs_env *env, emacs_value process,
                      struct sock_handle *s, const struct opt_setting *set);
 
 NETOPT_PRIMITIVE (Fnetopt_socket_fds);
+NETOPT_PRIMITIVE (Fnetopt_pending_remote);
+NETOPT_PRIMITIVE (Fnetopt_wake_listen);
+NETOPT_PRIMITIVE (Fnetopt_wake_accept);
+NETOPT_PRIMITIVE (Fnetopt_pending_start);
+NETOPT_PRIMITIVE (Fnetopt_pending_attempt);
+NETOPT_PRIMITIVE (Fnetopt_pending_finish);
 NETOPT_PRIMITIVE (Fnetopt_process_socket);
 NETOPT_PRIMITIVE (Fnetopt_process_owner);
 NETOPT_PRIMITIVE (Fnetopt_process_forget);

@@ -100,26 +100,6 @@ live_p (emacs_env *env, emacs_value process)
   return !LISP_PENDING (env) && !lisp_nilp (env, live);
 }
 
-static bool
-fds_add (struct proc_fds *fds, int fd, ino_t ino)
-{
-  if (fds->n == fds->cap)
-    {
-      size_t cap = fds->cap ? 2 * fds->cap : 16;
-      int *f = realloc (fds->fd, cap * sizeof *f);
-      if (f)
-        fds->fd = f;
-      ino_t *i = f ? realloc (fds->ino, cap * sizeof *i) : NULL;
-      if (!i)
-        return false;
-      fds->ino = i;
-      fds->cap = cap;
-    }
-  fds->fd[fds->n] = fd;
-  fds->ino[fds->n++] = ino;
-  return true;
-}
-
 /* The descriptors of live registered processes that still hold their
    sockets, which no other process can have; the handles of processes no
    longer live let go of theirs (Emacs closed them).  */
@@ -129,15 +109,18 @@ sweep_entry (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
   (void)nargs;
   struct proc_fds *sw = data;
   struct sock_handle *s = sock_handle_of (env, args[1]);
-  if (!s || s->sock.fd < 0)
+  if (!s || (s->sock.fd < 0 && !s->pending))
     return Q.nil;
-  if (!live_p (env, args[0]))
+  if (!s->pending && !live_p (env, args[0]))
     {
       if (!LISP_PENDING (env))
         s->sock.fd = -1;
       return Q.nil;
     }
-  if (proc_same_socket (s) && !fds_add (sw, s->sock.fd, s->ino))
+  if (proc_same_socket (s) && !proc_fds_add (sw, s->sock.fd, s->ino))
+    lisp_out_of_memory (env);
+  /* A pending process's placeholder is no other process's either.  */
+  if (s->pending && !proc_fds_add (sw, s->placeholder_fd, s->placeholder_ino))
     lisp_out_of_memory (env);
   return Q.nil;
 }
@@ -180,9 +163,17 @@ proc_register (emacs_env *env, emacs_value process, int fd, bool adopted)
     }
   s->adopted = adopted;
   s->ino = st.st_ino;
+  return proc_register_handle (env, process, s);
+}
+
+struct sock_handle *
+proc_register_handle (emacs_env *env, emacs_value process,
+                      struct sock_handle *s)
+{
   emacs_value h = sock_wrap (env, s);
   if (!h)
     return NULL;
+  memo_drop (env);
   env->funcall (env, Q.puthash, 3, (emacs_value[]){ process, h, table });
   return LISP_PENDING (env) ? NULL : s;
 }
@@ -236,8 +227,8 @@ proc_handle (emacs_env *env, emacs_value process)
 /* Forget S, PROCESS's handle: its descriptor is no longer the socket
    it was registered with (Emacs closed it, or replaced it when falling
    back to the next address, and the number may hold another socket).  */
-static void
-forget (emacs_env *env, emacs_value process, struct sock_handle *s)
+void
+proc_forget (emacs_env *env, emacs_value process, struct sock_handle *s)
 {
   s->sock.fd = -1;
   memo_drop (env);
@@ -256,12 +247,26 @@ proc_handle_of_process (emacs_env *env, emacs_value process)
      at once, so it fails this too.  */
   if (s && proc_same_socket (s))
     return s;
+  if (s && s->pending)
+    {
+      /* Never the placeholder, never located: between attempts, or
+         with its placeholder gone, the process has no socket.  */
+      proc_signal (env, Q.err_closed, "Process has no socket yet", process);
+      return NULL;
+    }
   if (s)
     {
-      forget (env, process, s);
+      proc_forget (env, process, s);
       LISP_CHECK (env);
     }
   return first_call (env, process);
+}
+
+struct sock_handle *
+proc_registered (emacs_env *env, emacs_value process)
+{
+  emacs_value h;
+  return registered (env, process, &h);
 }
 
 /* (netopt--process-socket PROCESS): the borrowed handle of network
@@ -290,7 +295,10 @@ Fnetopt_process_owner (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   (void)data;
   emacs_value h;
   struct sock_handle *s = registered (env, args[0], &h);
-  return !s ? Q.nil : s->adopted ? Q.adopted : s->configured ? Q.tuned : Q.nil;
+  return !s                       ? Q.nil
+         : s->adopted || s->pending ? Q.adopted
+         : s->configured            ? Q.tuned
+                                    : Q.nil;
 }
 
 /* (netopt--process-forget PROCESS): forget which socket is PROCESS's,

@@ -3,11 +3,16 @@
    netopt-make-socket (lisp/netopt-module.el) parses its keywords,
    applies the defaults and calls
 
-     (netopt--make-socket NAME FAMILY TYPE SERVER HOST SERVICE LOCAL
-                          REMOTE TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT)
+     (netopt--make-socket PLIST)
 
-   NOWAIT (for netopt-make-network-process) starts a stream connection
-   and returns at once, its completion left to Emacs's event loop.
+   PLIST holding :name :family :type :server :host :service :local
+   :remote :timeout, :options (a plist of options), :child-options,
+   :nowait and :errors.  :nowait t (for netopt-make-network-process)
+   starts a stream connection and returns at once, its completion left
+   to the caller; `unconnected' leaves a datagram client alone.
+   :errors `emacs' makes a failed connection signal as Emacs's own
+   call does.  Each keyword is taken once, here: a keyword the
+   function does not know is a bad value.
 
    This primitive still checks every argument, so that no input can
    crash Emacs.  Everything that can be checked is checked before
@@ -470,14 +475,52 @@ handle_for (emacs_env *env, struct plan *p, int fd, bool listening,
   return s;
 }
 
-/* (netopt--make-socket NAME FAMILY TYPE SERVER HOST SERVICE LOCAL REMOTE
-   TIMEOUT OPTIONS CHILD-OPTIONS NOWAIT) */
+/* PLIST's values into ARGS, by keyword; absent ones nil.  */
+static bool
+args_of_plist (emacs_env *env, emacs_value plist, emacs_value *args)
+{
+  const emacs_value keys[A_COUNT]
+      = { Q.k_name,    Q.k_family,        Q.k_type,     Q.k_server,
+          Q.k_host,    Q.k_service,       Q.k_local,    Q.k_remote,
+          Q.k_timeout, Q.k_options,       Q.k_child_options,
+          Q.k_nowait,  Q.k_errors };
+  for (int i = 0; i < A_COUNT; i++)
+    args[i] = Q.nil;
+  emacs_value tail = plist;
+  for (int n = 0; !lisp_nilp (env, tail); n++)
+    {
+      emacs_value key = env->funcall (env, Q.car_safe, 1, &tail);
+      emacs_value rest = LISP_PENDING (env)
+                             ? NULL
+                             : env->funcall (env, Q.cdr_safe, 1, &tail);
+      LISP_CHECK_BOOL (env);
+      int i = 0;
+      while (i < A_COUNT && !env->eq (env, key, keys[i]))
+        i++;
+      if (i == A_COUNT || n > A_COUNT
+          || !lisp_is_type (env, rest, Q.cons_type))
+        return LISP_PENDING (env)
+                   ? false
+                   : lisp_bad_value (env, Q.plistp, plist,
+                                     "expected a plist of creation keywords");
+      args[i] = env->funcall (env, Q.car_safe, 1, &rest);
+      tail = LISP_PENDING (env) ? NULL
+                                : env->funcall (env, Q.cdr_safe, 1, &rest);
+      LISP_CHECK_BOOL (env);
+    }
+  return true;
+}
+
+/* (netopt--make-socket PLIST) */
 emacs_value
 Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
-                              emacs_value *args, void *data)
+                              emacs_value *argv, void *data)
 {
   (void)data;
   (void)nargs;
+  emacs_value args[A_COUNT];
+  if (!args_of_plist (env, argv[0], args))
+    return NULL;
   struct plan p;
   memset (&p, 0, sizeof p);
   p.h.sock.fd = -1;

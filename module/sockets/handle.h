@@ -30,6 +30,12 @@ struct sock_handle
                          tells it is still that process's socket */
   bool configured;    /* a process's: netopt set an option on it */
   bool adopted;       /* a process's: netopt made its socket */
+  /* A process netopt is still connecting (pending.c): its descriptor
+     holds a placeholder, PLACEHOLDER_FD and _INO, and SOCK is the
+     connection in progress (fd -1 between attempts).  */
+  bool pending;
+  int placeholder_fd;
+  ino_t placeholder_ino;
   /* An unconnected datagram client's remote, where it sends (Emacs's
      datagram address); target_len 0 when there is none.  */
   struct sockaddr_storage target;

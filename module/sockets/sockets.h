@@ -14,6 +14,17 @@ NETOPT_PRIMITIVE (Fnetopt_socket_registry);
 /* create.c: making a socket (netopt--make-socket).  */
 NETOPT_PRIMITIVE (Fnetopt_make_socket_internal);
 
+/* async.c: a name resolved and connections watched in the background,
+   Emacs told through the wake channel.  */
+NETOPT_PRIMITIVE (Fnetopt_async_resolve);
+NETOPT_PRIMITIVE (Fnetopt_async_id);
+NETOPT_PRIMITIVE (Fnetopt_async_state);
+NETOPT_PRIMITIVE (Fnetopt_async_watch);
+NETOPT_PRIMITIVE (Fnetopt_async_news);
+NETOPT_PRIMITIVE (Fnetopt_async_end);
+/* Make FD the wake channel (-1: none); the old one is returned.  */
+int sock_async_set_wake (int fd);
+
 /* accept.c: a listening socket's next connection, configured as a
    child.  */
 NETOPT_PRIMITIVE (Fnetopt_accept);
