@@ -165,7 +165,14 @@ type and role), whatever else runs or is collected meanwhile, and
 with or without other sockets open.  Return the process; on failure
 it is deleted."
   (let* ((before (netopt--socket-fds))
-         (process (netopt--emacs-make-network-process args)))
+         (process
+          (condition-case err (netopt--emacs-make-network-process args)
+            ;; Emacs's error names the placeholder's arguments, which
+            ;; are nothing the caller passed: keep only its reason.
+            (file-error
+             (signal 'netopt-system-error
+                     (list "Cannot hand the socket to Emacs"
+                           (or (nth 2 err) (nth 1 err))))))))
     (condition-case err
         (netopt--adopt socket process before)
       (error (delete-process process)
@@ -312,6 +319,255 @@ left behind: no process, no placeholder file."
       (let ((file (and server (plist-get placeholder :service))))
         (when (stringp file) (ignore-errors (delete-file file)))))))
 
+;;;; :nowait connections made in the background
+
+;; A :nowait stream client returns at once, its process a placeholder
+;; Emacs sees connecting (module/process/pending.c).  A job of the
+;; module's resolves the host in a thread, and netopt tries each
+;; address with a socket of its own, every option set before bind and
+;; connect, as Emacs tries them; the socket that connects (or the last
+;; one that failed, its error pending) is then put in the placeholder's
+;; place, and Emacs reports "open" or the failure as for its own.  The
+;; job's thread wakes Emacs through the wake channel, a loopback
+;; connection whose filter takes the job's next step: nothing polls.
+
+(defvar netopt--jobs (make-hash-table)
+  "The background connections in progress, by job number.
+Each value is a vector [JOB PROCESS ADDRESSES SOCKET PLIST FINISH ID
+ARGS]:
+the module's job, the placeholder process, the addresses left to try,
+the socket connecting now, the `netopt--make-socket' arguments of
+each attempt, the function called with the process and its
+connected socket's contact (nil: it failed) after the hand-over, the
+job's number, and the arguments of the call.")
+
+(defvar netopt--wake-process nil
+  "Emacs's end of the wake channel, while background connections run.")
+
+(defun netopt--wake-filter (_process _output)
+  "Take the next step of every background connection with news."
+  (dolist (id (netopt--async-news))
+    (let ((entry (gethash id netopt--jobs)))
+      (when entry (netopt--job-step entry)))))
+
+(defun netopt--wake-ensure ()
+  "Make the wake channel unless it is open."
+  (unless (process-live-p netopt--wake-process)
+    (let* ((port (netopt--wake-listen))
+           (process (netopt--emacs-make-network-process
+                     (list :name " *netopt-wake*" :host "127.0.0.1"
+                           :service port :family 'ipv4 :noquery t
+                           :coding 'binary :filter #'netopt--wake-filter
+                           :sentinel #'ignore))))
+      ;; Any thread's wait reads it, not only this one's.
+      (when (fboundp 'set-process-thread)
+        (set-process-thread process nil))
+      (condition-case err (netopt--wake-accept process)
+        (error (delete-process process) (signal (car err) (cdr err))))
+      (setq netopt--wake-process process)
+      ;; News an earlier channel could not carry.
+      (maphash (lambda (_id entry) (netopt--job-step entry)) netopt--jobs))))
+
+(defun netopt--job-end (entry)
+  "End the background connection ENTRY: its job and its socket go."
+  (remhash (aref entry 6) netopt--jobs)
+  (netopt--async-end (aref entry 0))
+  (when (aref entry 3)
+    (netopt-close (aref entry 3))
+    (aset entry 3 nil))
+  (when (and (zerop (hash-table-count netopt--jobs))
+             (process-live-p netopt--wake-process))
+    (delete-process netopt--wake-process)
+    (setq netopt--wake-process nil)))
+
+(defun netopt--job-step (entry)
+  "Take the next step of the background connection ENTRY."
+  (let ((state (netopt--async-state (aref entry 0)))
+        (process (aref entry 1)))
+    (cond
+     ;; Deleted meanwhile: nothing to hand over.
+     ((not (eq (process-status process) 'connect)) (netopt--job-end entry))
+     ((eq (car-safe state) 'resolved)
+      (aset entry 2 (cdr state))
+      (netopt--job-next entry))
+     ((eq (car-safe state) 'unresolved) (netopt--job-finish entry nil))
+     ((eq state 'connected) (netopt--job-finish entry (aref entry 3)))
+     ((eq state 'failed)
+      (if (null (aref entry 2))
+          (netopt--job-finish entry (aref entry 3))
+        (netopt-close (aref entry 3))
+        (aset entry 3 nil)
+        (netopt--job-next entry))))))
+
+(defun netopt--job-next (entry)
+  "Try the next address of the background connection ENTRY.
+An address whose socket cannot even start connecting is passed over,
+as Emacs passes it; when none is left the connection fails."
+  (let ((socket nil))
+    (while (and (not socket) (aref entry 2))
+      (let ((address (car (aref entry 2))))
+        (aset entry 2 (cdr (aref entry 2)))
+        (setq socket (condition-case nil
+                         (netopt--make-socket
+                          (append (list :remote address) (aref entry 4)))
+                       (error nil)))))
+    (if (not socket)
+        (netopt--job-finish entry nil)
+      (aset entry 3 socket)
+      (netopt--pending-attempt (aref entry 1) socket)
+      ;; As Emacs's own, the contact shows the attempt in progress.
+      (netopt--set-contact (aref entry 1)
+                           (netopt--contact-as-emacs
+                            (aref entry 7) (netopt--socket-contact socket)
+                            nil))
+      (netopt--async-watch (aref entry 0) socket))))
+
+(defun netopt--job-finish (entry socket)
+  "Hand SOCKET (nil: none connected) to the process of ENTRY, and end it."
+  (let ((process (aref entry 1))
+        (contact (and socket (netopt--socket-contact socket))))
+    (aset entry 3 nil)
+    (unwind-protect
+        (condition-case nil
+            (progn (netopt--pending-finish process socket)
+                   (funcall (aref entry 5) process
+                            (and socket (eq (netopt--async-state
+                                             (aref entry 0))
+                                            'connected)
+                                 contact)))
+          ;; Deleted meanwhile.
+          (netopt-closed nil))
+      (when (and socket (netopt-live-p socket)) (netopt-close socket))
+      (netopt--job-end entry))))
+
+(defun netopt--adopt-pending (args emacs-args socket-args options)
+  "Start the :nowait stream connection of the call ARGS; return its process.
+EMACS-ARGS are ARGS's keywords of `make-network-process',
+SOCKET-ARGS the `netopt--make-socket' arguments of each attempt
+\(without :remote), OPTIONS the socket options given.  The process
+returned is connecting, as Emacs's own call's: it ends \"open\" on
+netopt's socket or failed, as Emacs reports it."
+  (netopt--wake-ensure)
+  (let* ((job (netopt--async-resolve (plist-get socket-args :host)
+                                     (plist-get socket-args :service)
+                                     (plist-get socket-args :family)
+                                     'stream))
+         (before (netopt--socket-fds))
+         (process
+          (condition-case err
+              (netopt--emacs-make-network-process
+               ;; TLS as Emacs does it for a :nowait call: booted now,
+               ;; its first try finds the placeholder still connecting
+               ;; and sends nothing; Emacs's loop goes on once the real
+               ;; socket is in place and connected.
+               (append (list :remote (netopt--pending-remote) :nowait t
+                             :family 'ipv4)
+                       (netopt--plist-without
+                        emacs-args '(:host :service :family :local :remote
+                                           :nowait :server :type))))
+            (error (netopt--async-end job) (signal (car err) (cdr err))))))
+    (condition-case err
+        (netopt--pending-start process before)
+      (error (netopt--async-end job)
+             (set-process-sentinel process #'ignore)
+             (delete-process process)
+             (signal (car err) (cdr err))))
+    (netopt--set-contact process (copy-sequence args))
+    (puthash (netopt--async-id job)
+             (vector job process nil nil
+                     (append '(:nowait t)
+                             (netopt--plist-without
+                              socket-args '(:host :service :family :remote)))
+                     (lambda (process contact)
+                       (netopt--pending-done process contact args emacs-args
+                                             options))
+                     (netopt--async-id job) args)
+             netopt--jobs)
+    ;; An address needs no resolver: its first attempt starts now, so
+    ;; that the contact shows it at once, as Emacs's own does.
+    (when (netopt--address-literal-p (plist-get socket-args :host))
+      (let ((end (+ (float-time) 1)))
+        (while (and (eq (netopt--async-state job) 'resolving)
+                    (< (float-time) end))
+          (sleep-for 0.001))))
+    ;; The resolver may have finished before the entry was filed.
+    (netopt--wake-filter nil nil)
+    process))
+
+(defun netopt--address-literal-p (host)
+  "Return non-nil if HOST is a numeric IPv4 or IPv6 address."
+  (and (stringp host)
+       (string-match-p "\\`\\([0-9.]+\\|[0-9a-fA-F:.]*:[0-9a-fA-F:.%a-z]*\\)\\'"
+                       host)))
+
+(defun netopt--pending-done (process contact args emacs-args options)
+  "Finish PROCESS, made for the call ARGS, now on netopt's socket.
+CONTACT is its socket's contact when it connected, nil when it failed.
+The process's contact becomes Emacs's, OPTIONS read back from the
+kernel.  TLS (EMACS-ARGS's :tls-parameters) was booted by Emacs when
+the placeholder was made, as for its own :nowait calls: Emacs's loop
+does the handshake on the real socket."
+  (ignore emacs-args)
+  (when contact
+    (netopt--set-contact process
+                         (netopt--contact-as-emacs args contact nil))
+    (netopt--options-as-set process (process-contact process t) options)))
+
+(defun netopt--pending-p (emacs-args)
+  "Return non-nil if the call EMACS-ARGS is made in the background.
+A :nowait stream client to a host, of the IP families: it returns at
+once, connecting, as Emacs's own."
+  (and (plist-get emacs-args :nowait)
+       (not (plist-get emacs-args :server))
+       (memq (plist-get emacs-args :type) '(nil stream))
+       (memq (plist-get emacs-args :family) '(nil ipv4 ipv6))
+       (stringp (plist-get emacs-args :host))
+       (not (plist-get emacs-args :remote))
+       (not (plist-get emacs-args :use-external-socket))))
+
+(defun netopt--usable-options (options family type)
+  "Return (USABLE . REFUSED) for OPTIONS on a new FAMILY, TYPE socket.
+Each option is set on a socket made for the purpose: USABLE is the
+plist of those the kernel took (:child-options kept as they are),
+REFUSED the list of (OPTION . ERROR) for the others, in order."
+  (let ((probe (netopt-make-socket :family family :type type))
+        (usable nil) (refused nil))
+    (unwind-protect
+        (while options
+          (let ((key (car options)) (value (cadr options)))
+            (setq options (cddr options))
+            (if (eq key :child-options)
+                (setq usable (plist-put usable key value))
+              (condition-case err
+                  (progn (netopt-set-option probe key value)
+                         (setq usable (plist-put usable key value)))
+                (netopt-error (push (cons key err) refused))))))
+      (netopt-close probe))
+    (cons usable (nreverse refused))))
+
+(defun netopt--start-pending (args lenient)
+  "Start the call ARGS in the background; return (PROCESS . REFUSED).
+Its options are checked first on a socket of their own: unless
+LENIENT, the first the kernel refuses signals, as a synchronous call
+would; with LENIENT, REFUSED lists (OPTION . ERROR) for each, and the
+connection is made with the others."
+  (let* ((parsed (netopt--socket-arguments args netopt--emacs-keywords))
+         (socket-args (car parsed))
+         (emacs-args (cdr parsed))
+         (checked (netopt--usable-options
+                   (plist-get socket-args :options)
+                   (or (plist-get emacs-args :family) 'ipv4) 'stream)))
+    (when (and (cdr checked) (not lenient))
+      (let ((err (cdr (car (cdr checked)))))
+        (signal (car err) (cdr err))))
+    (cons (netopt--adopt-pending
+           args emacs-args
+           (plist-put (copy-sequence socket-args) :options (car checked))
+           (if (plist-member args :reuseaddr)
+               (car checked)
+             (netopt--plist-without (car checked) '(:reuseaddr))))
+          (cdr checked))))
+
 ;;;###autoload
 (defun netopt-make-network-process (&rest args)
   "Like `make-network-process', with netopt's options set in time.
@@ -330,8 +586,14 @@ filter, sentinel, buffer, coding, `process-send-string',
 `delete-process' and TLS work as on any.  `process-contact' shows the
 kernel's addresses, the port a :service t or 0 server got, and the
 options as set.  Everything that can fail happens first: on failure
-nothing is left behind."
-  (netopt--adopt-made (netopt--real-socket args nil) args))
+nothing is left behind.
+
+A :nowait client to a host returns at once, connecting, as Emacs's
+own: the host is resolved in the background, and every socket tried
+for it has every option before its bind and connect."
+  (if (netopt--pending-p args)
+      (car (netopt--start-pending args nil))
+    (netopt--adopt-made (netopt--real-socket args nil) args)))
 
 (defun netopt--adopt-made (made args)
   "Hand MADE, the value of `netopt--real-socket' for ARGS, to Emacs.

@@ -10,9 +10,10 @@
 ;; `netopt-mode'.  The mode's advice on `make-network-process' is the
 ;; innermost one; a call a rule matches is made by
 ;; `netopt-make-network-process' (netopt-adopt.el) with the rule's
-;; options, or, where adoption cannot serve it (an external socket, a
-;; :nowait call to a host name that Emacs resolves in the background),
-;; by Emacs, its options set as soon as its socket exists.  The mode is
+;; options (a :nowait call to a host connects in the background, every
+;; socket tried with the options), or, where adoption cannot serve it
+;; (an external socket, an Emacs at its descriptor limit), by Emacs,
+;; its options set as soon as its socket exists.  The mode is
 ;; invisible but for the options: the README lists what that means,
 ;; and test/mode-test.el checks each point.
 
@@ -168,8 +169,22 @@ refusal, as in (\"Cannot set network option\" REASON KEYWORD VALUE)."
   "Say with `display-warning' that RULES could not be applied: ERR."
   (display-warning
    'netopt
-   (format "netopt-connection-options %S: %s; connected without it"
+   (format "netopt-connection-options %S: not applied (%s); the connection \
+was made without the rule's options"
            rules (error-message-string err))))
+
+(defun netopt--warn-refused (rules refused)
+  "Say with `display-warning' which options of RULES the kernel refused.
+REFUSED is a list of (OPTION . ERROR); the connection has the others."
+  (display-warning
+   'netopt
+   (format "netopt-connection-options %S: %s; the connection has the \
+rule's other options"
+           rules
+           (mapconcat (lambda (entry)
+                        (format "%S refused (%s)" (car entry)
+                                (error-message-string (cdr entry))))
+                      refused "; "))))
 
 (defun netopt--make-then-set (make args options rules)
   "Call MAKE with ARGS, then set OPTIONS on the new process's socket.
@@ -186,76 +201,20 @@ warned about (naming RULES), never fatal."
 
 (defun netopt--set-rule-options (process options rules)
   "Set OPTIONS, those of RULES, on PROCESS's socket, now.
-An option that cannot be set is warned about (naming RULES), never
-fatal; :child-options has no meaning on a connection and is skipped."
-  (condition-case err
-      (let ((tail options))
-        (while tail
-          (unless (eq (car tail) :child-options)
-            (netopt-set-option process (car tail) (cadr tail)))
-          (setq tail (cddr tail))))
-    (error (netopt--warn-rule rules err))))
-
-(defun netopt--resolves-later-p (args)
-  "Return non-nil if Emacs resolves the call ARGS's host in the background.
-A :nowait call to a host name (not an address literal): Emacs's own
-call returns at once and resolves it meanwhile."
-  (let ((host (plist-get args :host)))
-    (and (plist-get args :nowait) (stringp host)
-         (not (eq (plist-get args :family) 'local))
-         (not (string-match-p "\\`\\([0-9.]+\\|.*:.*\\)\\'" host)))))
-
-(defvar netopt--watched nil
-  "Processes Emacs is connecting: (PROCESS OPTIONS RULES LOCAL).
-LOCAL is the local address of the socket that got OPTIONS last.")
-
-(defvar netopt--watch-timer nil
-  "The timer that gives `netopt--watched' processes their options.")
-
-(defun netopt--local-no-block (process)
-  "Return PROCESS's local address, or nil while its host is being resolved.
-`process-contact' waits for the name otherwise; Emacs 25 and 26 have
-no way not to, and there nil comes until PROCESS stops connecting."
-  (if (>= emacs-major-version 27)
-      (funcall #'process-contact process :local t)
-    (and (not (eq (process-status process) 'connect))
-         (process-contact process :local))))
-
-(defun netopt--watch-tick ()
-  "Give each watched process's newest socket its options.
-Emacs makes a socket once it has resolved the host, and a new one for
-each address it falls back to: a new local address in the contact.
-A process is watched until it is no longer connecting; the timer
-stops when nothing is left to watch."
-  (let ((waiting nil))
-    (dolist (entry netopt--watched)
-      (let* ((process (car entry))
-             (live (process-live-p process))
-             (local (and live (netopt--local-no-block process))))
-        (when (and local (not (equal local (nth 3 entry))))
-          (netopt--process-forget process)
-          (setcar (nthcdr 3 entry) local)
-          (netopt--set-rule-options process (nth 1 entry) (nth 2 entry)))
-        (when (and live (eq (process-status process) 'connect))
-          (push entry waiting))))
-    (setq netopt--watched (nreverse waiting)))
-  (when (and (null netopt--watched) netopt--watch-timer)
-    (cancel-timer netopt--watch-timer)
-    (setq netopt--watch-timer nil)))
-
-(defun netopt--make-then-watch (make args options rules)
-  "Call MAKE with ARGS, a :nowait call Emacs resolves in the background.
-The call returns at once, as Emacs's own; OPTIONS (of RULES) are set
-on each socket Emacs makes for it, as soon as it exists, by a timer
-that runs only while such a process is connecting."
-  (let ((process (apply make args)))
-    (when (processp process)
-      (push (list process options rules nil) netopt--watched)
-      (netopt--watch-tick)
-      (unless (or netopt--watch-timer (null netopt--watched))
-        (setq netopt--watch-timer
-              (run-at-time 0.01 0.01 #'netopt--watch-tick))))
-    process))
+Every option is tried: each one that cannot be set is named in one
+warning (naming RULES), never fatal; :child-options has no meaning
+on a connection and is skipped.  Return the number of options set."
+  (let ((tail options) (refused nil) (set 0))
+    (while tail
+      (unless (eq (car tail) :child-options)
+        (condition-case err
+            (progn (netopt-set-option process (car tail) (cadr tail))
+                   (setq set (1+ set)))
+          (error (push (cons (car tail) err) refused))))
+      (setq tail (cddr tail)))
+    (when refused
+      (netopt--warn-refused rules (nreverse refused)))
+    set))
 
 (defun netopt--make-network-process-advice (make &rest args)
   "Around `make-network-process' (MAKE) while `netopt-mode' is on.
@@ -263,8 +222,9 @@ ARGS matching a rule of `netopt-connection-options' go through
 `netopt-make-network-process' with the rules' options; others reach
 MAKE untouched.  The advice is the innermost one: every other advice
 sees the caller's call, once, and netopt's placeholders never.
-Where adoption cannot serve the call (an external socket), the
-options are set right after MAKE, on the descriptor it added.  A rule
+Where adoption cannot serve the call (an external socket, or an
+Emacs at its descriptor limit), the options are set right after MAKE,
+on the descriptor it added.  A rule
 never costs the connection: when its options cannot be set, the
 connection is made as without the mode and `display-warning' names
 the rule and the error.  The caller's own bad arguments get Emacs's
@@ -275,29 +235,47 @@ own error, and a connection that cannot be made is tried once."
      ((plist-get args :use-external-socket)
       (netopt--make-then-set make args (netopt--rule-options rules args)
                              rules))
-     ((netopt--resolves-later-p args)
-      (netopt--make-then-watch make args (netopt--rule-options rules args)
-                               rules))
      (t (netopt--make-with-rules make args
                                  (netopt--rule-options rules args) rules)))))
 
 (defun netopt--make-with-rules (make args options rules)
   "Make the connection of the call ARGS with OPTIONS, those of RULES.
 netopt makes the socket, then hands it to Emacs (MAKE is Emacs's own
-`make-network-process').  A connection that cannot be made gets
-Emacs's own error, ARGS in its data, as Emacs's call would signal; any
-other failure falls back on MAKE (`netopt--rule-failed')."
-  (let* ((all (append args options))
-         (made (condition-case err (netopt--real-socket all 'emacs)
-                 (error
-                  (if (memq (car err) '(file-error file-missing
-                                                   permission-denied))
-                      (signal (car err) (append (cdr err) args))
-                    (netopt--rule-failed make args options rules err))))))
-    (if (processp made)
-        made
-      (condition-case err (netopt--adopt-made made all)
-        (error (netopt--rule-failed make args options rules err))))))
+`make-network-process'); a :nowait client to a host returns at once
+and connects in the background.  Each option the kernel refuses is
+named in a warning, and the connection has the others.  A connection
+that cannot be made gets Emacs's own error, ARGS in its data, as
+Emacs's call would signal; any other failure falls back on MAKE
+\(`netopt--rule-failed').  In an Emacs too near its descriptor limit
+for netopt's sockets, MAKE makes the connection and the options are
+set on it right after."
+  (if (not (netopt--spare-fds 4))
+      (netopt--make-then-set make args options rules)
+    (let* ((pending (netopt--pending-p args))
+           (kind (netopt--call-kind args))
+           (checked (if pending
+                        (cons options nil)
+                      (netopt--usable-options options (or (car kind) 'ipv4)
+                                              (cdr kind))))
+           (all (append args (car checked)))
+           (made (condition-case err
+                     (if pending
+                         (netopt--start-pending all t)
+                       (netopt--real-socket all 'emacs))
+                   (error
+                    (if (memq (car err) '(file-error file-missing
+                                                     permission-denied))
+                        (signal (car err) (append (cdr err) args))
+                      (netopt--rule-failed make args options rules err))))))
+      (cond ((processp made) made)
+            (pending
+             (when (cdr made) (netopt--warn-refused rules (cdr made)))
+             (car made))
+            (t
+             (when (cdr checked) (netopt--warn-refused rules (cdr checked)))
+             (condition-case err (netopt--adopt-made made all)
+               (error (netopt--rule-failed make args options rules
+                                           err))))))))
 
 (defun netopt--rule-failed (make args options rules err)
   "Make the call ARGS with MAKE after netopt failed with ERR.

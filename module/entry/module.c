@@ -164,6 +164,9 @@ static const struct function functions[] = {
     "and close-on-exec, SOCKET is closed.  With SOCKET nil, the one new\n"
     "socket is only registered as PROCESS's.  Return t.\n\n"
     "(fn SOCKET PROCESS BEFORE)" },
+  { "netopt--spare-fds", 1, 1, Fnetopt_spare_fds,
+    "Return non-nil when this Emacs can open N more descriptors now.\n\n"
+    "(fn N)" },
   { "netopt--async-resolve", 4, 4, Fnetopt_async_resolve,
     "Start resolving HOST and SERVICE for a FAMILY, TYPE socket, in the\n"
     "background; return the job.\n\n(fn HOST SERVICE FAMILY TYPE)" },

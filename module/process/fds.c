@@ -248,3 +248,28 @@ proc_new_socket (emacs_env *env, emacs_value before,
   *count = f.count;
   return f.count == 1 ? f.fd : -1;
 }
+
+/* (netopt--spare-fds N): non-nil when this Emacs can open N more
+   descriptors now (netopt's placeholders need a few beside its
+   socket): each is opened on /dev/null and closed again.  */
+emacs_value
+Fnetopt_spare_fds (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                   void *data)
+{
+  (void)nargs;
+  (void)data;
+  intmax_t n;
+  if (!lisp_int_in_range (env, args[0], 0, 64, &n))
+    {
+      if (!LISP_PENDING (env))
+        lisp_wrong_type (env, Q.natnump, args[0]);
+      return NULL;
+    }
+  int fds[64];
+  intmax_t got = 0;
+  while (got < n && (fds[got] = open ("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+    got++;
+  for (intmax_t i = 0; i < got; i++)
+    close (fds[i]);
+  return got == n ? Q.t : Q.nil;
+}

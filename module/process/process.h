@@ -128,6 +128,7 @@ bool proc_after_set (emacs_env *env, emacs_value process,
                      struct sock_handle *s, const struct opt_setting *set);
 
 NETOPT_PRIMITIVE (Fnetopt_socket_fds);
+NETOPT_PRIMITIVE (Fnetopt_spare_fds);
 NETOPT_PRIMITIVE (Fnetopt_pending_remote);
 NETOPT_PRIMITIVE (Fnetopt_wake_listen);
 NETOPT_PRIMITIVE (Fnetopt_wake_accept);

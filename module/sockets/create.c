@@ -484,6 +484,7 @@ args_of_plist (emacs_env *env, emacs_value plist, emacs_value *args)
           Q.k_host,    Q.k_service,       Q.k_local,    Q.k_remote,
           Q.k_timeout, Q.k_options,       Q.k_child_options,
           Q.k_nowait,  Q.k_errors };
+  bool seen[A_COUNT] = { false };
   for (int i = 0; i < A_COUNT; i++)
     args[i] = Q.nil;
   emacs_value tail = plist;
@@ -497,13 +498,16 @@ args_of_plist (emacs_env *env, emacs_value plist, emacs_value *args)
       int i = 0;
       while (i < A_COUNT && !env->eq (env, key, keys[i]))
         i++;
-      if (i == A_COUNT || n > A_COUNT
+      if (i == A_COUNT || n > 2 * A_COUNT
           || !lisp_is_type (env, rest, Q.cons_type))
         return LISP_PENDING (env)
                    ? false
                    : lisp_bad_value (env, Q.plistp, plist,
                                      "expected a plist of creation keywords");
-      args[i] = env->funcall (env, Q.car_safe, 1, &rest);
+      /* The first of a keyword given twice counts, as for plist-get.  */
+      if (!seen[i])
+        args[i] = env->funcall (env, Q.car_safe, 1, &rest);
+      seen[i] = true;
       tail = LISP_PENDING (env) ? NULL
                                 : env->funcall (env, Q.cdr_safe, 1, &rest);
       LISP_CHECK_BOOL (env);
