@@ -348,7 +348,16 @@ job's number, and the arguments of the call.")
   "Take the next step of every background connection with news."
   (dolist (id (netopt--async-news))
     (let ((entry (gethash id netopt--jobs)))
-      (when entry (netopt--job-step entry)))))
+      (when entry
+        (condition-case err (netopt--job-step entry)
+          ;; Never an error in Emacs's loop: the connection fails, as
+          ;; Emacs reports a failed one, and nothing is left.
+          (error
+           (message "netopt: %s: %s" (process-name (aref entry 1))
+                    (error-message-string err))
+           (when (gethash id netopt--jobs)
+             (ignore-errors (netopt--job-finish entry nil)))
+           (when (gethash id netopt--jobs) (netopt--job-end entry))))))))
 
 (defun netopt--wake-ensure ()
   "Make the wake channel unless it is open."
@@ -486,8 +495,9 @@ netopt's socket or failed, as Emacs reports it."
     ;; An address needs no resolver: its first attempt starts now, so
     ;; that the contact shows it at once, as Emacs's own does.
     (when (netopt--address-literal-p (plist-get socket-args :host))
-      (let ((end (+ (float-time) 1)))
-        (while (and (eq (netopt--async-state job) 'resolving)
+      (let ((end (+ (float-time) 1)) (id (netopt--async-id job)))
+        (while (and (gethash id netopt--jobs)
+                    (eq (netopt--async-state job) 'resolving)
                     (< (float-time) end))
           (sleep-for 0.001))))
     ;; The resolver may have finished before the entry was filed.

@@ -39,7 +39,10 @@ nil while Emacs resolves PROCESS's host in the background (Emacs 25
 and 26 cannot say, and wait).  Emacs waits only for a process still
 connecting: a closed one has its contact."
   (if (and (>= emacs-major-version 27) (eq (process-status process) 'connect))
-      (funcall #'process-contact process t t)
+      (or (funcall #'process-contact process t t)
+          ;; Emacs 28 says nothing of a connecting process: it waits only
+          ;; while there is no socket yet, which a timer due at once ends.
+          (with-timeout (0 nil) (process-contact process t)))
     (process-contact process t)))
 
 (defun netopt--process-contact (process)

@@ -44,6 +44,11 @@
   X (nil, "nil")                                                              \
   X (unconnected, "unconnected")                                              \
   X (resolving, "resolving")                                                  \
+  X (with_timeout, "with-timeout")                                            \
+  X (eval, "eval")                                                            \
+  X (quote, "quote")                                                          \
+  X (process_status, "process-status")                                        \
+  X (connect, "connect")                                                      \
   X (resolved, "resolved")                                                    \
   X (unresolved, "unresolved")                                                \
   X (watching, "watching")                                                    \

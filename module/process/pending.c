@@ -61,8 +61,8 @@ static int
 loopback_socket (int *port)
 {
   int fd = compat_socket (AF_INET, SOCK_STREAM);
-  struct sockaddr_in a = { .sin_family = AF_INET,
-                           .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct sockaddr_in a
+      = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
   socklen_t len = sizeof a;
   if (fd < 0)
     return -1;
@@ -171,8 +171,8 @@ accept_from (const struct sock_addr *local)
     {
       struct sockaddr_storage peer;
       socklen_t len = sizeof peer;
-      int fd = compat_accept (wake_listener->sock.fd,
-                              (struct sockaddr *)&peer, &len);
+      int fd = compat_accept (wake_listener->sock.fd, (struct sockaddr *)&peer,
+                              &len);
       if (fd < 0)
         return -1;
       if (len == local->len && memcmp (&peer, &local->ss, len) == 0)

@@ -73,6 +73,9 @@ int proc_locate (emacs_env *env, emacs_value process,
    socket for PROCESS (Emacs 27 and later; earlier ones cannot say).  */
 emacs_value proc_contact (emacs_env *env, emacs_value process,
                           emacs_value key);
+/* Let the calls that follow wait for a socket Emacs is still making
+   (WAIT), or not; the previous setting is returned.  */
+bool proc_may_wait (bool wait);
 /* Signal netopt-socket-not-found for PROCESS, saying WHY.  */
 bool proc_not_found (emacs_env *env, emacs_value process, const char *why);
 

@@ -295,7 +295,7 @@ Fnetopt_process_owner (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   (void)data;
   emacs_value h;
   struct sock_handle *s = registered (env, args[0], &h);
-  return !s                       ? Q.nil
+  return !s                         ? Q.nil
          : s->adopted || s->pending ? Q.adopted
          : s->configured            ? Q.tuned
                                     : Q.nil;

@@ -84,7 +84,11 @@ Fnetopt_set_option (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   (void)data;
   bool no_error = nargs > 3 && env->is_not_nil (env, args[3]);
   bool process;
+  /* As Emacs's set-network-process-option, a setting waits for the
+     socket of a process whose name is being resolved.  */
+  bool old = proc_may_wait (true);
   struct sock_handle *s = proc_target (env, args[0], &process);
+  proc_may_wait (old);
   if (!s)
     return NULL;
   struct opt_setting set;

@@ -244,9 +244,9 @@ job_of (emacs_env *env, emacs_value v)
   job = env->get_user_ptr (env, v);
   LISP_CHECK (env);
   if (!job)
-    lisp_signal (env, Q.err_closed,
-                 lisp_list (env, 1,
-                            (emacs_value[]){ lisp_string (env, "Job ended") }));
+    lisp_signal (
+        env, Q.err_closed,
+        lisp_list (env, 1, (emacs_value[]){ lisp_string (env, "Job ended") }));
   return job;
 }
 
@@ -318,7 +318,8 @@ Fnetopt_async_resolve (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     {
       job->refs = 1;
       job_end (job);
-      return lisp_system_error (env, "Cannot start the resolver", err, 0, NULL),
+      return lisp_system_error (env, "Cannot start the resolver", err, 0,
+                                NULL),
              NULL;
     }
   job->next = jobs;
@@ -462,9 +463,9 @@ Fnetopt_async_news (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
       if (!news)
         continue;
       emacs_value id = env->make_integer (env, job->id);
-      list = LISP_PENDING (env) ? NULL
-                                : env->funcall (env, Q.cons, 2,
-                                                (emacs_value[]){ id, list });
+      list = LISP_PENDING (env)
+                 ? NULL
+                 : env->funcall (env, Q.cons, 2, (emacs_value[]){ id, list });
       LISP_CHECK (env);
     }
   return list;
@@ -481,10 +482,9 @@ Fnetopt_async_end (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   bool ptr = lisp_is_type (env, args[0], Q.user_ptr_type);
   LISP_CHECK (env);
   if (!ptr || env->get_user_finalizer (env, args[0]) != job_finalize)
-    return LISP_PENDING (env) ? NULL
-                              : (lisp_wrong_type (env, Q.user_ptr_type,
-                                                  args[0]),
-                                 NULL);
+    return LISP_PENDING (env)
+               ? NULL
+               : (lisp_wrong_type (env, Q.user_ptr_type, args[0]), NULL);
   struct async_job *job = env->get_user_ptr (env, args[0]);
   LISP_CHECK (env);
   if (job)

@@ -480,10 +480,9 @@ static bool
 args_of_plist (emacs_env *env, emacs_value plist, emacs_value *args)
 {
   const emacs_value keys[A_COUNT]
-      = { Q.k_name,    Q.k_family,        Q.k_type,     Q.k_server,
-          Q.k_host,    Q.k_service,       Q.k_local,    Q.k_remote,
-          Q.k_timeout, Q.k_options,       Q.k_child_options,
-          Q.k_nowait,  Q.k_errors };
+      = { Q.k_name,          Q.k_family, Q.k_type,   Q.k_server,  Q.k_host,
+          Q.k_service,       Q.k_local,  Q.k_remote, Q.k_timeout, Q.k_options,
+          Q.k_child_options, Q.k_nowait, Q.k_errors };
   bool seen[A_COUNT] = { false };
   for (int i = 0; i < A_COUNT; i++)
     args[i] = Q.nil;
