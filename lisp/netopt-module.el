@@ -73,6 +73,13 @@ nil means no limit.  \\[keyboard-quit] interrupts the wait in any case."
 (defconst netopt-module-version "0.1.0"
   "Version of the Lisp layer; the compiled module must report the same.")
 
+(defun netopt--first (predicate list)
+  "Return the first element of LIST that satisfies PREDICATE, or nil.
+`seq-find' without loading seq.el, which costs `require' 30 ms."
+  (while (and list (not (funcall predicate (car list))))
+    (setq list (cdr list)))
+  (car list))
+
 (defun netopt--own-file ()
   "Return the absolute name of this file, or nil when it is unknown.
 That is the file `load' reads now (`load-file-name'); a buffer
@@ -110,13 +117,6 @@ The compiled module and its Makefile are looked for from here only.")
       (error "Cannot load netopt: the location of netopt-module.el is \
 unknown (its text was evaluated, not loaded); load it with `load' or \
 `require'")))
-
-(defun netopt--first (predicate list)
-  "Return the first element of LIST that satisfies PREDICATE, or nil.
-`seq-find' without loading seq.el, which costs `require' 30 ms."
-  (while (and list (not (funcall predicate (car list))))
-    (setq list (cdr list)))
-  (car list))
 
 (defun netopt--developer-module-file ()
   "Return the module file NETOPT_MODULE_FILE names, or nil when unset.
