@@ -97,16 +97,17 @@ unconnected, as Emacs leaves it."
   "The local address of a placeholder: Emacs's one abstract address.
 Emacs copies a local name up to its first NUL and passes the whole
 sun_path, so a name that starts with NUL is, on Linux, the abstract
-address of 107 NULs: a socket without a file, gone with its last
+address whose sun_path is all NULs: a socket without a file, gone with its last
 descriptor.  When another socket holds it, a placeholder takes a file
 of `netopt--temp-socket-name' instead.")
 
 (defun netopt--private-directory ()
   "Return a directory of this user's own, for a placeholder's socket file.
-It is netopt-UID in $XDG_RUNTIME_DIR, in `temporary-file-directory' or
-in /tmp, the first that is (or is made, mode 700) a directory, not a
-symbolic link, owned by this user, with mode 700, and short enough
-for a socket address.  Signal `file-error' when there is none."
+It is netopt-UID in $XDG_RUNTIME_DIR, in the variable
+`temporary-file-directory' or in /tmp, the first that is (or is made,
+mode 700) a directory, not a symbolic link, owned by this user, with
+mode 700, and short enough for a socket address.  Signal `file-error'
+when there is none."
   (let ((bases (delete-dups
                 (delq nil (list (getenv "XDG_RUNTIME_DIR")
                                 temporary-file-directory "/tmp"))))
@@ -160,11 +161,11 @@ removed."
       (ignore-errors (delete-file file) t))))
 
 (defun netopt--placeholder-process (args socket)
-  "Make a placeholder with ARGS and put SOCKET in its place, as
-`netopt--make-placeholder' does; return the process.
-A local server's placeholder takes a file in the private directory
-when the abstract address is in use, and that file is removed as soon
-as SOCKET is in place.  An error names no placeholder: Emacs's data
+  "Make a placeholder with ARGS, put SOCKET in its place; return it.
+As `netopt--make-placeholder' does, and more: a local server's
+placeholder takes a file in the private directory when the abstract
+address is in use, and that file is removed as soon as SOCKET is in
+place.  An error names no placeholder: Emacs's data
 about the placeholder's call (its contact) is left out."
   (condition-case err
       (condition-case err

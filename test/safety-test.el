@@ -44,8 +44,8 @@ The value is (TOP SUB...), each a directory name ending in a slash."
 (defun netopt-safety-test--relative-server (mode)
   "Make a local server by a relative name in a child Emacs; return what it saw.
 The child's working directory is CWD, its `default-directory' DD,
-where a regular file data.sock holds the user's text, and
-`temporary-file-directory' names no directory.  With MODE non-nil,
+where a regular file data.sock holds the user's text, and the
+variable `temporary-file-directory' names no directory.  With MODE non-nil,
 the call is `make-network-process' under `netopt-mode' with a
 :keepalive rule, otherwise `netopt-make-network-process' with
 :keepalive t.  The value is a plist: :status of the server (or the
@@ -342,9 +342,10 @@ warning names none either, and the connection is made."
                  (delete-process p)
                  (delete-file file))))
           :seconds 40 :strict t)))
-    (should (equal result '((file-error "make server process failed"
-                                        "Too many open files")
-                            listen t)))))
+    (should (equal result
+                   (list (cons 'file-error '("make server process failed"
+                                             "Too many open files"))
+                         'listen t)))))
 
 ;;;; 4. The module comes from the package only
 
@@ -373,8 +374,9 @@ int emacs_module_init (struct emacs_runtime *rt)
 (defun netopt-safety-test--evaluate-text (dir load-path-p)
   "Evaluate netopt-module.el's text in a buffer of DIR/lisp, in a fresh Emacs.
 With LOAD-PATH-P, the package's lisp/ is on `load-path'.  Without it
-the file's location cannot be known.  Return (LOADED BUILT OUTPUT): whether the planted module was loaded,
-the planted Makefile run, and the child's output."
+the file's location cannot be known.  Return (LOADED BUILT OUTPUT):
+whether the planted module was loaded, the planted Makefile run, and
+the child's output."
   (let* ((text (expand-file-name "netopt-module.el"
                                  netopt-test-lisp-directory))
          (result
