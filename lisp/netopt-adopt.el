@@ -122,9 +122,9 @@ when there is none."
               (ignore-errors (with-file-modes #o700 (make-directory dir))))
             (let ((attributes (file-attributes dir 'integer)))
               (when (and attributes (< (string-bytes dir) 90)
-                         (eq (file-attribute-type attributes) t)
-                         (eql (file-attribute-user-id attributes) (user-uid))
-                         (equal (file-attribute-modes attributes)
+                         (eq (nth 0 attributes) t)
+                         (eql (nth 2 attributes) (user-uid))
+                         (equal (nth 8 attributes)
                                 "drwx------"))
                 (setq found dir)))))))
     (or found
@@ -155,9 +155,7 @@ removed."
   (let ((file-name-handler-alist nil))
     (when (and (stringp file) (string-prefix-p "/" file)
                (equal (expand-file-name file) file)
-               (string-prefix-p "s" (or (file-attribute-modes
-                                         (file-attributes file))
-                                        "")))
+               (string-prefix-p "s" (or (nth 8 (file-attributes file)) "")))
       (ignore-errors (delete-file file) t))))
 
 (defun netopt--placeholder-process (args socket)

@@ -129,9 +129,9 @@ error."
       (let* ((file-name-handler-alist nil)
              (true (and (string-prefix-p "/" file) (file-truename file)))
              (attributes (and true (file-attributes true 'integer)))
-             (modes (and attributes (file-attribute-modes attributes))))
-        (unless (and attributes (null (file-attribute-type attributes))
-                     (memql (file-attribute-user-id attributes)
+             (modes (and attributes (nth 8 attributes))))
+        (unless (and attributes (null (nth 0 attributes))
+                     (memql (nth 2 attributes)
                             (list 0 (user-uid)))
                      (eq (aref modes 5) ?-) (eq (aref modes 8) ?-))
           (error "Cannot load netopt: NETOPT_MODULE_FILE %s is refused: \
