@@ -347,6 +347,59 @@ warning names none either, and the connection is made."
                                              "Too many open files"))
                          'listen t)))))
 
+;;;; 2b. When the abstract address is taken
+
+(ert-deftest netopt-safety-abstract-address-taken ()
+  "With the abstract address held by another socket, placeholders take files.
+In a network namespace of its own (abstract addresses are per
+namespace), a child holds Emacs's abstract address for every type,
+then makes local servers and clients: each is made, with its option,
+and the private directory is left mode 700 and empty (each file
+removed after its hand-over), the temporary directory untouched."
+  (pcase-let ((`(,top ,tmp ,run) (netopt-safety-test--dirs "tmp" "run")))
+    (unwind-protect
+        (should
+         (equal
+          (netopt-test-child
+           `(progn
+              (require 'netopt-adopt)
+              (setq temporary-file-directory ,tmp)
+              (setenv "XDG_RUNTIME_DIR" ,run)
+              (dolist (type '(stream datagram seqpacket))
+                (netopt-make-socket :type type :server t
+                                    :local netopt--abstract-address))
+              (let ((made nil))
+                (dolist (type '(nil datagram seqpacket))
+                  (let* ((file (make-temp-name "/tmp/netopt-safety-"))
+                         (server (netopt-make-network-process
+                                  :name "s" :server t :family 'local
+                                  :type type :service file :keepalive t))
+                         (client (netopt-make-network-process
+                                  :name "c" :family 'local :type type
+                                  :remote file :keepalive t)))
+                    (push (list (process-status server)
+                                (process-status client)
+                                (cdr (assoc "keepalive"
+                                            (cdar (netopt-test-sockets-with
+                                                   "local" file)))))
+                          made)
+                    (delete-process client)
+                    (delete-process server)
+                    (delete-file file)))
+                (list (nreverse made)
+                      (directory-files ,run nil "\\`[^.]")
+                      (file-modes ,(expand-file-name
+                                    (format "netopt-%d" (user-uid)) run))
+                      (directory-files ,(expand-file-name
+                                         (format "netopt-%d" (user-uid)) run)
+                                       nil "\\`[^.]")
+                      (directory-files ,tmp nil "\\`[^.]"))))
+           :unshare '("-n") :strict t)
+          (list '((listen open "1") (open open "1") (listen open "1"))
+                (list (format "netopt-%d" (user-uid)))
+                #o700 nil nil)))
+      (delete-directory top t))))
+
 ;;;; 4. The module comes from the package only
 
 (defun netopt-safety-test--plant (dir)
