@@ -365,10 +365,12 @@ removed after its hand-over), the temporary directory untouched."
               (require 'netopt-adopt)
               (setq temporary-file-directory ,tmp)
               (setenv "XDG_RUNTIME_DIR" ,run)
-              (dolist (type '(stream datagram seqpacket))
-                (netopt-make-socket :type type :server t
-                                    :local netopt--abstract-address))
-              (let ((made nil))
+              (let ((holders (mapcar (lambda (type)
+                                       (netopt-make-socket
+                                        :type type :server t
+                                        :local netopt--abstract-address))
+                                     '(stream datagram seqpacket)))
+                    (made nil))
                 (dolist (type '(nil datagram seqpacket))
                   (let* ((file (make-temp-name "/tmp/netopt-safety-"))
                          (server (netopt-make-network-process
@@ -386,6 +388,7 @@ removed after its hand-over), the temporary directory untouched."
                     (delete-process client)
                     (delete-process server)
                     (delete-file file)))
+                (mapc #'netopt-close holders)
                 (list (nreverse made)
                       (directory-files ,run nil "\\`[^.]")
                       (file-modes ,(expand-file-name
