@@ -432,7 +432,10 @@ local server's socket file removed."
   (pcase-let* ((`(,socket ,emacs-args ,options) made)
                (process nil))
     (unwind-protect
-        (setq process (netopt--adopt-socket socket args emacs-args options))
+        (progn
+          (setq process (netopt--adopt-socket socket args emacs-args options))
+          (netopt--local-as-given process args)
+          process)
       (when (netopt-live-p socket)
         ;; Not adopted: a local server's socket file is netopt's to
         ;; remove, so that nothing is left behind.
@@ -442,6 +445,20 @@ local server's socket file removed."
           ;; contact shows: that name and no other is removed.
           (when (and (not process) (plist-get contact :server))
             (netopt--delete-socket-file (plist-get contact :local))))))))
+
+(defun netopt--local-as-given (process args)
+  "Make the :local of PROCESS, a local server made by ARGS, the name given.
+The module binds a relative name by its absolute name, in the
+process's working directory; Emacs's own contact shows the name as
+the call gave it (its :local, else its :service), and so does
+PROCESS's."
+  (let ((contact (process-contact process t))
+        (given (or (plist-get args :local) (plist-get args :service))))
+    ;; Only a local address is a string.
+    (when (and (plist-get contact :server)
+               (stringp given) (not (string-prefix-p "/" given))
+               (stringp (plist-get contact :local)))
+      (plist-put contact :local given))))
 
 (defun netopt--close-placeholder-socket (socket)
   "Close SOCKET, a placeholder's netopt listener, and remove its file.

@@ -95,6 +95,8 @@ the kernel's value on the server."
                                            "-")
                                        0 1)
                     :client (if (processp c) (process-status c) c)
+                    ;; As Emacs's own contact: the name as given.
+                    :local (and (processp p) (process-contact p :local))
                     :keepalive (cdr (assoc "keepalive"
                                            (cdar (netopt-test-sockets-with
                                                   "local" socket
@@ -113,7 +115,8 @@ stayed in the working directory.  Now the server listens there with
 its option, a client reaches it, and the user's file is untouched."
   (should (equal (netopt-safety-test--relative-server nil)
                  '(:status listen :user "the user's data\n" :socket "s"
-                           :client open :keepalive "1"))))
+                           :client open :local "data.sock"
+                           :keepalive "1"))))
 
 (ert-deftest netopt-safety-relative-server-under-mode ()
   "Under `netopt-mode' the same call keeps the file and makes the server.
@@ -122,7 +125,8 @@ instead, failed with \"Address already in use\" on netopt's socket
 file: the file and the connection lost."
   (should (equal (netopt-safety-test--relative-server t)
                  '(:status listen :user "the user's data\n" :socket "s"
-                           :client open :keepalive "1"))))
+                           :client open :local "data.sock"
+                           :keepalive "1"))))
 
 (netopt-deftest netopt-safety-failed-server-removes-only-its-file ()
   "A failed adoption removes netopt's own socket file, by its absolute name.
