@@ -96,15 +96,97 @@ unconnected, as Emacs leaves it."
             (netopt--plist-without (plist-get arguments :options)
                                    '(:reuseaddr))))))
 
+(defconst netopt--abstract-address "\0"
+  "The local address of a placeholder: Emacs's one abstract address.
+Emacs copies a local name up to its first NUL and passes the whole
+sun_path, so a name that starts with NUL is, on Linux, the abstract
+address whose sun_path is all NULs: a socket without a file, gone with its last
+descriptor.  When another socket holds it, a placeholder takes a file
+of `netopt--temp-socket-name' instead.")
+
+(defun netopt--private-directory ()
+  "Return a directory of this user's own, for a placeholder's socket file.
+It is netopt-UID in $XDG_RUNTIME_DIR, in the variable
+`temporary-file-directory' or in /tmp, the first that is (or is made,
+mode 700) a directory, not a symbolic link, owned by this user, with
+mode 700, and short enough for a socket address.  Signal `file-error'
+when there is none."
+  (let ((bases (delete-dups
+                (delq nil (list (getenv "XDG_RUNTIME_DIR")
+                                temporary-file-directory "/tmp"))))
+        (file-name-handler-alist nil)
+        (found nil))
+    (while (and bases (not found))
+      (let ((base (pop bases)))
+        (when (and (stringp base) (string-prefix-p "/" base))
+          (let ((dir (expand-file-name (format "netopt-%d" (user-uid))
+                                       base)))
+            (unless (file-exists-p dir)
+              (ignore-errors (with-file-modes #o700 (make-directory dir))))
+            (let ((attributes (file-attributes dir 'integer)))
+              (when (and attributes (< (string-bytes dir) 90)
+                         (eq (nth 0 attributes) t)
+                         (eql (nth 2 attributes) (user-uid))
+                         (equal (nth 8 attributes)
+                                "drwx------"))
+                (setq found dir)))))))
+    (or found
+        (signal 'file-error
+                (list "Cannot make a local socket"
+                      "address in use, and no private directory")))))
+
 (defun netopt--temp-socket-name ()
   "Return a new file name for a placeholder's local socket.
-In the directory of the variable `temporary-file-directory', or in
-/tmp when that name would not fit a socket address (108 bytes)."
-  (let ((name (make-temp-name (expand-file-name "netopt-placeholder-"
-                                                temporary-file-directory))))
-    (if (< (string-bytes name) 100)
-        name
-      (make-temp-name "/tmp/netopt-placeholder-"))))
+A placeholder takes a file only when `netopt--abstract-address' is in
+use; the file is in `netopt--private-directory', and is removed as
+soon as the socket is handed over."
+  (let ((file-name-handler-alist nil))
+    (make-temp-name (expand-file-name "s" (netopt--private-directory)))))
+
+(defun netopt--address-in-use-p (err)
+  "Return non-nil if the error ERR is a bind's EADDRINUSE."
+  (and (memq (car err) '(file-error netopt-system-error))
+       (member "Address already in use" (cdr err))))
+
+(defun netopt--delete-socket-file (file)
+  "Remove FILE, a local socket netopt bound by that name; return t if done.
+Only an absolute name, its own expansion, never through a file name
+handler, and only while it is a socket: a bind succeeds only where
+nothing was, so no file that was there before the call, nor a
+relative name resolved against any other directory, is ever
+removed."
+  (let ((file-name-handler-alist nil))
+    (when (and (stringp file) (string-prefix-p "/" file)
+               (equal (expand-file-name file) file)
+               (string-prefix-p "s" (or (nth 8 (file-attributes file)) "")))
+      (ignore-errors (delete-file file) t))))
+
+(defun netopt--placeholder-process (args socket)
+  "Make a placeholder with ARGS, put SOCKET in its place; return it.
+As `netopt--make-placeholder' does, and more: a local server's
+placeholder takes a file in the private directory when the abstract
+address is in use, and that file is removed as soon as SOCKET is in
+place.  An error names no placeholder: Emacs's data
+about the placeholder's call (its contact) is left out."
+  (condition-case err
+      (condition-case err
+          (netopt--make-placeholder args socket)
+        (error
+         (if (not (and (eq (plist-get args :family) 'local)
+                       (plist-get args :server)
+                       (netopt--address-in-use-p err)))
+             (signal (car err) (cdr err))
+           (let ((file (netopt--temp-socket-name)))
+             (unwind-protect
+                 (netopt--make-placeholder
+                  (plist-put (copy-sequence args) :service file) socket)
+               (netopt--delete-socket-file file))))))
+    (file-error
+     ;; Emacs's message and reason, the strings first in the data.
+     (let ((data (cdr err)) (strings nil))
+       (while (stringp (car data))
+         (push (pop data) strings))
+       (signal (car err) (nreverse strings))))))
 
 (defun netopt--placeholder-args (emacs-args contact listener)
   "Return the `make-network-process' arguments of a placeholder.
@@ -127,35 +209,50 @@ the process is open when `make-network-process' returns."
      (cond ((plist-get contact :server)
             (list :server (plist-get emacs-args :server)
                   :service (if (eq family 'local)
-                               (netopt--temp-socket-name)
+                               netopt--abstract-address
                              0)
                   :host (and (not (eq family 'local))
                              (netopt--loopback family))))
            ((eq type 'datagram)
             (list :remote (if (eq family 'local)
-                              (plist-get (netopt--socket-contact listener)
-                                         :local)
+                              (netopt--listener-address listener)
                             (vconcat (if (eq family 'ipv6) [0 0 0 0 0 0 0 1]
                                        [127 0 0 1])
                                      [9]))))
-           (t (list :remote (plist-get (netopt--socket-contact listener)
-                                       :local)
+           (t (list :remote (netopt--listener-address listener)
                     :nowait (and (plist-get emacs-args :nowait) t))))
      rest)))
 
 (defun netopt--placeholder-listener (contact)
   "Return a netopt server a client placeholder can reach, or nil.
-CONTACT is the contact of netopt's socket."
-  (let ((family (plist-get contact :family)))
+CONTACT is the contact of netopt's socket.  A local one listens on
+`netopt--abstract-address', or, when that is in use, on a file in the
+private directory."
+  (let ((family (plist-get contact :family))
+        (type (plist-get contact :type)))
     (unless (or (plist-get contact :server)
-                (and (eq (plist-get contact :type) 'datagram)
-                     (not (eq family 'local))))
+                (and (eq type 'datagram) (not (eq family 'local))))
       (if (eq family 'local)
-          (netopt-make-socket :family 'local :type (plist-get contact :type)
-                              :server t :service (netopt--temp-socket-name))
-        (netopt-make-socket :family family :type (plist-get contact :type)
+          (condition-case err
+              (netopt-make-socket :type type :server t
+                                  :local netopt--abstract-address)
+            (netopt-system-error
+             (if (netopt--address-in-use-p err)
+                 (netopt-make-socket :family 'local :type type :server t
+                                     :service (netopt--temp-socket-name))
+               (signal (car err) (cdr err)))))
+        (netopt-make-socket :family family :type type
                             :server t :host (netopt--loopback family)
                             :service 0)))))
+
+(defun netopt--listener-address (listener)
+  "Return the address a client placeholder reaches LISTENER at.
+A local listener is at its file, or at `netopt--abstract-address'
+\(which its contact shows as no name)."
+  (let ((contact (netopt--socket-contact listener)))
+    (if (eq (plist-get contact :family) 'local)
+        (or (plist-get contact :local) netopt--abstract-address)
+      (plist-get contact :local))))
 
 (defun netopt--make-placeholder (args socket)
   "Make a placeholder process with ARGS and put SOCKET in its place.
@@ -295,7 +392,7 @@ left behind: no process, no placeholder file."
                              (netopt--plist-without emacs-args '(:log)))
                    emacs-args)
                  socket-contact listener))
-          (setq process (netopt--make-placeholder placeholder socket))
+          (setq process (netopt--placeholder-process placeholder socket))
           (condition-case err
               (progn
                 (netopt--set-contact process
@@ -315,9 +412,7 @@ left behind: no process, no placeholder file."
                    (setq process nil)
                    (signal (car err) (cdr err))))
           process)
-      (when listener (netopt--close-placeholder-socket listener))
-      (let ((file (and server (plist-get placeholder :service))))
-        (when (stringp file) (ignore-errors (delete-file file)))))))
+      (when listener (netopt--close-placeholder-socket listener)))))
 
 ;;;; :nowait connections made in the background
 
@@ -612,22 +707,40 @@ local server's socket file removed."
   (pcase-let* ((`(,socket ,emacs-args ,options) made)
                (process nil))
     (unwind-protect
-        (setq process (netopt--adopt-socket socket args emacs-args options))
+        (progn
+          (setq process (netopt--adopt-socket socket args emacs-args options))
+          (netopt--local-as-given process args)
+          process)
       (when (netopt-live-p socket)
         ;; Not adopted: a local server's socket file is netopt's to
         ;; remove, so that nothing is left behind.
         (let ((contact (netopt--socket-contact socket)))
           (netopt-close socket)
-          (when (and (not process) (plist-get contact :server)
-                     (stringp (plist-get contact :local)))
-            (ignore-errors (delete-file (plist-get contact :local)))))))))
+          ;; The module bound it by its absolute name, which its
+          ;; contact shows: that name and no other is removed.
+          (when (and (not process) (plist-get contact :server))
+            (netopt--delete-socket-file (plist-get contact :local))))))))
+
+(defun netopt--local-as-given (process args)
+  "Make the :local of PROCESS, a local server made by ARGS, the name given.
+The module binds a relative name by its absolute name, in the
+process's working directory; Emacs's own contact shows the name as
+the call gave it (its :local, else its :service), and so does
+PROCESS's."
+  (let ((contact (process-contact process t))
+        (given (or (plist-get args :local) (plist-get args :service))))
+    ;; Only a local address is a string.
+    (when (and (plist-get contact :server)
+               (stringp given) (not (string-prefix-p "/" given))
+               (stringp (plist-get contact :local)))
+      (plist-put contact :local given))))
 
 (defun netopt--close-placeholder-socket (socket)
-  "Close SOCKET, a placeholder's netopt listener, and remove its file."
+  "Close SOCKET, a placeholder's netopt listener, and remove its file.
+One on the abstract address has no file."
   (let ((file (plist-get (netopt--socket-contact socket) :local)))
     (netopt-close socket)
-    (when (stringp file)
-      (ignore-errors (delete-file file)))))
+    (netopt--delete-socket-file file)))
 
 (provide 'netopt-adopt)
 ;;; netopt-adopt.el ends here

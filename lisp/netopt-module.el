@@ -73,10 +73,6 @@ nil means no limit.  \\[keyboard-quit] interrupts the wait in any case."
 (defconst netopt-module-version "0.1.0"
   "Version of the Lisp layer; the compiled module must report the same.")
 
-(defconst netopt--lisp-directory
-  (file-name-directory (or load-file-name buffer-file-name default-directory))
-  "Directory this file was loaded from.")
-
 (defun netopt--first (predicate list)
   "Return the first element of LIST that satisfies PREDICATE, or nil.
 `seq-find' without loading seq.el, which costs `require' 30 ms."
@@ -84,29 +80,88 @@ nil means no limit.  \\[keyboard-quit] interrupts the wait in any case."
     (setq list (cdr list)))
   (car list))
 
+(defun netopt--own-file ()
+  "Return the absolute name of this file, or nil when it is unknown.
+That is the file `load' reads now (`load-file-name'); a buffer
+visiting netopt-module.el, evaluated; or the library's file as
+`load-history' or `locate-library' know it, through the absolute
+directories of `load-path' only.  Never anything found from
+`default-directory'."
+  (let ((own (lambda (file)
+               (and (stringp file) (file-name-absolute-p file)
+                    (not (string-prefix-p "~" file))
+                    (string-match-p "\\`netopt-module\\.elc?\\(?:\\.gz\\)?\\'"
+                                    (file-name-nondirectory file))
+                    file))))
+    (or (funcall own load-file-name)
+        (funcall own buffer-file-name)
+        (funcall own (car (netopt--first
+                           (lambda (entry) (funcall own (car entry)))
+                           load-history)))
+        (let ((load-path (delq nil (mapcar (lambda (dir)
+                                             (and (stringp dir)
+                                                  (string-prefix-p "/" dir)
+                                                  dir))
+                                           load-path))))
+          (funcall own (locate-library "netopt-module"))))))
+
+(defconst netopt--lisp-directory
+  (let ((file (netopt--own-file)))
+    (and file (file-name-directory file)))
+  "Directory this file was loaded from, or nil when it is unknown.
+The compiled module and its Makefile are looked for from here only.")
+
+(defun netopt--lisp-directory ()
+  "Return `netopt--lisp-directory', or signal an error when it is unknown."
+  (or netopt--lisp-directory
+      (error "Cannot load netopt: the location of netopt-module.el is \
+unknown (its text was evaluated, not loaded); load it with `load' or \
+`require'")))
+
+(defun netopt--developer-module-file ()
+  "Return the module file NETOPT_MODULE_FILE names, or nil when unset.
+A developer's switch (the sanitizer builds of `make check-sanitize'
+use it): the file must be named by an absolute name, and be owned by
+this user or root and writable by no one else, or loading signals an
+error."
+  (let ((file (getenv "NETOPT_MODULE_FILE")))
+    (when (and file (not (equal file "")))
+      (let* ((file-name-handler-alist nil)
+             (true (and (string-prefix-p "/" file) (file-truename file)))
+             (attributes (and true (file-attributes true 'integer)))
+             (modes (and attributes (nth 8 attributes))))
+        (unless (and attributes (null (nth 0 attributes))
+                     (memql (nth 2 attributes)
+                            (list 0 (user-uid)))
+                     (eq (aref modes 5) ?-) (eq (aref modes 8) ?-))
+          (error "Cannot load netopt: NETOPT_MODULE_FILE %s is refused: \
+it must be an absolute name of a file owned by you or root, not \
+writable by group or others" file))
+        true))))
+
 (defun netopt--module-file ()
   "Return the file name of the compiled module, or nil if none exists.
-The environment variable NETOPT_MODULE_FILE overrides the search (the
-sanitizer builds of `make check-sanitize' use it).  Otherwise the module
-is looked for next to this file, in module/ below it (an installed
-package) and in ../module/ (a source checkout)."
-  (let ((name (concat "netopt-core" (or module-file-suffix ".so"))))
-    (netopt--first #'file-exists-p
-                   (delq nil
-                         (list (getenv "NETOPT_MODULE_FILE")
-                               (expand-file-name name netopt--lisp-directory)
-                               (expand-file-name (concat "module/" name)
-                                                 netopt--lisp-directory)
-                               (expand-file-name (concat "../module/" name)
-                                                 netopt--lisp-directory))))))
+The environment variable NETOPT_MODULE_FILE, a developer's switch,
+overrides the search (`netopt--developer-module-file').  Otherwise the
+module is looked for next to this file, in module/ below it (an
+installed package) and in ../module/ (a source checkout): from this
+file's own location only, never from `default-directory'."
+  (or (netopt--developer-module-file)
+      (let ((name (concat "netopt-core" (or module-file-suffix ".so")))
+            (dir (netopt--lisp-directory)))
+        (netopt--first #'file-exists-p
+                       (list (expand-file-name name dir)
+                             (expand-file-name (concat "module/" name) dir)
+                             (expand-file-name (concat "../module/" name)
+                                               dir))))))
 
 (defun netopt--source-directory ()
   "Return the directory whose Makefile builds the module, or nil."
-  (netopt--first (lambda (dir)
-                   (and (file-exists-p (expand-file-name "Makefile" dir))
-                        (file-directory-p (expand-file-name "module" dir))))
-                 (list netopt--lisp-directory
-                       (expand-file-name ".." netopt--lisp-directory))))
+  (let ((dir (netopt--lisp-directory)))
+    (netopt--first (lambda (dir)
+                     (and (file-exists-p (expand-file-name "Makefile" dir))
+                          (file-directory-p (expand-file-name "module" dir))))
+                   (list dir (expand-file-name ".." dir)))))
 
 (defun netopt--build-in-batch (command)
   "Run the shell COMMAND in batch Emacs; return its exit status.
@@ -135,7 +190,7 @@ names the command to run."
   (interactive)
   (let* ((dir (or (netopt--source-directory)
                   (error "Cannot build netopt: no Makefile and module/ near %s"
-                         netopt--lisp-directory)))
+                         (netopt--lisp-directory))))
          (command (format "make -C %s" (shell-quote-argument
                                         (directory-file-name dir))))
          (status
@@ -171,7 +226,7 @@ Build it now? "))
                          (progn (require 'compile) (netopt-module-build))))))
       (unless file
         (error "Cannot load netopt: compiled module not found; run `make' \
-in %s" (or (netopt--source-directory) netopt--lisp-directory)))
+in %s" (or (netopt--source-directory) (netopt--lisp-directory))))
       (module-load file)))
   (let ((version (netopt--module-version)))
     (unless (equal version netopt-module-version)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 bool
 sock_addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
@@ -23,6 +24,15 @@ sock_addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
   if (len == 0)
     return lisp_bad_value (env, keyword, lisp_path,
                            "a local socket needs a file name");
+  if (path[0] == '\0')
+    {
+      /* Emacs's one abstract address: Emacs copies a name up to its
+         first NUL and passes the whole sun_path, so every name that
+         starts with NUL is sun_path all NULs, of full length.  */
+      sun->sun_family = AF_UNIX;
+      out->len = (socklen_t)sizeof *sun;
+      return true;
+    }
   if (len >= sizeof sun->sun_path)
     return lisp_bad_value (env, keyword, lisp_path,
                            "file name too long for a local socket");
@@ -33,6 +43,27 @@ sock_addr_local (emacs_env *env, emacs_value keyword, emacs_value lisp_path,
   memcpy (sun->sun_path, path, len);
   out->len = (socklen_t)(offsetof (struct sockaddr_un, sun_path) + len + 1);
   return true;
+}
+
+void
+sock_addr_local_absolute (struct sock_addr *a)
+{
+  struct sockaddr_un *sun = (struct sockaddr_un *)&a->ss;
+  if (sun->sun_family != AF_UNIX || sun->sun_path[0] == '\0'
+      || sun->sun_path[0] == '/')
+    return;
+  char cwd[sizeof sun->sun_path];
+  if (!getcwd (cwd, sizeof cwd) || cwd[0] != '/')
+    return; /* ERANGE (too long) or gone: the name as given, as Emacs */
+  size_t clen = strlen (cwd);
+  size_t nlen = strlen (sun->sun_path);
+  if (clen + 1 + nlen >= sizeof sun->sun_path)
+    return;
+  memmove (sun->sun_path + clen + 1, sun->sun_path, nlen + 1);
+  memcpy (sun->sun_path, cwd, clen);
+  sun->sun_path[clen] = '/';
+  a->len = (socklen_t)(offsetof (struct sockaddr_un, sun_path) + clen + 1
+                       + nlen + 1);
 }
 
 bool

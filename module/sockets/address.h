@@ -29,10 +29,20 @@ bool sock_addr_from_lisp (emacs_env *env, emacs_value keyword, emacs_value v,
 bool sock_addr_mismatch (emacs_env *env, emacs_value keyword, emacs_value v);
 
 /* A local (Unix) address for the file name PATH, checked against
-   sun_path.  */
+   sun_path.  A PATH that starts with NUL is Emacs's one abstract
+   address (sun_path all NULs, full length), which Emacs's
+   make-network-process makes of any such name: no file.  */
 bool sock_addr_local (emacs_env *env, emacs_value keyword,
                       emacs_value lisp_path, const char *path, size_t len,
                       struct sock_addr *out);
+
+/* Make the local file name of A absolute: a relative name is resolved
+   against the process's working directory now, once, as bind would
+   resolve it (not against any Lisp default-directory), so that the
+   file is later known by the name it was made with.  A name that
+   would not fit sun_path, or no working directory, leaves A as it
+   is.  */
+void sock_addr_local_absolute (struct sock_addr *a);
 
 /* The Lisp form of A; nil for an unnamed local socket.  */
 emacs_value sock_addr_to_lisp (emacs_env *env, const struct sockaddr *a,

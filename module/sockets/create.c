@@ -242,6 +242,8 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
   if ((p->has_local && p->local.ss.ss_family != p->h.sock.family)
       || (p->has_remote && p->remote.ss.ss_family != p->h.sock.family))
     return sock_addr_mismatch (env, Q.k_host, a[A_HOST]);
+  if (p->has_local)
+    sock_addr_local_absolute (&p->local);
   return true;
 }
 
