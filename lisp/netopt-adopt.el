@@ -262,14 +262,7 @@ type and role), whatever else runs or is collected meanwhile, and
 with or without other sockets open.  Return the process; on failure
 it is deleted."
   (let* ((before (netopt--socket-fds))
-         (process
-          (condition-case err (netopt--emacs-make-network-process args)
-            ;; Emacs's error names the placeholder's arguments, which
-            ;; are nothing the caller passed: keep only its reason.
-            (file-error
-             (signal 'netopt-system-error
-                     (list "Cannot hand the socket to Emacs"
-                           (or (nth 2 err) (nth 1 err))))))))
+         (process (netopt--emacs-make-network-process args)))
     (condition-case err
         (netopt--adopt socket process before)
       (error (delete-process process)
