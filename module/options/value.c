@@ -1,6 +1,7 @@
 /* value.c --- option values: one conversion per value type.  */
 
 #include "value.h"
+#include "budget.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -191,6 +192,7 @@ opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
       return true;
 
     case OPT_INT:
+    case OPT_BUDGET:
       return int_value (env, row, keyword, value, out);
 
     case OPT_LINGER:
@@ -241,6 +243,11 @@ opt_reading_to_lisp (emacs_env *env, const struct opt_row *row,
       result = env->make_integer (env, row->max > INT_MAX
                                            ? (intmax_t)(uint32_t)v->u.i
                                            : (intmax_t)v->u.i);
+      break;
+    case OPT_BUDGET:
+      if (v->u.i <= 0)
+        return Q.nil; /* no bound */
+      result = env->make_integer (env, v->u.i);
       break;
     case OPT_LINGER:
       if (!v->u.lg.l_onoff)
@@ -325,6 +332,8 @@ opt_kernel_set (int fd, int family, const struct opt_row *row,
     case OPT_TCPINFO:
     case OPT_PEERCRED:
       return ENOPROTOOPT;
+    case OPT_BUDGET:
+      return opt_budget_set (fd, family, v->u.i);
     default:
       p = &v->u.i;
       len = sizeof v->u.i;
@@ -422,6 +431,8 @@ opt_kernel_get (int fd, int family, const struct opt_row *row,
       return 0;
     case OPT_IFNAME:
       return get_interface (fd, family, level, name, v);
+    case OPT_BUDGET:
+      return opt_budget_get (fd, family, &v->u.i);
     case OPT_TCPINFO:
     case OPT_PEERCRED:
       {
