@@ -15,80 +15,64 @@
 
 (require 'netopt-test-helpers)
 (require 'netopt-test-servers)
+(require 'netopt-test-parallel)
 
 ;;;; The option itself
 
 (netopt-deftest netopt-dead-after-sets-five-options ()
-  ":dead-after sets keepalive, keepidle, keepintvl, keepcnt, user-timeout.
+		":dead-after sets keepalive, keepidle, keepintvl, keepcnt, user-timeout.
 The kernel's values are read by sockpeek; reading :dead-after back
 gives the budget (60: keepidle 18, keepintvl 3, keepcnt 3,
 user-timeout 26333 ms), and every budget reads back as itself.  An
 explicit :keepidle beside it wins, and the bound then read is the
 one the kernel's values give.  No user timeout: no bound, nil."
-  (let* ((pair (netopt-test-pair))
-         (c (nth 1 pair)))
-    (netopt-set-option c :dead-after 60)
-    (let ((peek (netopt-test-peek c)))
-      (should (equal (mapcar (lambda (name) (cdr (assoc name peek)))
-                             '("keepalive" "keepidle" "keepintvl" "keepcnt"
-                               "user-timeout"))
-                     '("1" "18" "3" "3" "26333"))))
-    (should (eql (netopt-option c :dead-after) 60))
-    (dolist (budget '(4 5 10 20 59 61 300 3600 86400))
-      (netopt-set-option c :dead-after budget)
-      (should (equal (list budget (netopt-option c :dead-after))
-                     (list budget budget))))
-    (should-error (netopt-set-option c :dead-after 3)
-                  :type 'netopt-bad-value)
-    (should-error (netopt-set-option c :dead-after "60")
-                  :type 'netopt-bad-value)
-    ;; Explicit options beside it win, wherever they are in the plist.
-    (let* ((srv (car pair))
-           (d (netopt-test-socket :host "127.0.0.1"
-                                  :service (netopt-test-port srv)
-                                  :keepidle 50 :dead-after 60)))
-      (netopt-test-close-later (netopt-accept srv 5))
-      (should (equal (cdr (assoc "keepidle" (netopt-test-peek d))) "50"))
-      (should (equal (cdr (assoc "user-timeout" (netopt-test-peek d)))
-                     "26333"))
-      ;; 50 + 3 (one probe) + 26.333 = 79.333 s; 9/8 of it is 89.25.
-      (should (eql (netopt-option d :dead-after) 90)))
-    (netopt-set-option c :user-timeout 0)
-    (should (null (netopt-option c :dead-after)))
-    (netopt-set-option c :keepalive nil)
-    (netopt-set-option c :user-timeout 1000)
-    (should (null (netopt-option c :dead-after)))))
+		(let* ((pair (netopt-test-pair))
+		       (c (nth 1 pair)))
+		  (netopt-set-option c :dead-after 60)
+		  (let ((peek (netopt-test-peek c)))
+		    (should (equal (mapcar (lambda (name) (cdr (assoc name peek)))
+					   '("keepalive" "keepidle" "keepintvl" "keepcnt"
+					     "user-timeout"))
+				   '("1" "18" "3" "3" "26333"))))
+		  (should (eql (netopt-option c :dead-after) 60))
+		  (dolist (budget '(4 5 10 20 59 61 300 3600 86400))
+		    (netopt-set-option c :dead-after budget)
+		    (should (equal (list budget (netopt-option c :dead-after))
+				   (list budget budget))))
+		  (should-error (netopt-set-option c :dead-after 3)
+				:type 'netopt-bad-value)
+		  (should-error (netopt-set-option c :dead-after "60")
+				:type 'netopt-bad-value)
+		  ;; Explicit options beside it win, wherever they are in the plist.
+		  (let* ((srv (car pair))
+			 (d (netopt-test-socket :host "127.0.0.1"
+						:service (netopt-test-port srv)
+						:keepidle 50 :dead-after 60)))
+		    (netopt-test-close-later (netopt-accept srv 5))
+		    (should (equal (cdr (assoc "keepidle" (netopt-test-peek d))) "50"))
+		    (should (equal (cdr (assoc "user-timeout" (netopt-test-peek d)))
+				   "26333"))
+		    ;; 50 + 3 (one probe) + 26.333 = 79.333 s; 9/8 of it is 89.25.
+		    (should (eql (netopt-option d :dead-after) 90)))
+		  (netopt-set-option c :user-timeout 0)
+		  (should (null (netopt-option c :dead-after)))
+		  (netopt-set-option c :keepalive nil)
+		  (netopt-set-option c :user-timeout 1000)
+		  (should (null (netopt-option c :dead-after)))))
 
 (netopt-deftest netopt-dead-after-info ()
-  ":dead-after is in the option table: a TCP stream integer, settable always."
-  (let ((info (netopt-option-info :dead-after)))
-    (should (memq :dead-after (netopt-supported-options)))
-    (should (equal (list (plist-get info :type) (plist-get info :level)
-                         (plist-get info :settable) (plist-get info :range)
-                         (plist-get info :socket-types))
-                   '(integer tcp always (4 . 86400) (stream))))
-    (should-error (netopt-set-option (netopt-test-socket :type 'datagram)
-                                     :dead-after 60)
-                  :type 'netopt-unknown-option)))
+		":dead-after is in the option table: a TCP stream integer, settable always."
+		(let ((info (netopt-option-info :dead-after)))
+		  (should (memq :dead-after (netopt-supported-options)))
+		  (should (equal (list (plist-get info :type) (plist-get info :level)
+				       (plist-get info :settable) (plist-get info :range)
+				       (plist-get info :socket-types))
+				 '(integer tcp always (4 . 86400) (stream))))
+		  (should-error (netopt-set-option (netopt-test-socket :type 'datagram)
+						   :dead-after 60)
+				:type 'netopt-unknown-option)))
 
 ;;;; Dead connections, measured
-
-(defun netopt-budget-test--ngircd-conf (dir)
-  "Write an ngircd configuration into DIR; return its file name.
-ngircd listens on 10.2.0.2, ports 6667 (netopt's) and 6668 (the
-control's), with the shipped ping timeout of 120 s."
-  (let ((conf (expand-file-name "ngircd.conf" dir)))
-    (set-file-modes dir #o777)
-    (with-temp-file conf
-      (insert "[Global]\nName = irc.netopt.test\nNetwork = NetoptTest\n"
-              "Info = netopt budget test\nAdminInfo1 = netopt\n"
-              "AdminInfo2 = tests\nAdminEMail = nobody@localhost\n"
-              "Listen = 10.2.0.2\nPorts = 6667, 6668\n"
-              (format "PidFile = %s\n" (expand-file-name "ngircd.pid" dir))
-              "MotdPhrase = netopt\n[Limits]\nPingTimeout = 120\n"
-              "[Options]\nDNS = no\nIdent = no\nPAM = no\n"))
-    (set-file-modes conf #o644)
-    conf))
 
 (defun netopt-budget-test--form (kind budget dir)
   "Return the form of a child Emacs measuring the case KIND with BUDGET.
@@ -100,147 +84,87 @@ holds ngircd's files.  The form returns a plist: :detected, seconds
 from the cut to the connection's end (nil: still open at the end),
 :control, the control connection's status at the end, and :options,
 what the kernel held."
-  `(let* ((topology (split-string
-                     (shell-command-to-string
-                      ,(format "sh %s setup"
-                               (expand-file-name "tools/blackhole.sh"
-                                                 netopt-test-directory)))))
-          (router (car topology))
-          (server (cadr topology))
-          (erc-p ,(and (memq kind '(erc erc-worst)) t))
-          (ngircd (make-process
-                   :name "ngircd" :buffer " ngircd" :noquery t
-                   :command (list "nsenter" "-t" server "-n"
-                                  ,(netopt-test-require-program "ngircd") "-n" "-f"
-                                  ,(netopt-budget-test--ngircd-conf dir))))
-          (deadline-after ,(+ (or budget 20) 12))
-          (connect
-           (lambda (port name)
+  `(progn
+     (require 'netopt-test-parallel)
+     (let* ((topology (netopt-test-blackhole-start
+                       ,(netopt-test-require-program "ngircd")
+                       ,(netopt-test-ngircd-conf dir)))
+            (erc-p ,(and (memq kind '(erc erc-worst)) t))
+            (deadline-after ,(+ (or budget 20) 12))
+            (connect
+             (lambda (port name)
+               (if erc-p
+                   (let* ((erc-join-buffer 'bury)
+                          (buffer (erc :server "10.2.0.2" :port port
+                                       :nick name :full-name "netopt")))
+                     (netopt-test-wait-for
+                      (lambda () (buffer-local-value 'erc-server-connected
+                                                     buffer))
+                      20)
+                     (buffer-local-value 'erc-server-process buffer))
+		 (netopt-test-irc-client name port)))))
+       (require 'erc)
+       ,@(and budget
+              `((setq netopt-connection-options
+                      '(((lambda (args) (eql (plist-get args :service) 6667))
+			 :dead-after ,budget)))
+		(netopt-mode 1)))
+       (let* ((control (funcall connect 6668 "control"))
+              (client (funcall connect 6667 "client"))
+              (options (mapcar (lambda (o) (netopt-option client o))
+                               '(:keepalive :keepidle :keepintvl :keepcnt
+                                            :user-timeout :dead-after)))
+              (info (netopt-option client :info))
+              ;; When the keep-alive timer would give up: the last
+              ;; receipt, then keepidle + keepcnt × keepintvl (no user
+              ;; timeout) or the first probe at or past the user timeout.
+              (received (- (float-time)
+                           (/ (min (plist-get info :last-data-recv)
+                                   (plist-get info :last-ack-recv))
+                              1000.0)))
+              (gives-up
+               (and (nth 0 options)
+                    (let ((idle (nth 1 options)) (intvl (nth 2 options))
+                          (ut (/ (nth 4 options) 1000.0)))
+                      (+ received idle
+			 (* intvl (if (> ut 0)
+                                      (max 1 (ceiling (- ut idle) intvl))
+                                    (nth 3 options)))))))
+              (cut (progn (netopt-test-blackhole-cut topology)
+                          (float-time)))
+              (deadline (+ cut deadline-after))
+              (sent nil)
+              (detected nil))
+	 (while (and (not detected) (< (float-time) deadline))
+           (when (and ,(and (memq kind '(worst erc-worst)) t) (not sent)
+                      gives-up (> (float-time) (- gives-up 0.5)))
+             (setq sent (- (float-time) cut))
              (if erc-p
-                 (let* ((erc-join-buffer 'bury)
-                        (buffer (erc :server "10.2.0.2" :port port
-                                     :nick name :full-name "netopt")))
-                   (netopt-test-wait-for
-                    (lambda () (buffer-local-value 'erc-server-connected
-                                                   buffer))
-                    20)
-                   (buffer-local-value 'erc-server-process buffer))
-               (let ((p (make-network-process :name name :host "10.2.0.2"
-                                              :service port :noquery t
-                                              :buffer (generate-new-buffer
-                                                       name))))
-                 (process-send-string p (format "NICK %s\r\nUSER %s 0 * :n\r\n"
-                                                name name))
-                 (netopt-test-wait-for
-                  (lambda () (with-current-buffer (process-buffer p)
-                               (string-match-p " 001 " (buffer-string))))
-                  20)
-                 p)))))
-     (ignore ngircd)
-     (require 'erc)
-     ;; ngircd listens once it has started.
-     (netopt-test-wait-for
-      (lambda ()
-        (string-match-p "10.2.0.2:6668"
-                        (shell-command-to-string
-                         (format "nsenter -t %s -n ss -ltn" server))))
-      10)
-     ,@(and budget
-            `((setq netopt-connection-options
-                    '(((lambda (args) (eql (plist-get args :service) 6667))
-                       :dead-after ,budget)))
-              (netopt-mode 1)))
-     (let* ((control (funcall connect 6668 "control"))
-            (client (funcall connect 6667 "client"))
-            (options (mapcar (lambda (o) (netopt-option client o))
-                             '(:keepalive :keepidle :keepintvl :keepcnt
-                                          :user-timeout :dead-after)))
-            (info (netopt-option client :info))
-            ;; When the keep-alive timer would give up: the last
-            ;; receipt, then keepidle + keepcnt × keepintvl (no user
-            ;; timeout) or the first probe at or past the user timeout.
-            (received (- (float-time)
-                         (/ (min (plist-get info :last-data-recv)
-                                 (plist-get info :last-ack-recv))
-                            1000.0)))
-            (gives-up
-             (and (nth 0 options)
-                  (let ((idle (nth 1 options)) (intvl (nth 2 options))
-                        (ut (/ (nth 4 options) 1000.0)))
-                    (+ received idle
-                       (* intvl (if (> ut 0)
-                                    (max 1 (ceiling (- ut idle) intvl))
-                                  (nth 3 options)))))))
-            (cut (progn (call-process "sh" nil nil nil
-                                      ,(expand-file-name "tools/blackhole.sh"
-                                                         netopt-test-directory)
-                                      "cut" router)
-                        (float-time)))
-            (deadline (+ cut deadline-after))
-            (sent nil)
-            (detected nil))
-       (while (and (not detected) (< (float-time) deadline))
-         (when (and ,(and (memq kind '(worst erc-worst)) t) (not sent)
-                    gives-up (> (float-time) (- gives-up 0.5)))
-           (setq sent (- (float-time) cut))
-           (if erc-p
-               (with-current-buffer (process-buffer client)
-                 (erc-server-send "PRIVMSG control :the worst moment"))
-             (process-send-string client "PRIVMSG control :worst\r\n")))
-         (unless (process-live-p client)
-           (setq detected (- (float-time) cut)))
-         (accept-process-output nil 0.1))
-       (prog1 (list :detected detected
-                    :control (process-status control)
-                    :options options :sent sent)
-         (dolist (pid (list router server))
-           (signal-process (string-to-number pid) 'kill))))))
+		 (with-current-buffer (process-buffer client)
+                   (erc-server-send "PRIVMSG control :the worst moment"))
+               (process-send-string client "PRIVMSG control :worst\r\n")))
+           (unless (process-live-p client)
+             (setq detected (- (float-time) cut)))
+           (accept-process-output nil 0.1))
+	 (prog1 (list :detected detected
+                      :control (process-status control)
+                      :options options :sent sent)
+           (netopt-test-blackhole-stop topology))))))
 
 (defun netopt-budget-test--run (cases)
   "Run CASES, each (KIND BUDGET), in parallel child Emacsen.
 Return their results, in order: each the plist of
-`netopt-budget-test--form', or (:child-error TEXT)."
-  (unless (and (eq (user-uid) 0) (executable-find "unshare")
-               (executable-find "nsenter") (executable-find "ip"))
-    (ert-skip "needs root, unshare, nsenter and ip"))
+`netopt-budget-test--form', or (:child-error ERROR)."
+  (unless (and (executable-find "nsenter") (executable-find "ip"))
+    (ert-skip "needs nsenter and ip"))
   (netopt-test-require-program "ngircd")
-  (let* ((dirs nil)
-         (procs
-          (mapcar
-           (lambda (case)
-             (let* ((dir (make-temp-file "netopt-budget" t))
-                    (form (netopt-budget-test--form (car case) (cadr case)
-                                                    dir))
-                    (expr (format "(let ((v (condition-case err (eval '%S t) (error (list :child-error err))))) (princ \"\\nNETOPT-CHILD \") (prin1 v) (terpri) (kill-emacs 0))" form))
-                    (process-environment (netopt-test-environment)))
-               (push dir dirs)
-               (make-process
-                :name "budget-child" :buffer (generate-new-buffer " budget")
-                :noquery t :connection-type 'pipe
-                :command
-                (list netopt-test-pristine "timeout" "-k" "5"
-                      (number-to-string (+ (or (cadr case) 20) 60))
-                      "unshare" "-n"
-                      (expand-file-name invocation-name invocation-directory)
-                      "-Q" "--batch" "-L" netopt-test-lisp-directory
-                      "-L" netopt-test-directory "-l" "netopt-test-helpers"
-                      "--eval" expr))))
-           cases)))
+  (let ((dirs (mapcar (lambda (_) (make-temp-file "netopt-budget" t)) cases)))
     (unwind-protect
-        (progn
-          (while (seq-some #'process-live-p procs)
-            (accept-process-output nil 0.5))
-          (mapcar (lambda (p)
-                    (with-current-buffer (process-buffer p)
-                      (goto-char (point-max))
-                      (if (re-search-backward "^NETOPT-CHILD " nil t)
-                          (progn (goto-char (match-end 0))
-                                 (read (current-buffer)))
-                        (list :child-error (buffer-string)))))
-                  procs))
-      (dolist (p procs)
-        (when (process-live-p p) (delete-process p))
-        (kill-buffer (process-buffer p)))
+        (netopt-test-parallel
+         (cl-mapcar (lambda (case dir)
+                      (netopt-budget-test--form (car case) (cadr case) dir))
+                    cases dirs)
+         :unshare t :seconds 120)
       (dolist (dir dirs) (delete-directory dir t)))))
 
 (defun netopt-budget-test--check (case result)
