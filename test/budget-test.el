@@ -72,6 +72,70 @@ one the kernel's values give.  No user timeout: no bound, nil."
 						   :dead-after 60)
 				:type 'netopt-unknown-option)))
 
+;;;; Connections already open
+
+(ert-deftest netopt-budget-mode-on-open-connections ()
+  "Turning the mode on gives open connections their rules' options.
+A client and a server's connection open before `netopt-mode': once it
+is on with (t :dead-after 20 :reuseaddr t), the kernel (sockpeek)
+holds the budget's options on the client, :reuseaddr (before bind
+only) is skipped without a word, and the echo area counts the
+connections.  A `setq' of the rules while on, and `customize', give
+the new ones; turned on from Lisp, the count is said too."
+  (let ((result
+         (netopt-test-child
+          '(let* ((said nil)
+                  (srv (make-network-process :name "srv" :server t
+                                             :host "127.0.0.1" :service t
+                                             :noquery t))
+                  (port (process-contact srv :service))
+                  (c (make-network-process :name "c" :host "127.0.0.1"
+                                           :service port :noquery t))
+                  (peek (lambda ()
+                          (let ((k (netopt-test-socket-with-peer
+                                    (format "127.0.0.1:%d" port))))
+                            (mapcar (lambda (n) (cdr (assoc n k)))
+                                    '("keepalive" "keepidle" "keepintvl"
+                                      "keepcnt" "user-timeout")))))
+                  (before (funcall peek)))
+             (advice-add 'message :before
+                         (lambda (format &rest args)
+                           (when format
+                             (push (apply #'format-message format args)
+                                   said))))
+             (setq netopt-connection-options
+                   '(("\\`127\\.0\\.0\\.1\\'" :dead-after 20 :reuseaddr t)))
+             (netopt-mode 1)
+             (let ((on (funcall peek))
+                   (warnings (get-buffer "*Warnings*")))
+               (setq netopt-connection-options
+                     '(("\\`127\\.0\\.0\\.1\\'" :dead-after 60)))
+               (let ((after-setq (funcall peek)))
+                 (customize-set-variable
+                  'netopt-connection-options
+                  '((t :dead-after 10) ("\\`127\\.0\\.0\\.1\\'" :keepidle 3)))
+                 (prog1 (list before on after-setq (funcall peek)
+                              (and warnings t) (reverse said))
+                   (netopt-mode -1)))))
+          :strict t)))
+    (should (equal (nth 0 result) '("0" "7200" "75" "9" "0")))
+    (should (equal (nth 1 result) '("1" "6" "1" "3" "8777")))
+    (should (equal (nth 2 result) '("1" "18" "3" "3" "26333")))
+    ;; The later rule's explicit :keepidle wins over the budget.
+    (should (equal (nth 3 result) '("1" "3" "2" "2" "3888")))
+    (should-not (nth 4 result))
+    ;; The server and the client each time (the accepted connection
+    ;; too once Emacs has accepted it).
+    (should (seq-every-p
+             (lambda (m) (string-match-p
+                          "\\`netopt-mode: options set on [0-9]+ open connections\\'"
+                          m))
+             (seq-filter (lambda (m) (string-prefix-p "netopt-mode:" m))
+                         (nth 5 result))))
+    (should (= 3 (length (seq-filter
+                          (lambda (m) (string-prefix-p "netopt-mode:" m))
+                          (nth 5 result)))))))
+
 ;;;; Dead connections, measured
 
 (defun netopt-budget-test--form (kind budget dir)
