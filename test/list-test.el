@@ -726,5 +726,55 @@ the list, visible, shows the kernel's new value by itself."
               " (run-at-time 1 nil (lambda () (netopt-set-option s :keepidle 77)))))")
     (netopt-test-tmux-shows "^tty-sock .*keepalive(77/75/9)")))
 
+(ert-deftest netopt-list-80x24-m-x-set-option-typed ()
+  "At 80 by 24, M-x netopt-set-option typed as a person types it confirms.
+The keys come one step at a time with pauses: the command, the
+target, the option, the new value.  Only then does the echo area say
+the new value, and the list, without \\[revert-buffer], shows it.  A
+process with :dead-after 60, as the README's recipe gives, has its
+options whole in the row: dead≤60s (dead<=60s where the terminal
+cannot show ≤)."
+  (netopt-test-with-terminal '(80 24)
+      (concat netopt-list-test--sockets
+              " (netopt-set-option e :dead-after 60) (netopt-list-sockets))")
+    (let ((pane (netopt-test-tmux-wait "tty-sock .*linger=3")))
+      (should (string-match-p
+               "^erc-irc[^ ]* +tuned .* dead\\(≤\\|<=\\)60s *$"
+               pane)))
+    (netopt-test-tmux "send-keys" "M-x")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "netopt-set-option")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "Enter")
+    (netopt-test-tmux-shows "Socket or process:")
+    (sleep-for 0.7)
+    (netopt-test-tmux "send-keys" "tty-so" "Tab")
+    (netopt-test-tmux-shows "Socket or process: tty-sock (netopt socket")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "Enter")
+    (netopt-test-tmux-shows "^Option:")
+    (sleep-for 0.7)
+    (netopt-test-tmux "send-keys" ":keepidle")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "Enter")
+    (netopt-test-tmux-shows "Value of :keepidle (now 42; 1 to 32767; RET keeps 42):")
+    ;; The value prompt waits: no confirmation yet, nothing changed.
+    (sleep-for 1.5)
+    (let ((pane (netopt-test-tmux "capture-pane" "-p")))
+      (should-not (string-match-p "is now" pane))
+      (should (string-match-p "keepalive(42/75/9)" pane)))
+    (netopt-test-tmux "send-keys" "4")
+    (sleep-for 0.3)
+    (netopt-test-tmux "send-keys" "5")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "Enter")
+    (let ((pane (netopt-test-tmux-wait
+                 "keepalive(45/75/9)\\(.\\|\n\\)*:keepidle of tty-sock is now 45")))
+      (should (string-match-p
+               "^netopt: :keepidle of tty-sock is now 45 (read from the kernel)"
+               pane))
+      (should (string-match-p
+               "^tty-sock +netopt .*keepalive(45/75/9) linger=3" pane)))))
+
 (provide 'list-test)
 ;;; list-test.el ends here
