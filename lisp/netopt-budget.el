@@ -149,7 +149,7 @@ TCP_KEEPIDLE last: setting it restarts the keep-alive timer.")
   "The address of netopt's own connection to the system bus, or nil.")
 
 (defvar netopt--sleep-registration nil
-  "netopt's D-Bus registration of logind's PrepareForSleep, or nil.")
+  "The D-Bus registration of logind's PrepareForSleep by netopt, or nil.")
 
 (defun netopt--check-start (process)
   "Start checking PROCESS; return its own options, or nil if not checked.
@@ -214,7 +214,7 @@ check after waking: %s" (car entry) (error-message-string err)))))))))
     (netopt--wake)))
 
 (defun netopt--system-bus-address ()
-  "Return the system bus's address, as libdbus finds it."
+  "Return the address of the system bus, as given to libdbus."
   (or (getenv "DBUS_SYSTEM_BUS_ADDRESS")
       "unix:path=/var/run/dbus/system_bus_socket"))
 
@@ -253,12 +253,16 @@ Without D-Bus or a system bus nothing happens, and nothing warns."
   "What turning `netopt-mode' on or off does beyond the advice."
   (if netopt-mode
       (progn
-        (add-variable-watcher 'netopt-connection-options
-                              #'netopt--rules-watcher)
+        ;; Emacs 26 and later: older ones see the rules at the next
+        ;; turning on.
+        (when (fboundp 'add-variable-watcher)
+          (add-variable-watcher 'netopt-connection-options
+                                #'netopt--rules-watcher))
         (netopt--sleep-watch)
         (netopt--apply-to-open))
-    (remove-variable-watcher 'netopt-connection-options
-                             #'netopt--rules-watcher)
+    (when (fboundp 'remove-variable-watcher)
+      (remove-variable-watcher 'netopt-connection-options
+                               #'netopt--rules-watcher))
     (netopt--sleep-unwatch)))
 
 (provide 'netopt-budget)

@@ -667,7 +667,7 @@ The lines fit the narrowest window showing the buffer."
     (forward-line (1- line))))
 
 (defun netopt-describe--traffic (target)
-  "Return what tells whether TARGET's connection is alive, or nil.
+  "Return the facts that tell whether TARGET's connection is alive, or nil.
 From TCP_INFO: how long ago data was last received, the bytes sent
 and not yet acknowledged, the retransmissions and the round trip."
   (let ((info (netopt-list--get target :info)))

@@ -727,7 +727,7 @@ the list, visible, shows the kernel's new value by itself."
     (netopt-test-tmux-shows "^tty-sock .*keepalive(77/75/9)")))
 
 (ert-deftest netopt-list-80x24-m-x-set-option-typed ()
-  "At 80 by 24, M-x netopt-set-option typed as a person types it confirms.
+  "At 80 by 24, `netopt-set-option' typed as a person types it confirms.
 The keys come one step at a time with pauses: the command, the
 target, the option, the new value.  Only then does the echo area say
 the new value, and the list, without \\[revert-buffer], shows it.  A
