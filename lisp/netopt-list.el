@@ -672,8 +672,8 @@ From TCP_INFO: how long ago data was last received, the bytes sent
 and not yet acknowledged, the retransmissions and the round trip."
   (let ((info (netopt-list--get target :info)))
     (when (memq (plist-get info :state) '(established close-wait))
-      (format "Data received %.1f s ago; %s bytes unacknowledged; \
-%d retransmissions (%d in all); round trip %.1f ms"
+      (format "Received %.1f s ago, %s bytes unacknowledged, \
+%d retransmits (%d total), rtt %.2f ms"
               (/ (or (plist-get info :last-data-recv) 0) 1000.0)
               (let ((bytes (plist-get info :unacked-bytes)))
                 (if (and bytes (>= bytes 0)) bytes "?"))

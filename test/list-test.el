@@ -614,6 +614,43 @@ one whose refresh fails stops with a message instead of signalling."
                         said))
       (kill-buffer buffer))))
 
+;;;; Telling a stalled connection, deleting one
+
+(netopt-deftest netopt-list-describe-traffic-facts ()
+  "A connection's description says what tells a live one from a stalled one.
+From TCP_INFO: the time since data was last received, the bytes sent
+and not acknowledged, the retransmissions and the round trip.  Data
+just received, and acknowledged: 0 bytes, 0 retransmissions."
+  (let* ((pair (netopt-test-pair))
+         (c (nth 1 pair)) (child (nth 2 pair)))
+    (netopt-send child "hello")
+    (should (equal (netopt-receive c :timeout 5) "hello"))
+    (let ((text (replace-regexp-in-string
+                 "\n +" " "
+                 (with-current-buffer (netopt-describe c) (buffer-string)))))
+      (should (string-match
+               "Received \\([0-9.]+\\) s ago, 0 bytes unacknowledged, 0 retransmits (0 total), rtt [0-9.]+ ms"
+               text))
+      (should (< (string-to-number (match-string 1 text)) 5)))))
+
+(netopt-deftest netopt-list-d-deletes ()
+  "d in the socket list deletes the connection at point, as `list-processes'.
+An Emacs process is deleted, a netopt socket closed; the row goes."
+  (let* ((srv (netopt-test-socket :name "d-srv" :server t :host "127.0.0.1"
+                                  :service t))
+         (p (netopt-test-make-process :name "d-proc" :host "127.0.0.1"
+                                      :service (netopt-test-port srv)
+                                      :noquery t)))
+    (with-current-buffer (netopt-list-sockets)
+      (netopt-list-test--goto p)
+      (execute-kbd-macro "d")
+      (should-not (process-live-p p))
+      (should-not (netopt-list-test--row p))
+      (netopt-list-test--goto srv)
+      (execute-kbd-macro "d")
+      (should-not (netopt-live-p srv))
+      (should-not (netopt-list-test--row srv)))))
+
 ;;;; In a terminal of 80 by 24
 
 (defconst netopt-list-test--sockets
