@@ -218,12 +218,21 @@ check after waking: %s" (car entry) (error-message-string err)))))))))
   (or (getenv "DBUS_SYSTEM_BUS_ADDRESS")
       "unix:path=/var/run/dbus/system_bus_socket"))
 
+(defun netopt--system-bus-present-p (address)
+  "Return non-nil unless ADDRESS names a socket file that does not exist.
+A failed `dbus-init-bus' leaves state behind in Emacs 28 and 30 that
+can trouble later network processes (url's), so no connection is
+tried to a bus that is plainly not there."
+  (or (not (string-match "\\`unix:path=\\([^,;]+\\)" address))
+      (file-exists-p (match-string 1 address))))
+
 (defun netopt--sleep-watch ()
   "Listen for the machine's wakes, where they can be heard.
 Without D-Bus or a system bus nothing happens, and nothing warns."
   (when (featurep 'system-sleep)
     (add-hook 'system-sleep-event-functions #'netopt--system-sleep))
   (when (and (not netopt--sleep-registration) (featurep 'dbusbind)
+             (netopt--system-bus-present-p (netopt--system-bus-address))
              (require 'dbus nil t))
     (condition-case nil
         (let ((bus (netopt--system-bus-address)))
