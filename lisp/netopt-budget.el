@@ -135,7 +135,7 @@ A variable watcher of `netopt-connection-options': a global `setq',
 (defconst netopt--wake-grace-ms 7000
   "How long a connection's peer has to answer after waking, in ms.")
 
-(defconst netopt--wake-saved '(:user-timeout :keepcnt :keepintvl :keepidle)
+(defconst netopt--wake-saved '(:user-timeout :keepintvl :keepidle)
   "The options a check changes, in the order they are put back.
 TCP_KEEPIDLE last: setting it restarts the keep-alive timer.")
 
@@ -152,31 +152,33 @@ TCP_KEEPIDLE last: setting it restarts the keep-alive timer.")
   "The D-Bus registration of logind's PrepareForSleep by netopt, or nil.")
 
 (defun netopt--check-start (process)
-  "Start checking PROCESS; return its own options, or nil if not checked.
-Only an established stream connection with keep-alive on is checked."
+  "Start checking PROCESS if it is an established connection with keep-alive.
+Its own options are recorded in `netopt--checking' before any changes."
   (condition-case nil
       (let ((info (and (netopt-option process :keepalive)
                        (netopt-option process :info))))
         (when (eq (plist-get info :state) 'established)
           (let ((idle (min (plist-get info :last-data-recv)
-                           (plist-get info :last-ack-recv)))
-                (own (mapcan (lambda (option)
-                               (list option (netopt-option process option)))
-                             netopt--wake-saved)))
+                           (plist-get info :last-ack-recv))))
+            (push (cons process
+                        (mapcan (lambda (option)
+                                  (list option
+                                        (netopt-option process option)))
+                                netopt--wake-saved))
+                  netopt--checking)
             (netopt-set-option process :user-timeout
                                (min (+ idle netopt--wake-grace-ms) #x7fffffff))
             (netopt-set-option process :keepintvl 1)
-            (netopt-set-option process :keepidle 1)
-            own)))
+            (netopt-set-option process :keepidle 1))))
+    ;; Gone meanwhile, or not a socket netopt can find: not checked;
+    ;; what was changed is put back with the rest.
     (error nil)))
 
 (defun netopt--wake ()
   "Check every connection with keep-alive on, now that the machine woke up."
   (dolist (process (netopt--open-connections))
     (unless (assq process netopt--checking)
-      (let ((own (netopt--check-start process)))
-        (when own
-          (push (cons process own) netopt--checking)))))
+      (netopt--check-start process)))
   (when netopt--check-timer
     (cancel-timer netopt--check-timer)
     (setq netopt--check-timer nil))
