@@ -160,13 +160,20 @@ whether it is connected in its address."
 
 (defun netopt-list--options (target)
   "Return the notable live options of TARGET as text."
-  (let ((parts nil))
-    (when (netopt-list--get target :keepalive)
-      (push (format "keepalive(%s/%s/%s)"
-                    (or (netopt-list--get target :keepidle) "-")
-                    (or (netopt-list--get target :keepintvl) "-")
-                    (or (netopt-list--get target :keepcnt) "-"))
-            parts))
+  (let* ((parts nil)
+         (budget (netopt-list--get target :dead-after)))
+    (cond (budget
+           ;; The bound the five keep-alive options give, in one word.
+           (push (format "dead%s%ss" (if (char-displayable-p ?\u2264)
+                                         "\u2264" "<=")
+                         budget)
+                 parts))
+          ((netopt-list--get target :keepalive)
+           (push (format "keepalive(%s/%s/%s)"
+                         (or (netopt-list--get target :keepidle) "-")
+                         (or (netopt-list--get target :keepintvl) "-")
+                         (or (netopt-list--get target :keepcnt) "-"))
+                 parts)))
     (when (netopt-list--get target :nodelay) (push "nodelay" parts))
     (let ((linger (netopt-list--get target :linger)))
       (when linger (push (format "linger=%s" linger) parts)))
@@ -175,7 +182,8 @@ whether it is connected in its address."
     (let ((priority (netopt-list--get target :priority)))
       (when (and priority (/= priority 0))
         (push (format "priority=%s" priority) parts)))
-    (let ((timeout (netopt-list--get target :user-timeout)))
+    (let ((timeout (and (not budget)
+                        (netopt-list--get target :user-timeout))))
       (when (and timeout (/= timeout 0))
         (push (format "user-timeout=%s" timeout) parts)))
     (mapconcat #'identity (nreverse parts) " ")))
@@ -511,13 +519,26 @@ error, which is shown as a message."
   (let ((map (make-sparse-keymap)))
     (define-key map (kbd "RET") #'netopt-list-describe)
     (define-key map "s" #'netopt-list-set-option)
+    (define-key map "d" #'netopt-list-delete)
     map)
   "Keymap of `netopt-list-mode'.")
+
+(defun netopt-list-delete ()
+  "Delete the connection on this line, as `list-processes' does.
+An Emacs process is deleted, a netopt socket closed."
+  (interactive)
+  (let ((target (tabulated-list-get-id)))
+    (unless target (user-error "No socket on this line"))
+    (if (processp target)
+        (delete-process target)
+      (netopt-close target))
+    (netopt-list--redraw t)))
 
 (define-derived-mode netopt-list-mode tabulated-list-mode "Netopt Sockets"
   "Major mode for the list of sockets and their options.
 \\<netopt-list-mode-map>\\[netopt-list-describe] describes the socket at \
-point, \\[netopt-list-set-option] sets one of its options, \
+point, \\[netopt-list-set-option] sets one of its options,
+\\[netopt-list-delete] deletes it (as in `list-processes'), \
 \\[revert-buffer] refreshes.
 The columns fit the window: a narrow one shows Local and Remote as one
 Address column, then drops Kind, then State.  With
@@ -602,7 +623,11 @@ The lines fit the narrowest window showing the buffer."
          (rows nil))
     (setq netopt-list--layout-width width)
     (erase-buffer)
-    (insert (netopt-list--entry-title target width) "\n\n")
+    (insert (netopt-list--entry-title target width) "\n")
+    (let ((traffic (netopt-describe--traffic target)))
+      (when traffic
+        (insert (netopt-describe--fill traffic width 2))))
+    (insert "\n")
     (condition-case err
         (progn
           (netopt-list--contact target)
@@ -640,6 +665,21 @@ The lines fit the narrowest window showing the buffer."
                 width 0))))
     (goto-char (point-min))
     (forward-line (1- line))))
+
+(defun netopt-describe--traffic (target)
+  "Return the facts that tell whether TARGET's connection is alive, or nil.
+From TCP_INFO: how long ago data was last received, the bytes sent
+and not yet acknowledged, the retransmissions and the round trip."
+  (let ((info (netopt-list--get target :info)))
+    (when (memq (plist-get info :state) '(established close-wait))
+      (format "Received %.1f s ago, %s bytes unacknowledged, \
+%d retransmits (%d total), rtt %.2f ms"
+              (/ (or (plist-get info :last-data-recv) 0) 1000.0)
+              (let ((bytes (plist-get info :unacked-bytes)))
+                (if (and bytes (>= bytes 0)) bytes "?"))
+              (or (plist-get info :retransmits) 0)
+              (or (plist-get info :total-retrans) 0)
+              (/ (or (plist-get info :rtt) 0) 1000.0)))))
 
 (defun netopt-describe--plist-p (value)
   "Return non-nil if VALUE is a plist with keywords, such as :info's."
@@ -894,10 +934,13 @@ Only the options TARGET can take now are offered."
 The echo area then says what the kernel holds, and the list and
 description buffers showing the socket are brought up to date."
   (let* ((target (netopt--read-target))
-         (option (netopt--read-option target)))
+         (option (netopt--read-option target))
+         (value (netopt--read-value option target)))
     ;; After the command has set it: a timer runs once it returns.
+    ;; Scheduled only now, once the value is read: timers run while
+    ;; the minibuffer waits, and the confirmation would come first.
     (run-at-time 0 nil #'netopt--confirm-set target option)
-    (list target option (netopt--read-value option target))))
+    (list target option value)))
 
 ;; Its `interactive-form' property is set in netopt-module.el, so that
 ;; M-x netopt-set-option works before this file is loaded.

@@ -20,6 +20,7 @@
 ;;; Code:
 
 (require 'netopt-adopt)
+(require 'netopt-budget)
 
 (defcustom netopt-connection-options nil
   "Socket options for the connections Emacs makes, while `netopt-mode' is on.
@@ -28,13 +29,15 @@ the :host given to `make-network-process', t for every connection, or
 a function called with the argument plist.  OPTIONS is a plist of
 options of `netopt-supported-options', and :child-options for
 servers.  Every matching rule applies, in order; a later rule's value
-for the same option wins.  Options that cannot apply to a connection's
-family or type (TCP options on a datagram or local socket) are skipped
-for it, silently.  A malformed rule is reported once and ignored.  For
-example, to notice a dead IRC or mail connection within a minute:
+for the same option wins (a :dead-after replaces the options it
+derives that earlier rules gave; options given beside it win).
+Options that cannot apply to a connection's family or type (TCP
+options on a datagram or local socket) are skipped for it, silently.
+A malformed rule is reported once and ignored.  Changing the rules
+while `netopt-mode' is on gives open connections the new options.
+For example, to notice a dead IRC or mail connection within a minute:
 
-  ((t :keepalive t :keepidle 30 :keepintvl 5 :keepcnt 4
-      :user-timeout 50000))"
+  ((t :dead-after 60))"
   :type '(repeat (cons :tag "Rule"
                        (choice :tag "Match"
                                (const :tag "Every connection" t)
@@ -146,11 +149,13 @@ A later rule's value wins; options that cannot apply to the
 connection's family or type are left out."
   (let ((merged nil))
     (dolist (rule rules)
+      (setq merged (netopt--budget-merge merged (cdr rule)))
       (let ((tail (cdr rule)))
         (while tail
           (setq merged (plist-put merged (car tail) (cadr tail)))
           (setq tail (cddr tail)))))
-    (netopt--applicable merged (netopt--call-kind args))))
+    (netopt--budget-first
+     (netopt--applicable merged (netopt--call-kind args)))))
 
 (defun netopt--rule-error-p (err options)
   "Return non-nil if ERR is about one of OPTIONS, a rule's, not the call.
@@ -300,7 +305,10 @@ While this global mode is on, every `make-network-process' call (ERC,
 Gnus, url, `open-network-stream', TLS ...) whose arguments match a
 rule is made by `netopt-make-network-process', so that every option is
 set before bind and connect.  Calls matching no rule reach Emacs
-untouched; with the mode off, `make-network-process' is Emacs's own."
+untouched; with the mode off, `make-network-process' is Emacs's own.
+Turning it on gives the connections already open their options too,
+and while it is on, connections are checked when the machine wakes
+from sleep (netopt-budget.el)."
   :global t
   :group 'netopt
   (if netopt-mode
@@ -308,7 +316,8 @@ untouched; with the mode off, `make-network-process' is Emacs's own."
       (advice-add 'make-network-process :around
                   #'netopt--make-network-process-advice '((depth . 100)))
     (advice-remove 'make-network-process
-                   #'netopt--make-network-process-advice)))
+                   #'netopt--make-network-process-advice))
+  (netopt--mode-extras))
 
 (provide 'netopt-mode)
 ;;; netopt-mode.el ends here

@@ -614,6 +614,43 @@ one whose refresh fails stops with a message instead of signalling."
                         said))
       (kill-buffer buffer))))
 
+;;;; Telling a stalled connection, deleting one
+
+(netopt-deftest netopt-list-describe-traffic-facts ()
+  "A connection's description says what tells a live one from a stalled one.
+From TCP_INFO: the time since data was last received, the bytes sent
+and not acknowledged, the retransmissions and the round trip.  Data
+just received, and acknowledged: 0 bytes, 0 retransmissions."
+  (let* ((pair (netopt-test-pair))
+         (c (nth 1 pair)) (child (nth 2 pair)))
+    (netopt-send child "hello")
+    (should (equal (netopt-receive c :timeout 5) "hello"))
+    (let ((text (replace-regexp-in-string
+                 "\n +" " "
+                 (with-current-buffer (netopt-describe c) (buffer-string)))))
+      (should (string-match
+               "Received \\([0-9.]+\\) s ago, 0 bytes unacknowledged, 0 retransmits (0 total), rtt [0-9.]+ ms"
+               text))
+      (should (< (string-to-number (match-string 1 text)) 5)))))
+
+(netopt-deftest netopt-list-d-deletes ()
+  "d in the socket list deletes the connection at point, as `list-processes'.
+An Emacs process is deleted, a netopt socket closed; the row goes."
+  (let* ((srv (netopt-test-socket :name "d-srv" :server t :host "127.0.0.1"
+                                  :service t))
+         (p (netopt-test-make-process :name "d-proc" :host "127.0.0.1"
+                                      :service (netopt-test-port srv)
+                                      :noquery t)))
+    (with-current-buffer (netopt-list-sockets)
+      (netopt-list-test--goto p)
+      (execute-kbd-macro "d")
+      (should-not (process-live-p p))
+      (should-not (netopt-list-test--row p))
+      (netopt-list-test--goto srv)
+      (execute-kbd-macro "d")
+      (should-not (netopt-live-p srv))
+      (should-not (netopt-list-test--row srv)))))
+
 ;;;; In a terminal of 80 by 24
 
 (defconst netopt-list-test--sockets
@@ -725,6 +762,56 @@ the list, visible, shows the kernel's new value by itself."
               netopt-list-test--sockets
               " (run-at-time 1 nil (lambda () (netopt-set-option s :keepidle 77)))))")
     (netopt-test-tmux-shows "^tty-sock .*keepalive(77/75/9)")))
+
+(ert-deftest netopt-list-80x24-m-x-set-option-typed ()
+  "At 80 by 24, `netopt-set-option' typed as a person types it confirms.
+The keys come one step at a time with pauses: the command, the
+target, the option, the new value.  Only then does the echo area say
+the new value, and the list, without \\[revert-buffer], shows it.  A
+process with :dead-after 60, as the README's recipe gives, has its
+options whole in the row: dead≤60s (dead<=60s where the terminal
+cannot show ≤)."
+  (netopt-test-with-terminal '(80 24)
+      (concat netopt-list-test--sockets
+              " (netopt-set-option e :dead-after 60) (netopt-list-sockets))")
+    (let ((pane (netopt-test-tmux-wait "tty-sock .*linger=3")))
+      (should (string-match-p
+               "^erc-irc[^ ]* +tuned .* dead\\(≤\\|<=\\)60s *$"
+               pane)))
+    (netopt-test-tmux "send-keys" "M-x")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "netopt-set-option")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "Enter")
+    (netopt-test-tmux-shows "Socket or process:")
+    (sleep-for 0.7)
+    (netopt-test-tmux "send-keys" "tty-so" "Tab")
+    (netopt-test-tmux-shows "Socket or process: tty-sock (netopt socket")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "Enter")
+    (netopt-test-tmux-shows "^Option:")
+    (sleep-for 0.7)
+    (netopt-test-tmux "send-keys" ":keepidle")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "Enter")
+    (netopt-test-tmux-shows "Value of :keepidle (now 42; 1 to 32767; RET keeps 42):")
+    ;; The value prompt waits: no confirmation yet, nothing changed.
+    (sleep-for 1.5)
+    (let ((pane (netopt-test-tmux "capture-pane" "-p")))
+      (should-not (string-match-p "is now" pane))
+      (should (string-match-p "keepalive(42/75/9)" pane)))
+    (netopt-test-tmux "send-keys" "4")
+    (sleep-for 0.3)
+    (netopt-test-tmux "send-keys" "5")
+    (sleep-for 0.5)
+    (netopt-test-tmux "send-keys" "Enter")
+    (let ((pane (netopt-test-tmux-wait
+                 "keepalive(45/75/9)\\(.\\|\n\\)*:keepidle of tty-sock is now 45")))
+      (should (string-match-p
+               "^netopt: :keepidle of tty-sock is now 45 (read from the kernel)"
+               pane))
+      (should (string-match-p
+               "^tty-sock +netopt .*keepalive(45/75/9) linger=3" pane)))))
 
 (provide 'list-test)
 ;;; list-test.el ends here

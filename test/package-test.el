@@ -205,7 +205,7 @@ Return FORM's value, printed by the child and read back."
 
 (ert-deftest netopt-package-require-loads-only-the-core ()
   "Requiring netopt-module loads the module and its process layer only.
-netopt-process, netopt-adopt and netopt-mode; no netopt-list (nor
+netopt-process, netopt-adopt, netopt-mode and netopt-budget; no netopt-list (nor
 tabulated-list, preloaded in Emacs 28 anyway),
 no netopt-demo, and no seq, which brings the byte compiler with it:
 the features added are compared with a bare Emacs's."
@@ -216,8 +216,8 @@ the features added are compared with a bare Emacs's."
                      (dolist (feature features)
                        (unless (memq feature before) (push feature added)))
                      (sort added #'string<))))))
-    (should (equal added '(netopt-adopt netopt-core netopt-mode netopt-module
-                           netopt-process)))))
+    (should (equal added '(netopt-adopt netopt-budget netopt-core netopt-mode
+                           netopt-module netopt-process)))))
 
 (ert-deftest netopt-package-entry-points-autoload ()
   "The list, the description and the demo load when first called."

@@ -142,6 +142,23 @@ opt_prepare (emacs_env *env, emacs_value kw, emacs_value value,
   return OPT_REFUSED;
 }
 
+/* Move the :dead-after settings of the N in SETTINGS to the front,
+   keeping the order of the rest: the options it derives are then set
+   first, and any given explicitly beside it win.  */
+static void
+budgets_first (struct opt_setting *settings, size_t n)
+{
+  size_t front = 0;
+  for (size_t i = 0; i < n; i++)
+    if (settings[i].row->type == OPT_BUDGET)
+      {
+        struct opt_setting budget = settings[i];
+        memmove (&settings[front + 1], &settings[front],
+                 (i - front) * sizeof *settings);
+        settings[front++] = budget;
+      }
+}
+
 bool
 opt_prepare_plist (emacs_env *env, emacs_value name, emacs_value plist,
                    int family, int type, enum opt_context context,
@@ -190,6 +207,7 @@ opt_prepare_plist (emacs_env *env, emacs_value name, emacs_value plist,
         free (settings);
         return false;
       }
+  budgets_first (settings, n);
   *out = settings;
   *count = n;
   return true;

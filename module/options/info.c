@@ -61,6 +61,7 @@ type_symbol (enum opt_type type)
     case OPT_BOOL:
       return Q.boolean;
     case OPT_INT:
+    case OPT_BUDGET:
       return Q.integer_type;
     case OPT_LINGER:
       return Q.linger;
@@ -92,7 +93,7 @@ Fnetopt_option_info (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     }
   struct lisp_plist p = { .n = 0 };
   emacs_value range = Q.nil;
-  if (row->type == OPT_INT)
+  if (row->type == OPT_INT || row->type == OPT_BUDGET)
     {
       emacs_value lo = env->make_integer (env, row->min);
       LISP_CHECK (env);

@@ -5,6 +5,7 @@
    say so in their `manual' column.  */
 
 #include "table.h"
+#include "budget.h"
 
 #include <limits.h>
 #include <string.h>
@@ -186,6 +187,22 @@ const struct opt_row opt_rows[] = {
     .reset_on_accept = true,
     .doc
     = "Milliseconds sent data may stay unacknowledged (0: system default)." },
+#endif
+#if defined TCP_KEEPIDLE && defined TCP_KEEPINTVL && defined TCP_KEEPCNT      \
+    && defined TCP_USER_TIMEOUT
+  /* Not a kernel option: five of them, derived (budget.c).  */
+  { .keyword = ":dead-after",
+    .c_name = "SO_KEEPALIVE TCP_KEEP* TCP_USER_TIMEOUT",
+    .level = OPT_LEVEL_TCP,
+    .type = OPT_BUDGET,
+    .families = OPT_FAMILY_IP,
+    .types = OPT_SOCK_STREAM,
+    .when = OPT_ALWAYS,
+    .min = OPT_BUDGET_MIN,
+    .max = OPT_BUDGET_MAX,
+    .affects = ":keepalive",
+    .doc = "Seconds a dead connection may go unnoticed: sets keepalive, "
+           "keepidle, keepintvl, keepcnt, user-timeout (nil: no bound)." },
 #endif
 #ifdef TCP_MAXSEG
   { .keyword = ":maxseg",

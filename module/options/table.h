@@ -23,6 +23,7 @@ enum opt_type
   OPT_IFNAME,   /* an interface chosen by name (multicast interface) */
   OPT_TCPINFO,  /* struct tcp_info, read as a plist */
   OPT_PEERCRED, /* struct ucred, read as (:pid :uid :gid) */
+  OPT_BUDGET,   /* :dead-after: seconds, five options (budget.c) */
 };
 
 /* Protocol levels.  OPT_LEVEL_IP_ANY picks IP or IPv6 by the socket's

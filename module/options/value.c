@@ -1,6 +1,7 @@
 /* value.c --- option values: one conversion per value type.  */
 
 #include "value.h"
+#include "budget.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -9,6 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#ifdef __has_include
+#if __has_include(<linux/sockios.h>)
+#include <linux/sockios.h> /* SIOCOUTQNSD */
+#endif
+#endif
 
 static bool
 string_value (emacs_env *env, emacs_value keyword, emacs_value value,
@@ -101,18 +108,29 @@ static const char *const tcp_states[]
         "fin-wait1",  "fin-wait2",   "time-wait", "close",
         "close-wait", "last-ack",    "listen",    "closing" };
 
+/* TCP_INFO of R as a plist: the state, then counters; times since
+   the last data and acknowledgement received are in milliseconds.  */
 static emacs_value
-tcp_info_plist (emacs_env *env, const struct tcp_info *ti)
+tcp_info_plist (emacs_env *env, const struct opt_reading *r)
 {
-  const char *keys[]
-      = { ":rtt",     ":rttvar",  ":retransmits", ":lost",         ":unacked",
-          ":snd-mss", ":rcv-mss", ":snd-cwnd",    ":total-retrans" };
-  intmax_t values[]
-      = { ti->tcpi_rtt,     ti->tcpi_rttvar,   ti->tcpi_retransmits,
-          ti->tcpi_lost,    ti->tcpi_unacked,  ti->tcpi_snd_mss,
-          ti->tcpi_rcv_mss, ti->tcpi_snd_cwnd, ti->tcpi_total_retrans };
-  static emacs_value key_slots[9], state_slots[12], head_slot;
-  emacs_value rest = plist_of (env, 9, keys, key_slots, values);
+  const struct tcp_info *ti = &r->u.ti;
+  const char *keys[] = {
+    ":rtt",           ":rttvar",         ":retransmits",   ":lost",
+    ":unacked",       ":snd-mss",        ":rcv-mss",       ":snd-cwnd",
+    ":total-retrans", ":last-data-recv", ":last-ack-recv", ":unacked-bytes"
+  };
+  intmax_t values[] = { ti->tcpi_rtt,           ti->tcpi_rttvar,
+                        ti->tcpi_retransmits,   ti->tcpi_lost,
+                        ti->tcpi_unacked,       ti->tcpi_snd_mss,
+                        ti->tcpi_rcv_mss,       ti->tcpi_snd_cwnd,
+                        ti->tcpi_total_retrans, ti->tcpi_last_data_recv,
+                        ti->tcpi_last_ack_recv, r->unacked_bytes };
+  enum
+  {
+    NKEYS = sizeof keys / sizeof keys[0]
+  };
+  static emacs_value key_slots[NKEYS], state_slots[12], head_slot;
+  emacs_value rest = plist_of (env, NKEYS, keys, key_slots, values);
   if (!rest)
     return NULL;
   unsigned st = ti->tcpi_state;
@@ -191,6 +209,7 @@ opt_value_from_lisp (emacs_env *env, const struct opt_row *row,
       return true;
 
     case OPT_INT:
+    case OPT_BUDGET:
       return int_value (env, row, keyword, value, out);
 
     case OPT_LINGER:
@@ -242,6 +261,11 @@ opt_reading_to_lisp (emacs_env *env, const struct opt_row *row,
                                            ? (intmax_t)(uint32_t)v->u.i
                                            : (intmax_t)v->u.i);
       break;
+    case OPT_BUDGET:
+      if (v->u.i <= 0)
+        return Q.nil; /* no bound */
+      result = env->make_integer (env, v->u.i);
+      break;
     case OPT_LINGER:
       if (!v->u.lg.l_onoff)
         return Q.nil;
@@ -261,7 +285,7 @@ opt_reading_to_lisp (emacs_env *env, const struct opt_row *row,
       break;
     case OPT_TCPINFO:
 #ifdef TCP_INFO
-      return tcp_info_plist (env, &r->u.ti);
+      return tcp_info_plist (env, r);
 #else
       return Q.nil;
 #endif
@@ -325,6 +349,8 @@ opt_kernel_set (int fd, int family, const struct opt_row *row,
     case OPT_TCPINFO:
     case OPT_PEERCRED:
       return ENOPROTOOPT;
+    case OPT_BUDGET:
+      return opt_budget_set (fd, family, v->u.i);
     default:
       p = &v->u.i;
       len = sizeof v->u.i;
@@ -393,6 +419,22 @@ get_interface (int fd, int family, int level, int name, struct opt_value *v)
   return err;
 }
 
+/* Bytes FD sent that are not yet acknowledged, or -1.  */
+static long
+unacked_bytes (int fd)
+{
+#if defined SIOCOUTQ && defined SIOCOUTQNSD
+  int queued = 0, unsent = 0;
+  if (ioctl (fd, SIOCOUTQ, &queued) != 0
+      || ioctl (fd, SIOCOUTQNSD, &unsent) != 0)
+    return -1;
+  return (long)queued - unsent;
+#else
+  (void)fd;
+  return -1;
+#endif
+}
+
 int
 opt_kernel_get (int fd, int family, const struct opt_row *row,
                 struct opt_reading *r)
@@ -422,12 +464,17 @@ opt_kernel_get (int fd, int family, const struct opt_row *row,
       return 0;
     case OPT_IFNAME:
       return get_interface (fd, family, level, name, v);
+    case OPT_BUDGET:
+      return opt_budget_get (fd, family, &v->u.i);
     case OPT_TCPINFO:
     case OPT_PEERCRED:
       {
         void *record = record_of (r, &len);
-        return record ? get_option (fd, level, name, record, len, NULL)
-                      : ENOPROTOOPT;
+        err = record ? get_option (fd, level, name, record, len, NULL)
+                     : ENOPROTOOPT;
+        if (err == 0 && row->type == OPT_TCPINFO)
+          r->unacked_bytes = unacked_bytes (fd);
+        return err;
       }
     default:
       err = get_option (fd, level, name, &v->u.i, sizeof v->u.i, NULL);

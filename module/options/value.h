@@ -55,6 +55,9 @@ struct opt_reading
     compat_ucred cred; /* OPT_PEERCRED */
 #endif
   } u;
+  /* OPT_TCPINFO: bytes sent and not yet acknowledged (SIOCOUTQ less
+     SIOCOUTQNSD), -1 where the kernel cannot tell.  */
+  long unacked_bytes;
 };
 
 /* Convert the Lisp VALUE of ROW (named KEYWORD in errors) into *OUT.
