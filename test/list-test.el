@@ -337,6 +337,12 @@ plus the column), evaluated in the list's buffer."
                                            :nowait t :noquery t)))
     (unwind-protect
         (progn
+          ;; Emacs makes the socket of a :nowait call in a later turn of
+          ;; its loop (it resolves even an address in the background);
+          ;; netopt reads without waiting for it.
+          (should (netopt-test-wait-for
+                   (lambda () (with-timeout (0 nil)
+                                (process-contact connecting :local)))))
           (should (eq (process-status connecting) 'connect))
           (with-current-buffer (netopt-list-sockets)
             (should-not (netopt-list-test--row pipe))
