@@ -55,8 +55,9 @@ CFLAGS ?= -O2 -g
 # One version for the Lisp layer and the module: the Version: header.
 MAIN_EL := $(firstword $(wildcard lisp/netopt-module.el netopt-module.el))
 VERSION := $(shell sed -n 's/^;; Version: //p' $(MAIN_EL))
-NETOPT_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread \
-	-Wall -Wextra -Werror -DNETOPT_MODULE_VERSION='"$(VERSION)"'
+NETOPT_FLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread \
+	-Wall -Wextra -Werror
+NETOPT_CFLAGS := $(NETOPT_FLAGS) -DNETOPT_MODULE_VERSION='"$(VERSION)"'
 LDFLAGS ?=
 
 MODULE_SRCS := $(wildcard module/*/*.c)
@@ -174,7 +175,7 @@ check-valgrind: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 # its `emacs_env' typedef is checked first.
 HEADER_DIR := test/emacs-module-headers
 check-headers: $(LISP_ELC)
-	@CC='$(CC)' CFLAGS='$(NETOPT_CFLAGS) $(CFLAGS)' EMACS='$(EMACS)' \
+	@CC='$(CC)' CFLAGS='$(NETOPT_FLAGS) $(CFLAGS)' VERSION='$(VERSION)' EMACS='$(EMACS)' \
 		sh test/tools/check-headers.sh $(MODULE_SRCS)
 
 # The module built with musl (musl-gcc, Debian's musl-tools), warnings
@@ -184,7 +185,7 @@ check-headers: $(LISP_ELC)
 # given with -I.  Only built, not loaded: Emacs here is linked with glibc.
 MUSL_CC ?= musl-gcc
 check-musl:
-	@MUSL_CC='$(MUSL_CC)' CFLAGS='$(NETOPT_CFLAGS) $(CFLAGS)' \
+	@MUSL_CC='$(MUSL_CC)' CFLAGS='$(NETOPT_FLAGS) $(CFLAGS)' VERSION='$(VERSION)' \
 		sh test/tools/check-musl.sh $(MODULE_SRCS)
 
 # Every suite run against a build that takes every compat.h fallback

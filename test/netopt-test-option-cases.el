@@ -3,7 +3,7 @@
 ;;; Commentary:
 
 ;; `netopt-test-option-cases' has a row for every row of the module's
-;; option table (the test netopt-options-cases-cover-every-option
+;; option table (the test netopt-options-info-cases-cover-every-option
 ;; checks it against `netopt-supported-options'): how the option is
 ;; set, what the kernel then holds (read by test/tools/sockpeek) and
 ;; what reads back; or, for an option no value can be round-tripped
@@ -48,7 +48,7 @@
     (:syncnt :peek "syncnt" :on tcp :cases ((3 3 3)))
     ;; The kernel keeps retransmissions, not seconds: 1 s is 1 of them.
     (:defer-accept :peek "defer-accept" :on bare :cases ((1 1 1)))
-    (:info :proven-by netopt-catalog-tcp-info)
+    (:info :proven-by netopt-options-tcp-info)
     (:rcvbuf :peek "rcvbuf" :on tcp :cases ((65536 131072 131072)))
     (:sndbuf :peek "sndbuf" :on tcp :cases ((65536 131072 131072)))
     (:rcvlowat :peek "rcvlowat" :on tcp :cases ((10 10 10)))
@@ -56,9 +56,9 @@
     (:mark :peek "mark" :on tcp :cases ((42 42 42)))
     (:busy-poll :peek "busy-poll" :on bare :cases ((50 50 50)))
     (:incoming-cpu :peek "incoming-cpu" :on bare :cases ((0 0 0)))
-    (:error :proven-by netopt-catalog-read-only)
-    (:acceptconn :proven-by netopt-catalog-read-only)
-    (:peercred :proven-by netopt-catalog-peercred)
+    (:error :proven-by netopt-options-read-only)
+    (:acceptconn :proven-by netopt-options-read-only)
+    (:peercred :proven-by netopt-options-peercred)
     (:passcred :peek "passcred" :on local :cases ((t 1 t)))
     (:tos :peek "tos" :on tcp :cases ((16 16 16)))
     (:tclass :peek "tos" :on tcp :cases ((32 32 32)))
@@ -76,7 +76,7 @@
     (:multicast-hops :peek "multicast-hops" :on udp6 :cases ((7 7 7)))
     (:multicast-loop :peek "multicast-loop" :on udp :cases ((nil 0 nil)))
     (:multicast-loop :peek "multicast-loop" :on udp6 :cases ((nil 0 nil)))
-    (:multicast-if :proven-by netopt-catalog-multicast-interface)
+    (:multicast-if :proven-by netopt-options-multicast-interface)
     (:v6only :peek "v6only" :on bare6 :cases ((t 1 t))))
   "A row for every option: its cases, or the test that proves it.
 A case (VALUE KERNEL READ-BACK) sets VALUE; sockpeek's name for the

@@ -4,7 +4,7 @@
 
 ;; `make option-table' rewrites the lines between "# BEGIN OPTION TABLE"
 ;; and "# END OPTION TABLE" in README.org from `netopt-option-info';
-;; the test netopt-catalogue-readme-table fails when they differ.
+;; the test netopt-readme-readme-table fails when they differ.
 
 ;;; Code:
 

@@ -40,7 +40,7 @@
   (dolist (function netopt-option-table--functions)
     (should (fboundp function))))
 
-(ert-deftest netopt-catalogue-readme-table ()
+(ert-deftest netopt-readme-readme-table ()
   "README's option reference is the one the option table generates."
   (should (equal (netopt-option-table-readme-text) (netopt-option-table))))
 

@@ -12,7 +12,7 @@
 
 ;;;; Descriptors
 
-(ert-deftest netopt-sockets-garbage-collected ()
+(ert-deftest netopt-sockets-handle-garbage-collected ()
   "Sockets dropped unclosed are closed when garbage-collected."
   (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (dotimes (_ 200) (netopt-make-socket))
@@ -20,7 +20,7 @@
     (garbage-collect)
     (should (= (netopt-test-fd-count) before))))
 
-(ert-deftest netopt-hygiene-make-close-cycles ()
+(ert-deftest netopt-sockets-handle-make-close-cycles ()
   "100,000 make/close cycles leave the descriptor count where it was."
   (let ((before (progn (garbage-collect) (netopt-test-fd-count)))
         (cycles (if (getenv "NETOPT_QUICK") 10000 100000)))
@@ -32,7 +32,7 @@
                                         :host "127.0.0.1" :service t)))
     (should (= (netopt-test-fd-count) before))))
 
-(ert-deftest netopt-hygiene-dropped-sockets-collected ()
+(ert-deftest netopt-sockets-handle-dropped-sockets-collected ()
   "10,000 sockets dropped unclosed are all closed by garbage collection.
 Emacs caps its descriptors at FD_SETSIZE, so they are dropped in
 batches of 500 with a collection after each."
@@ -43,7 +43,7 @@ batches of 500 with a collection after each."
       (garbage-collect)
       (should (= (netopt-test-fd-count) before)))))
 
-(ert-deftest netopt-hygiene-finalizer-spares-reused-descriptor ()
+(ert-deftest netopt-sockets-handle-finalizer-spares-reused-descriptor ()
   "A closed socket's finalizer never closes the descriptor's new owner."
   (let* ((old (netopt-make-socket))
          (fd (netopt--socket-fd old)))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # check-headers.sh --- the module against every emacs-module.h it supports.
 #
-#   CC=cc CFLAGS='...' EMACS=emacs sh test/tools/check-headers.sh SOURCE...
+#   CC=cc CFLAGS='...' VERSION=X EMACS=emacs sh test/tools/check-headers.sh SOURCE...
 #
 # For Emacs 25 to 30: the header (vendored under
 # test/emacs-module-headers, or derived from a vendored one by
@@ -11,7 +11,7 @@
 # (test/header-smoke.el), where it must work through the env->size
 # checks.  make check-headers runs this.
 set -eu
-: "${CC:=cc}" "${CFLAGS:=}" "${EMACS:=emacs}"
+: "${CC:=cc}" "${CFLAGS:=}" "${VERSION:?}" "${EMACS:=emacs}"
 headers=test/emacs-module-headers
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -27,7 +27,8 @@ for v in 25 26 27 28 29 30; do
         grep -q "^typedef struct emacs_env_$v emacs_env;" ||
         { echo "check-headers: Emacs $v's header not used"; exit 1; }
     # shellcheck disable=SC2086 # CFLAGS is a list of flags
-    $CC $CFLAGS -Wundef -I"$tmp/$v" -shared -o "$tmp/$v/netopt-core.so" "$@"
+    $CC $CFLAGS -Wundef -DNETOPT_MODULE_VERSION="\"$VERSION\"" -I"$tmp/$v" \
+        -shared -o "$tmp/$v/netopt-core.so" "$@"
     NETOPT_MODULE_FILE="$tmp/$v/netopt-core.so" "$EMACS" -Q --batch \
         --eval "(setq load-prefer-newer t)" -L lisp -L test \
         -l test/header-smoke.el >/dev/null
