@@ -4,8 +4,8 @@
 #                    Info manual (doc/netopt.info, when makeinfo is there)
 #   make deps        install emacs-nox, gcc, make if missing (Debian; sudo
 #                    only when not root): test/tools/deps.sh
-#   make info        the Info manual alone, from doc/netopt.texi (makeinfo,
-#                    Debian's texinfo)
+#   make info        the Info manual alone: doc/netopt.org exported to
+#                    doc/netopt.texi by Emacs, then makeinfo (Debian's texinfo)
 #   make demo        make sockets, set options, print what the kernel holds
 #   make test        build, run every ERT suite on each Emacs of EMACSEN,
 #                    twice: Lisp byte-compiled, and natively compiled under
@@ -23,7 +23,7 @@
 #                    byte-compiled and natively compiled side by side;
 #                    the table goes to test/bench-results.org
 #   make option-table  regenerate the option and API references of the
-#                    manual (doc/netopt.texi) from the module's table
+#                    manual (doc/netopt.org) from the module's table
 #   make check-headers  build against the emacs-module.h of Emacs 25 to 30
 #                    (test/emacs-module-headers), load each build, use it
 #                    (test/tools/check-headers.sh)
@@ -77,15 +77,20 @@ INFO := doc/netopt.info
 
 # The manual is built where its source is (a checkout, not the installed
 # package, which ships netopt.info built) and makeinfo is installed.
-all: $(MODULE) $(if $(wildcard doc/netopt.texi),info-if-makeinfo)
+all: $(MODULE) $(if $(wildcard doc/netopt.org),info-if-makeinfo)
 
 help:
 	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile
 
 info: $(INFO)
 
+# The manual is Org (doc/netopt.org), exported to Texinfo by Emacs's own
+# ox-texinfo, then made into Info by makeinfo.
+doc/netopt.texi: doc/netopt.org test/tools/export-manual.el
+	$(EMACS) -Q --batch -l test/tools/export-manual.el doc/netopt.org
+
 $(INFO): doc/netopt.texi
-	$(MAKEINFO) --no-split -o $@.tmp $< && mv -f $@.tmp $@
+	$(MAKEINFO) --no-split -o $@ $<
 
 .PHONY: info-if-makeinfo
 info-if-makeinfo:
@@ -263,5 +268,5 @@ demo: $(MODULE) $(LISP_ELC)
 
 clean:
 	rm -rf netopt-module-*.tar
-	rm -f $(INFO) $(INFO).tmp
+	rm -f $(INFO) doc/netopt.texi
 	rm -f $(MODULE) $(SANITIZED) $(FALLBACKS) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS) test/*.elc
