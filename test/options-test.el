@@ -29,9 +29,28 @@ PEEK-NAME is sockpeek's name for OPTION."
     ;; netopt-contact reads the same live value.
     (should (equal (netopt-contact sock option) read-back))))
 
-(defun netopt-options-test--run (row)
+(defvar netopt-options-test--check-initial t
+  "Non-nil: each row is checked to hold a value the kernel does not start with.
+The no-op setter test binds it to nil: there the value checks alone
+must fail.")
+
+(defun netopt-options-test--differs (label option cases initial)
+  "Check that some case of CASES does not read INITIAL in the kernel.
+INITIAL is what the kernel holds for OPTION on a fresh socket of kind
+LABEL: a case that only reads it back would pass with a setter that
+does nothing."
+  (when netopt-options-test--check-initial
+    (should (equal (list label option initial
+                       (and (seq-some (lambda (case)
+                                        (not (equal (nth 1 case) initial)))
+                                      cases)
+                            t))
+                   (list label option initial t)))))
+
+(defun netopt-options-test--run (row &optional later-only)
   "Run the creation and set-later matrix for ROW, an `every' row.
-ROW is a row of `netopt-test-option-cases'."
+ROW is a row of `netopt-test-option-cases'.  With LATER-ONLY, only
+the settings made after creation."
   (let* ((option (car row))
          (peek-name (plist-get (cdr row) :peek))
          (cases (plist-get (cdr row) :cases))
@@ -39,12 +58,16 @@ ROW is a row of `netopt-test-option-cases'."
          (checked 0))
     (dolist (kind (netopt-test-option-kinds))
       (let ((label (car kind)) (args (cdr kind)))
+        (netopt-options-test--differs
+         label option cases
+         (netopt-test-kernel (apply #'netopt-test-socket args) peek-name))
         ;; Set at creation.
-        (dolist (case cases)
-          (let ((s (apply #'netopt-test-socket option (car case) args)))
-            (netopt-options-test--check (concat label " at creation")
-                                        s option peek-name case)
-            (setq checked (1+ checked))))
+        (unless later-only
+          (dolist (case cases)
+            (let ((s (apply #'netopt-test-socket option (car case) args)))
+              (netopt-options-test--check (concat label " at creation")
+                                          s option peek-name case)
+              (setq checked (1+ checked)))))
         ;; Set later: on the bare socket for :reuseaddr (settable only
         ;; before bind), on every kind for the others.
         (when (or (not (eq option :reuseaddr)) (not (memq :server args)))
@@ -55,6 +78,32 @@ ROW is a row of `netopt-test-option-cases'."
                                           s option peek-name case)
               (setq checked (1+ checked)))))))
     (should (> checked 0))))
+
+(defun netopt-options-test--round-trip (row)
+  "Set each case of ROW, a row whose :on is a socket kind, and check it.
+Each case on a fresh socket of that kind; return the cases checked, 0
+for an IPv6 kind without IPv6."
+  (let ((option (car row))
+        (peek (plist-get (cdr row) :peek))
+        (kind (plist-get (cdr row) :on))
+        (cases (plist-get (cdr row) :cases))
+        (checked 0)
+        (netopt-linger-seconds 7))
+    (unless (and (not (netopt-test-ipv6-p)) (memq kind '(tcp6 udp6 bare6)))
+      (netopt-options-test--differs
+       kind option cases
+       (netopt-test-kernel (netopt-test-option-socket kind) peek))
+      (pcase-dolist (`(,value ,kernel ,back) cases)
+        (let ((s (netopt-test-option-socket kind)))
+          (should (equal (list option kind
+                               (netopt-set-option s option value))
+                         (list option kind t)))
+          (should (equal (list option kind (netopt-test-kernel s peek))
+                         (list option kind kernel)))
+          (should (equal (list option kind (netopt-option s option))
+                         (list option kind back)))
+          (setq checked (1+ checked)))))
+    checked))
 
 (defmacro netopt-options-test--define-matrices ()
   "Define a matrix test for each `every' row of `netopt-test-option-cases'.
@@ -77,24 +126,35 @@ The test of OPTION is netopt-options-matrixOPTION."
   "Every option beyond the manual's: set, held by the kernel, read back.
 Each case of each row of `netopt-test-option-cases' whose :on is a
 socket kind, not `every'."
-  (let ((ipv6 (netopt-test-ipv6-p)) (checked 0)
-        (netopt-linger-seconds 7))
+  (let ((checked 0))
     (dolist (row (netopt-test-option-rows 'catalogue))
-      (let ((option (car row))
-            (peek (plist-get (cdr row) :peek))
-            (kind (plist-get (cdr row) :on)))
-        (unless (and (not ipv6) (memq kind '(tcp6 udp6 bare6)))
-          (pcase-dolist (`(,value ,kernel ,back) (plist-get (cdr row) :cases))
-            (let ((s (netopt-test-option-socket kind)))
-              (should (equal (list option kind
-                                   (netopt-set-option s option value))
-                             (list option kind t)))
-              (should (equal (list option kind (netopt-test-kernel s peek))
-                             (list option kind kernel)))
-              (should (equal (list option kind (netopt-option s option))
-                             (list option kind back)))
-              (setq checked (1+ checked)))))))
+      (setq checked (+ checked (netopt-options-test--round-trip row))))
     (should (>= checked 25))))
+
+(netopt-deftest netopt-options-cases-fail-with-a-no-op-setter ()
+  "With a `netopt-set-option' that does nothing, every row of cases fails.
+Each row of `netopt-test-option-cases' sets a value the kernel does
+not hold already, so a setter that returns t and sets nothing cannot
+pass it: the manual's eight set after creation on every kind, the
+others on their own kind.  Only the value checks run here, not the
+check that a row's value differs from the kernel's initial one."
+  (let ((rows (netopt-test-option-rows)) (failed nil)
+        (netopt-options-test--check-initial nil))
+    (cl-letf (((symbol-function 'netopt-set-option) (lambda (&rest _) t)))
+      (dolist (row rows)
+        (condition-case nil
+            (if (eq (plist-get (cdr row) :on) 'every)
+                (netopt-options-test--run row t)
+              (netopt-options-test--round-trip row))
+          (ert-test-failed (push row failed)))))
+    (should (> (length rows) 40))
+    (should (equal (seq-difference rows failed)
+                   ;; IPv6 rows cannot fail where there is no IPv6.
+                   (and (not (netopt-test-ipv6-p))
+                        (seq-filter (lambda (row)
+                                      (memq (plist-get (cdr row) :on)
+                                            '(tcp6 udp6 bare6)))
+                                    rows))))))
 
 (netopt-deftest netopt-options-at-creation ()
   "Catalogue options given to netopt-make-socket are set before connect."
