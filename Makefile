@@ -125,6 +125,7 @@ lint: $(MODULE)
 		cppcheck --quiet --error-exitcode=1 --std=c11 \
 			--enable=warning,performance,portability \
 			--inline-suppr -D__linux__ -DEMACS_MAJOR_VERSION=28 \
+			'-DNETOPT_MODULE_VERSION="$(VERSION)"' \
 			--suppress=missingIncludeSystem module; \
 	else echo "lint: cppcheck not installed, C checks skipped"; fi
 	@if command -v clang-format >/dev/null; then \

@@ -43,8 +43,8 @@
       (nreverse names))))
 
 (defun netopt-manual-test--defined-tests ()
-  "Return the names of the tests that test/*-test.el define, as strings.
-Read from the files, so that it does not matter which are loaded."
+  "Return the test names the files test/*-test.el define, as strings.
+They are read from the files: which are loaded does not matter."
   (let ((names nil))
     (dolist (file (directory-files netopt-test-directory t "-test\\.el\\'"))
       (with-temp-buffer
@@ -64,7 +64,7 @@ Read from the files, so that it does not matter which are loaded."
 
 (ert-deftest netopt-manual-customize-group ()
   "The settings the manual lists are the members of the group netopt.
-\"Checking that it works\" names what M-x customize-group RET netopt
+\"Checking that it works\" names what \\[customize-group] netopt
 shows; each is a member, and no member goes unnamed."
   (require 'netopt-list)
   (require 'cus-edit)

@@ -169,7 +169,7 @@ With them, the tools that make the manual and its dir file."
                       (and (search-forward "Detect dead connections" nil t)
                            t))))))))
   "A function the child Emacsen of the dist test call: the manual in Info.
-It returns lines INFO-DIR (whether C-h i lists the manual) and
+It returns lines INFO-DIR (whether \\[info] lists the manual) and
 INFO-NODE (the node and file its entry leads to, and whether that
 node lists the recipe).")
 
@@ -179,7 +179,7 @@ make dist runs in a copy of the tree.  A child Emacs whose HOME and
 `package-user-dir' are empty installs the tar with
 `package-install-file', which byte-compiles every file (building the
 module on the way): no byte-compiler warning, every installed .elc
-loads, and the module makes a socket.  C-h i then lists the manual,
+loads, and the module makes a socket.  \\[info] then lists the manual,
 whose entry opens its Top node; so it does in the next session."
   (skip-unless (executable-find "make"))
   (skip-unless (executable-find "makeinfo"))

@@ -30,7 +30,7 @@
   "README.org: the two commands, what netopt is for, the recipe, installation.
 Its first block holds the two commands (the demo, every test); then
 come, in this order, what netopt is for, the dead-connection recipe
-(whose rule turns `netopt-mode' on), installation, and a pointer to
+\(whose rule turns `netopt-mode' on), installation, and a pointer to
 the manual and to HACKING.org, which exist."
   (with-temp-buffer
     (insert (netopt-readme-test--text))

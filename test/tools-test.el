@@ -24,7 +24,7 @@
       (delete-dups (sort targets #'string<)))))
 
 (ert-deftest netopt-tools-make-help-lists-every-target ()
-  "make help names every target of the Makefile, each with what it does.
+  "The help target of make names every target, each with what it does.
 info-if-makeinfo, a step of the default target, is the one exception."
   (skip-unless (executable-find "make"))
   (let* ((default-directory netopt-test-root)
@@ -58,7 +58,7 @@ directory.  Return (EXIT-STATUS . OUTPUT)."
       (delete-directory etc t))))
 
 (ert-deftest netopt-tools-emacs-30-mirror-from-apt ()
-  "emacs-30.sh takes the mirror of bookworm from the machine's apt sources.
+  "The emacs-30.sh script takes bookworm's mirror from the apt sources.
 A deb822 source first (not a deb-src or security one), then
 sources.list (with options in brackets); none is an error.  The
 script itself names no host."
@@ -81,7 +81,7 @@ script itself names no host."
     (should-not (re-search-forward "https?://[a-z]" nil t))))
 
 (ert-deftest netopt-tools-function-length-finds-long-functions ()
-  "function-length.sh passes short functions and names a long one."
+  "The function-length.sh script passes short functions, names a long one."
   (skip-unless (executable-find "ctags"))
   (let ((file (make-temp-file "netopt-long" nil ".c")))
     (unwind-protect
@@ -100,7 +100,7 @@ script itself names no host."
       (delete-file file))))
 
 (ert-deftest netopt-tools-info-dir-lists-the-manual ()
-  "info-dir.sh makes a dir file whose menu Info reads: one entry, the manual."
+  "The info-dir.sh script makes a dir file Info reads: the manual's entry."
   (let ((dir (make-temp-file "netopt-info-dir" t))
         (texi (make-temp-file "netopt-dir" nil ".texi")))
     (unwind-protect
