@@ -76,7 +76,10 @@ INFO := doc/netopt.info
 .PHONY: all deps emacs-30 test demo clean lint bench option-table install dist check-sanitize check-valgrind check-headers check-musl check-fallbacks info help
 
 # The manual is built where its source is (a checkout, not the installed
-# package, which ships netopt.info built) and makeinfo is installed.
+# package, which ships netopt.info built) and makeinfo is installed.  A
+# manual that cannot be built is reported, and never fails the module's
+# build (which netopt-module-build runs from inside Emacs): make info
+# says why.
 all: $(MODULE) $(if $(wildcard doc/netopt.org),info-if-makeinfo)
 
 help:
@@ -94,8 +97,10 @@ $(INFO): doc/netopt.texi
 
 .PHONY: info-if-makeinfo
 info-if-makeinfo:
-	@if command -v $(MAKEINFO) >/dev/null; then $(MAKE) --no-print-directory info; \
-	else echo "doc: $(MAKEINFO) not found (Debian: apt-get install texinfo), $(INFO) not built"; fi
+	@if ! command -v $(MAKEINFO) >/dev/null; then \
+		echo "doc: $(MAKEINFO) not found (Debian: apt-get install texinfo), $(INFO) not built"; \
+	elif ! $(MAKE) --no-print-directory info; then \
+		echo "doc: $(INFO) not built; make info says why"; fi
 
 # Build to a new file and rename it: a loaded .so is never overwritten in
 # place.

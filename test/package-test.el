@@ -31,9 +31,10 @@ Emacs would."
            (expand-file-name invocation-name invocation-directory)
            "-Q" "--batch" args)))
 
-(defun netopt-package-test--copy-tree ()
-  "Copy the sources (lisp/, module/, doc/, Makefile) to a temp directory.
-With them, the tools that make the manual and its dir file."
+(defun netopt-package-test--copy-tree (&optional manual)
+  "Copy the sources (lisp/, module/, Makefile) to a temp directory.
+With MANUAL non-nil, doc/ too, and the tools that make the manual and
+its dir file."
   (let ((dir (make-temp-file "netopt-copy" t)))
     (copy-directory (expand-file-name "lisp" netopt-test-root)
                     (expand-file-name "lisp" dir))
@@ -42,13 +43,14 @@ With them, the tools that make the manual and its dir file."
     (copy-file (expand-file-name "Makefile" netopt-test-root)
                (expand-file-name "Makefile" dir))
     ;; The manual's source and the tools that make it.
-    (make-directory (expand-file-name "doc" dir))
-    (copy-file (expand-file-name "doc/netopt.org" netopt-test-root)
-               (expand-file-name "doc/netopt.org" dir))
-    (make-directory (expand-file-name "test/tools" dir) t)
-    (dolist (tool '("export-manual.el" "info-dir.sh"))
-      (copy-file (expand-file-name (concat "test/tools/" tool) netopt-test-root)
-                 (expand-file-name (concat "test/tools/" tool) dir)))
+    (when manual
+      (make-directory (expand-file-name "doc" dir))
+      (copy-file (expand-file-name "doc/netopt.org" netopt-test-root)
+                 (expand-file-name "doc/netopt.org" dir))
+      (make-directory (expand-file-name "test/tools" dir) t)
+      (dolist (tool '("export-manual.el" "info-dir.sh"))
+        (copy-file (expand-file-name (concat "test/tools/" tool) netopt-test-root)
+                   (expand-file-name (concat "test/tools/" tool) dir))))
     (make-directory (expand-file-name "module" dir))
     ;; Every layer of module/ (the sources only: no built module).
     (dolist (sub (directory-files (expand-file-name "module" netopt-test-root)
@@ -183,11 +185,16 @@ loads, and the module makes a socket.  \\[info] then lists the manual,
 whose entry opens its Top node; so it does in the next session."
   (skip-unless (executable-find "make"))
   (skip-unless (executable-find "makeinfo"))
-  (let ((src (netopt-package-test--copy-tree))
+  (let ((src (netopt-package-test--copy-tree t))
         (dir (make-temp-file "netopt-dist" t)))
     (unwind-protect
         (let* ((build (let ((default-directory src))
-                        (netopt-test-command "make" "-s" "dist")))
+                        ;; The manual is exported by the Emacs under test.
+                        (netopt-test-command
+                         "make" "-s" "dist"
+                         (concat "EMACS=" (expand-file-name
+                                           invocation-name
+                                           invocation-directory)))))
                (tar (car (file-expand-wildcards
                           (expand-file-name "netopt-module-*.tar" src))))
                (home (expand-file-name "home" dir))
@@ -365,7 +372,7 @@ netopt-module-9.8.7.tar."
                    (list (format "lisp/netopt-module.el:(defconst netopt-module-version \"%s\"" version)
                          (format "lisp/netopt-module.el:;; Version: %s" version))))
     (should (equal (netopt--module-version) version))
-    (let ((dir (netopt-package-test--copy-tree)))
+    (let ((dir (netopt-package-test--copy-tree t)))
       (unwind-protect
           (let ((el (expand-file-name "lisp/netopt-module.el" dir)))
             (with-temp-file el
