@@ -1,29 +1,48 @@
-# netopt-module --- build, test, demo.
+# netopt-module --- build, test, demo.  make help prints this list.
 #
+#   make             build the module (module/netopt-core.so) and the
+#                    Info manual (doc/netopt.info, when makeinfo is there)
 #   make deps        install emacs-nox, gcc, make if missing (Debian; sudo
 #                    only when not root): test/tools/deps.sh
-#   make             build the module (module/netopt-core.so)
+#   make info        the Info manual alone: doc/netopt.org exported to
+#                    doc/netopt.texi by Emacs, then makeinfo (Debian's texinfo)
+#   make demo        make sockets, set options, print what the kernel holds
 #   make test        build, run every ERT suite on each Emacs of EMACSEN,
 #                    twice: Lisp byte-compiled, and natively compiled under
 #                    -module-assertions, each in a throwaway HOME
 #                    (test/run.sh); last line: N passed, M failed.
+#                    TEST_FILES="test/x-test.el ..." runs only those.
 #                    No lint: run make lint for that (.ci/run does)
 #   make emacs-30    unpack Emacs 30.1 from Debian 12's backports into
 #                    test/emacsen/30.1 (test/tools/emacs-30.sh); from then
 #                    on make test runs on it too
-#   make demo        make sockets, set options, print what the kernel holds
-#   make bench       costs against Emacs and the system call, Lisp layer
-#                    byte-compiled and natively compiled side by side
 #   make lint        cppcheck, clang-format (.clang-format, GNU style),
-#                    no C function over 80 lines (ctags),
-#                    byte-compile warnings, checkdoc
+#                    no C function over 80 lines (test/tools/function-length.sh),
+#                    byte-compile warnings, checkdoc, package-lint
+#   make bench       costs against Emacs and the system call, Lisp layer
+#                    byte-compiled and natively compiled side by side;
+#                    the table goes to test/bench-results.org
+#   make option-table  regenerate the option and API references of the
+#                    manual (doc/netopt.org) from the module's table
 #   make check-headers  build against the emacs-module.h of Emacs 25 to 30
 #                    (test/emacs-module-headers), load each build, use it
+#                    (test/tools/check-headers.sh)
 #   make check-musl  build with musl-gcc (musl-tools), also with every
 #                    compat.h fallback forced, warnings as errors
+#                    (test/tools/check-musl.sh)
 #   make check-fallbacks  every suite against a build with every compat.h
 #                    fallback forced (-DNETOPT_COMPAT_FALLBACKS)
-#   make clean
+#   make check-sanitize  every suite against the module built with
+#                    AddressSanitizer and UndefinedBehaviorSanitizer
+#   make check-valgrind  the suites of VALGRIND_FILES under valgrind
+#                    memcheck (test/valgrind-check.sh)
+#   make install     the Lisp files and the module into
+#                    PREFIX/share/emacs/site-lisp/netopt-module
+#                    (PREFIX=/usr/local), the manual into PREFIX/share/info
+#   make dist        netopt-module-VERSION.tar for package-install-file:
+#                    Lisp, C sources, Makefile, the manual and its dir entry
+#   make help        this list
+#   make clean       remove everything built
 #
 # EMACS and CC can be overridden: make test EMACS=/opt/emacs/bin/emacs
 # runs the suites on that Emacs alone; EMACSEN lists the Emacsen of make
@@ -36,8 +55,9 @@ CFLAGS ?= -O2 -g
 # One version for the Lisp layer and the module: the Version: header.
 MAIN_EL := $(firstword $(wildcard lisp/netopt-module.el netopt-module.el))
 VERSION := $(shell sed -n 's/^;; Version: //p' $(MAIN_EL))
-NETOPT_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread \
-	-Wall -Wextra -Werror -DNETOPT_MODULE_VERSION='"$(VERSION)"'
+NETOPT_FLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread \
+	-Wall -Wextra -Werror
+NETOPT_CFLAGS := $(NETOPT_FLAGS) -DNETOPT_MODULE_VERSION='"$(VERSION)"'
 LDFLAGS ?=
 
 MODULE_SRCS := $(wildcard module/*/*.c)
@@ -50,10 +70,37 @@ TEST_TOOLS := test/tools/sockpeek test/tools/floor test/tools/pristine \
 TEST_FILES := $(sort $(wildcard test/*-test.el))
 
 BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
+MAKEINFO ?= makeinfo
+INFO := doc/netopt.info
 
-.PHONY: all deps emacs-30 test demo clean lint bench option-table install dist check-sanitize check-valgrind check-headers check-musl check-fallbacks
+.PHONY: all deps emacs-30 test demo clean lint bench option-table install dist check-sanitize check-valgrind check-headers check-musl check-fallbacks info help
 
-all: $(MODULE)
+# The manual is built where its source is (a checkout, not the installed
+# package, which ships netopt.info built) and makeinfo is installed.  A
+# manual that cannot be built is reported, and never fails the module's
+# build (which netopt-module-build runs from inside Emacs): make info
+# says why.
+all: $(MODULE) $(if $(wildcard doc/netopt.org),info-if-makeinfo)
+
+help:
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile
+
+info: $(INFO)
+
+# The manual is Org (doc/netopt.org), exported to Texinfo by Emacs's own
+# ox-texinfo, then made into Info by makeinfo.
+doc/netopt.texi: doc/netopt.org test/tools/export-manual.el
+	$(EMACS) -Q --batch -l test/tools/export-manual.el doc/netopt.org
+
+$(INFO): doc/netopt.texi
+	$(MAKEINFO) --no-split -o $@ $<
+
+.PHONY: info-if-makeinfo
+info-if-makeinfo:
+	@if ! command -v $(MAKEINFO) >/dev/null; then \
+		echo "doc: $(MAKEINFO) not found (Debian: apt-get install texinfo), $(INFO) not built"; \
+	elif ! $(MAKE) --no-print-directory info; then \
+		echo "doc: $(INFO) not built; make info says why"; fi
 
 # Build to a new file and rename it: a loaded .so is never overwritten in
 # place.
@@ -83,22 +130,14 @@ lint: $(MODULE)
 		cppcheck --quiet --error-exitcode=1 --std=c11 \
 			--enable=warning,performance,portability \
 			--inline-suppr -D__linux__ -DEMACS_MAJOR_VERSION=28 \
+			'-DNETOPT_MODULE_VERSION="$(VERSION)"' \
 			--suppress=missingIncludeSystem module; \
 	else echo "lint: cppcheck not installed, C checks skipped"; fi
 	@if command -v clang-format >/dev/null; then \
 		clang-format --dry-run --Werror $(MODULE_SRCS) $(MODULE_HDRS) \
 		&& echo "lint: module/ follows .clang-format"; \
 	else echo "lint: clang-format not installed, formatting unchecked"; fi
-	@if command -v ctags >/dev/null; then \
-		long=$$(ctags --fields=+ne --c-kinds=f -o - $(MODULE_SRCS) \
-		  | awk -F'\t' '{ for (i = 4; i <= NF; i++) { \
-		      if ($$i ~ /^line:/) l = substr($$i, 6); \
-		      if ($$i ~ /^end:/) e = substr($$i, 5) } \
-		    if (e - l + 2 > 80) print "  " $$2 ": " $$1 " (" e - l + 2 " lines)" }'); \
-		if [ -n "$$long" ]; then \
-		  echo "lint: functions over 80 lines:"; echo "$$long"; exit 1; \
-		else echo "lint: no C function is over 80 lines"; fi; \
-	else echo "lint: ctags not installed, function lengths unchecked"; fi
+	@sh test/tools/function-length.sh -m 80 $(MODULE_SRCS)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BATCH) --eval '(setq byte-compile-error-on-warn t)' \
 		--eval "(setq byte-compile-dest-file-function (lambda (f) (expand-file-name (concat (file-name-nondirectory f) \"c\") \"$$tmp\")))" \
@@ -147,23 +186,8 @@ check-valgrind: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 # its `emacs_env' typedef is checked first.
 HEADER_DIR := test/emacs-module-headers
 check-headers: $(LISP_ELC)
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && set -e && \
-	for v in 25 26 27 28 29 30; do \
-		mkdir "$$tmp/$$v"; h="$$tmp/$$v/emacs-module.h"; \
-		case $$v in \
-		25|26) sh $(HEADER_DIR)/derive.sh $$v $(HEADER_DIR)/27.1/emacs-module.h > "$$h" ;; \
-		29) sh $(HEADER_DIR)/derive.sh $$v $(HEADER_DIR)/30.1/emacs-module.h > "$$h" ;; \
-		*) cp $(HEADER_DIR)/$$v.*/emacs-module.h "$$h" ;; \
-		esac; \
-		echo '#include <emacs-module.h>' | $(CC) -I"$$tmp/$$v" -E -x c - \
-			| grep -q "^typedef struct emacs_env_$$v emacs_env;" \
-			|| { echo "check-headers: Emacs $$v's header not used"; exit 1; }; \
-		$(CC) $(NETOPT_CFLAGS) -Wundef $(CFLAGS) -I"$$tmp/$$v" -shared \
-			-o "$$tmp/$$v/netopt-core.so" $(MODULE_SRCS) $(LDFLAGS); \
-		NETOPT_MODULE_FILE="$$tmp/$$v/netopt-core.so" $(BATCH) \
-			-l test/header-smoke.el >/dev/null; \
-		echo "check-headers: Emacs $$v header: builds, loads, works"; \
-	done
+	@CC='$(CC)' CFLAGS='$(NETOPT_FLAGS) $(CFLAGS)' VERSION='$(VERSION)' EMACS='$(EMACS)' \
+		sh test/tools/check-headers.sh $(MODULE_SRCS)
 
 # The module built with musl (musl-gcc, Debian's musl-tools), warnings
 # as errors, twice: as it is, and with every compat.h fallback taken
@@ -172,14 +196,8 @@ check-headers: $(LISP_ELC)
 # given with -I.  Only built, not loaded: Emacs here is linked with glibc.
 MUSL_CC ?= musl-gcc
 check-musl:
-	@command -v $(MUSL_CC) >/dev/null || \
-		{ echo "check-musl: $(MUSL_CC) not found (apt-get install musl-tools)"; exit 1; }
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && set -e && \
-	for extra in "" -DNETOPT_COMPAT_FALLBACKS; do \
-		$(MUSL_CC) $(NETOPT_CFLAGS) $(CFLAGS) $$extra -I$(HEADER_DIR)/28.2 \
-			-shared -o "$$tmp/netopt-core.so" $(MODULE_SRCS); \
-		echo "check-musl: built with musl $${extra:-(native interfaces)}"; \
-	done
+	@MUSL_CC='$(MUSL_CC)' CFLAGS='$(NETOPT_FLAGS) $(CFLAGS)' VERSION='$(VERSION)' \
+		sh test/tools/check-musl.sh $(MODULE_SRCS)
 
 # Every suite run against a build that takes every compat.h fallback
 # (accept + fcntl, getsockname's family, struct ip_mreq, FIONREAD,
@@ -195,24 +213,35 @@ check-fallbacks: $(FALLBACKS) $(LISP_ELC) $(TEST_TOOLS)
 	EMACSEN='$(EMACS)' sh test/run.sh $(TEST_FILES)
 
 # make install PREFIX=DIR: the Lisp files and the module in
-# DIR/share/emacs/site-lisp/netopt-module (add it to load-path).
+# DIR/share/emacs/site-lisp/netopt-module (add it to load-path), the
+# manual in DIR/share/info (with its dir entry where install-info is).
 PREFIX ?= /usr/local
 LISPDIR ?= $(PREFIX)/share/emacs/site-lisp/netopt-module
+INFODIR ?= $(PREFIX)/share/info
 install: $(MODULE) $(LISP_ELC)
 	install -d $(DESTDIR)$(LISPDIR)
 	install -m 644 $(LISP_SRCS) $(LISP_ELC) $(DESTDIR)$(LISPDIR)
 	install -m 755 $(MODULE) $(DESTDIR)$(LISPDIR)/netopt-core.so.tmp
 	mv -f $(DESTDIR)$(LISPDIR)/netopt-core.so.tmp $(DESTDIR)$(LISPDIR)/netopt-core.so
+	@if [ -f $(INFO) ]; then \
+		install -d $(DESTDIR)$(INFODIR) && \
+		install -m 644 $(INFO) $(DESTDIR)$(INFODIR) && \
+		if command -v install-info >/dev/null; then \
+			install-info --info-dir=$(DESTDIR)$(INFODIR) $(DESTDIR)$(INFODIR)/netopt.info; fi; \
+	fi
 
 # make dist: netopt-module-VERSION.tar for package-install-file.  The
-# package holds the Lisp files, the C sources and this Makefile; the
-# module is built when the package is first loaded.  The -pkg.el file
-# is only read, never loaded: it is not byte-compiled (as ELPA's).
+# package holds the Lisp files, the C sources, this Makefile, the Info
+# manual and a dir file listing it: package.el puts a package directory
+# that has a dir file on Info-directory-list, so C-h i finds the manual.
+# The module is built when the package is first loaded.  The -pkg.el
+# file is only read, never loaded: it is not byte-compiled (as ELPA's).
 DIST := netopt-module-$(VERSION)
-dist:
+dist: $(INFO)
 	rm -rf $(DIST) $(DIST).tar
 	mkdir -p $(DIST)/module
-	cp $(LISP_SRCS) Makefile $(DIST)/
+	cp $(LISP_SRCS) Makefile $(INFO) $(DIST)/
+	sh test/tools/info-dir.sh doc/netopt.texi > $(DIST)/dir
 	cp -r $(sort $(dir $(MODULE_SRCS))) $(DIST)/module/
 	printf ';; netopt-module-pkg.el  -*- no-byte-compile: t; lexical-binding: t -*-\n(define-package "netopt-module" "%s"\n  "Socket options for Emacs, done right"\n  (quote ((emacs "25.1"))))\n' \
 		'$(VERSION)' > $(DIST)/netopt-module-pkg.el
@@ -220,7 +249,8 @@ dist:
 	rm -rf $(DIST)
 	@echo "$(DIST).tar"
 
-# Regenerate README.org's option reference from the option table.
+# Regenerate the manual's option reference and API reference
+# (doc/netopt.texi) from the option table and the docstrings.
 option-table: $(MODULE) $(LISP_ELC)
 	$(BATCH) -l test/option-table.el -f netopt-option-table-update
 
@@ -244,4 +274,5 @@ demo: $(MODULE) $(LISP_ELC)
 
 clean:
 	rm -rf netopt-module-*.tar
+	rm -f $(INFO) doc/netopt.texi
 	rm -f $(MODULE) $(SANITIZED) $(FALLBACKS) module/*.tmp.* $(LISP_ELC) $(TEST_TOOLS) test/*.elc

@@ -445,6 +445,35 @@ options read from the kernel."
 
 (declare-function netopt--process-contact "netopt-process" (process))
 
+;;;; Printing
+
+(defun netopt--socket-description (socket)
+  "Return SOCKET as #<netopt socket NAME ADDRESS>, never signalling.
+ADDRESS is the peer of a connected socket, the local address of any
+other; a closed socket is #<netopt socket closed>."
+  (condition-case nil
+      (if (not (netopt-live-p socket))
+          "#<netopt socket closed>"
+        (let* ((contact (netopt--socket-contact socket))
+               (name (plist-get contact :name))
+               (address (or (plist-get contact :remote)
+                            (plist-get contact :local))))
+          (concat "#<netopt socket"
+                  (and name (format " %S" name))
+                  (cond ((stringp address) (format " %S" address))
+                        (address (concat " " (format-network-address address))))
+                  ">")))
+    (error "#<netopt socket>")))
+
+;; Backtraces, ERT and `cl-prin1' show a socket by name and address;
+;; `prin1' has no hook for a module's object on Emacs 28.
+(with-eval-after-load 'cl-print
+  (cl-defmethod cl-print-object ((object user-ptr) stream)
+    "Print OBJECT, a netopt socket, by its name and address, on STREAM."
+    (if (netopt-socket-p object)
+        (princ (netopt--socket-description object) stream)
+      (cl-call-next-method))))
+
 (provide 'netopt-module)
 (require 'netopt-process)
 ;;; netopt-module.el ends here

@@ -144,13 +144,13 @@ is non-zero, and the detached process is gone."
   (let* ((marker (format "%d.%d" (emacs-pid) (random 100000)))
          (suite (make-temp-file
                  "netopt-hang-" nil "-test.el"
-                 (format "(require 'ert)\n(ert-deftest netopt-hang ()
+                 (format "(require 'ert)\n(ert-deftest netopt-children-hang ()
   (call-process \"setsid\" nil 0 nil \"sleep\" \"%s\")
   (while t (sleep-for 1)))\n" marker))))
     (unwind-protect
         (let ((result (netopt-children-test--run-sh
                        suite "NETOPT_SUITE_TIMEOUT=2"
-                       "NETOPT_TEST_SELECTOR=netopt-hang")))
+                       "NETOPT_TEST_SELECTOR=netopt-children-hang")))
           (should-not (equal (car result) 0))
           (should (seq-some (lambda (line)
                               (string-match-p
@@ -183,7 +183,7 @@ After the run, that HOME is gone."
          (suite (make-temp-file
                  "netopt-home-" nil "-test.el"
                  "(require 'ert)\n(require 'cl-lib)\n(require 'netopt-module)
-(ert-deftest netopt-home ()
+(ert-deftest netopt-children-home ()
   (should (featurep 'netopt-module))
   (princ (format \"\\nNETOPT-HOME %s\\n\" (getenv \"HOME\")))
   (should-not (file-exists-p \"~/.emacs.d/eln-cache/\"))
@@ -202,7 +202,7 @@ After the run, that HOME is gone."
     (unwind-protect
         (let* ((result (netopt-children-test--run-sh
                         suite "NETOPT_SUITE_TIMEOUT=120"
-                        "NETOPT_TEST_SELECTOR=netopt-home"
+                        "NETOPT_TEST_SELECTOR=netopt-children-home"
                         (concat "NETOPT_TEST_PRELOAD=" preload)))
                (home (seq-some (lambda (line)
                                  (and (string-match "\\`NETOPT-HOME \\(.*\\)"

@@ -12,7 +12,7 @@
 
 ;;;; Errors
 
-(netopt-deftest netopt-behaviour-errors ()
+(netopt-deftest netopt-core-errors ()
   "The error symbols of the contract, each where it says."
   (let ((s (netopt-test-socket)))
     (should (memq 'file-error (get 'netopt-permission-denied 'error-conditions)))
@@ -58,7 +58,7 @@
                         (lambda () (netopt-accept s 0))))
       (should-error (funcall call) :type 'netopt-closed))))
 
-(ert-deftest netopt-audit-out-of-memory-is-not-bad-value ()
+(ert-deftest netopt-core-out-of-memory-is-not-bad-value ()
   "A failed allocation signals an error, never `netopt-bad-value'."
   (unless (executable-find "prlimit") (ert-skip "needs prlimit"))
   (let ((result
@@ -86,7 +86,7 @@
 
 ;;;; Lisp threads
 
-(ert-deftest netopt-hygiene-threads ()
+(ert-deftest netopt-core-threads ()
   "Calls from a Lisp thread work, and their errors stay Lisp errors."
   (skip-unless (fboundp 'make-thread))
   (let* ((result nil)

@@ -202,7 +202,7 @@ ever makes sockets, so sockets are what a leak would show in."
                                     "")))
              (directory-files "/proc/self/fd" nil "\\`[0-9]+\\'")))
 
-(ert-deftest netopt-robust-bad-input-matrix ()
+(ert-deftest netopt-entry-bad-input-matrix ()
   "Every function × argument position × value class has its outcome."
   (let ((before (netopt-robust--socket-count)) (cases 0) (bad nil))
     (netopt-robust--with-fixtures fixtures
@@ -266,7 +266,7 @@ ever makes sockets, so sockets are what a leak would show in."
   "Return how many of PROCS are live network processes."
   (seq-count #'process-live-p procs))
 
-(ert-deftest netopt-robust-random-sequence ()
+(ert-deftest netopt-entry-random-sequence ()
   "Thousands of random calls: only netopt errors, exact descriptor count."
   (let* ((seed (if (getenv "NETOPT_FUZZ_SEED")
                    (string-to-number (getenv "NETOPT_FUZZ_SEED"))

@@ -1,20 +1,23 @@
-;;; option-table.el --- the README's option reference, from the table  -*- lexical-binding: t; -*-
+;;; option-table.el --- the manual's option and API references, generated  -*- lexical-binding: t; -*-
 
 ;;; Commentary:
 
 ;; `make option-table' rewrites the lines between "# BEGIN OPTION TABLE"
-;; and "# END OPTION TABLE" in README.org from `netopt-option-info';
-;; the test netopt-catalogue-readme-table fails when they differ.
+;; and "# END OPTION TABLE" in the manual, doc/netopt.org, from
+;; `netopt-option-info', and those between "# BEGIN API REFERENCE" and
+;; "# END API REFERENCE" from the docstrings; the tests
+;; netopt-manual-option-reference and netopt-manual-api-reference fail
+;; when they differ.
 
 ;;; Code:
 
 (require 'netopt-module)
 (require 'help)
 
-(defconst netopt-option-table--readme
-  (expand-file-name "../README.org"
+(defconst netopt-option-table--manual
+  (expand-file-name "../doc/netopt.org"
                     (file-name-directory (or load-file-name buffer-file-name)))
-  "The README whose option reference is generated.")
+  "The manual whose option and API references are generated.")
 
 (defun netopt-option-table--cell (value)
   "Return VALUE as the text of an Org table cell."
@@ -56,7 +59,7 @@
     netopt-option-info netopt-contact netopt-make-network-process
     netopt-join-group netopt-leave-group netopt-set-raw-option
     netopt-raw-option netopt-list-sockets netopt-mode netopt-module-build)
-  "The public functions and commands, in the README's order.")
+  "The public functions and commands, in the manual's order.")
 
 (defun netopt-option-table--signature (function)
   "Return FUNCTION's call signature, in the form of Help buffers."
@@ -92,24 +95,24 @@
                     (match-beginning 0))))
     (cons start end)))
 
-(defun netopt-option-table-readme-text (&optional name)
-  "Return the generated block NAME (default OPTION TABLE) in README.org."
+(defun netopt-option-table-manual-text (&optional name)
+  "Return the generated block NAME (default OPTION TABLE) of the manual."
   (with-temp-buffer
-    (insert-file-contents netopt-option-table--readme)
+    (insert-file-contents netopt-option-table--manual)
     (let ((b (netopt-option-table--bounds (or name "OPTION TABLE"))))
       (buffer-substring-no-properties (car b) (cdr b)))))
 
 (defun netopt-option-table-update ()
-  "Rewrite README.org's option reference and API reference."
+  "Rewrite the manual's option reference and API reference."
   (with-temp-buffer
-    (insert-file-contents netopt-option-table--readme)
+    (insert-file-contents netopt-option-table--manual)
     (dolist (block (list (cons "OPTION TABLE" (netopt-option-table))
                          (cons "API REFERENCE" (netopt-option-table-api))))
       (let ((b (netopt-option-table--bounds (car block))))
         (delete-region (car b) (cdr b))
         (goto-char (car b))
         (insert (cdr block))))
-    (write-region nil nil netopt-option-table--readme)))
+    (write-region nil nil netopt-option-table--manual)))
 
 (provide 'option-table)
 ;;; option-table.el ends here

@@ -12,7 +12,7 @@
 
 ;;;; Accepted connections
 
-(netopt-deftest netopt-behaviour-accept-defaults ()
+(netopt-deftest netopt-options-child-accept-defaults ()
   "An accepted child starts from the kernel's defaults, except :reuseaddr."
   (pcase-let* ((fresh (netopt-test-peek (netopt-test-socket)))
                (`(,srv ,cli ,child)
@@ -34,7 +34,7 @@
                                     v))))))
     (should (equal (netopt-test-kernel child "reuseaddr") 1))))
 
-(netopt-deftest netopt-behaviour-child-options ()
+(netopt-deftest netopt-options-child-child-options-applied ()
   ":child-options reach every accepted connection."
   (let* ((srv (netopt-test-server :child-options
                                   '(:keepalive t :priority 2 :linger 3)))

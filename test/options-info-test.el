@@ -12,7 +12,7 @@
 
 ;;;; The list and the info
 
-(ert-deftest netopt-options-supported-list ()
+(ert-deftest netopt-options-info-supported-list ()
   "The supported options start with the manual's eight, in its order."
   (let ((all (netopt-supported-options)))
     (should (equal (seq-take all 8)
@@ -22,7 +22,7 @@
     (dolist (opt all)
       (should (keywordp opt)))))
 
-(ert-deftest netopt-options-info ()
+(ert-deftest netopt-options-info-option-info ()
   "Every supported option has its info plist; the eight are socket level."
   (dolist (opt (netopt-supported-options))
     (let ((info (netopt-option-info opt)))
@@ -40,7 +40,7 @@
   (should (equal (plist-get (netopt-option-info :priority) :c-name)
                  "SO_PRIORITY")))
 
-(ert-deftest netopt-catalog-info-plists ()
+(ert-deftest netopt-options-info-plists ()
   "Every option documents its type, level, settability, families and doc."
   (dolist (option (netopt-supported-options))
     (let ((info (netopt-option-info option)))
@@ -57,7 +57,7 @@
 
 ;;;; The case table covers the option table
 
-(ert-deftest netopt-options-cases-cover-every-option ()
+(ert-deftest netopt-options-info-cases-cover-every-option ()
   "Every option has its row in `netopt-test-option-cases', and no more.
 A row either has cases (set, read by the kernel, read back), on a
 socket kind that the tests can make, or names an existing test that

@@ -29,9 +29,28 @@ PEEK-NAME is sockpeek's name for OPTION."
     ;; netopt-contact reads the same live value.
     (should (equal (netopt-contact sock option) read-back))))
 
-(defun netopt-options-test--run (row)
+(defvar netopt-options-test--check-initial t
+  "Non-nil: each row is checked to hold a value the kernel does not start with.
+The no-op setter test binds it to nil: there the value checks alone
+must fail.")
+
+(defun netopt-options-test--differs (label option cases initial)
+  "Check that some case of CASES does not read INITIAL in the kernel.
+INITIAL is what the kernel holds for OPTION on a fresh socket of kind
+LABEL: a case that only reads it back would pass with a setter that
+does nothing."
+  (when netopt-options-test--check-initial
+    (should (equal (list label option initial
+                       (and (seq-some (lambda (case)
+                                        (not (equal (nth 1 case) initial)))
+                                      cases)
+                            t))
+                   (list label option initial t)))))
+
+(defun netopt-options-test--run (row &optional later-only)
   "Run the creation and set-later matrix for ROW, an `every' row.
-ROW is a row of `netopt-test-option-cases'."
+ROW is a row of `netopt-test-option-cases'.  With LATER-ONLY, only
+the settings made after creation."
   (let* ((option (car row))
          (peek-name (plist-get (cdr row) :peek))
          (cases (plist-get (cdr row) :cases))
@@ -39,12 +58,16 @@ ROW is a row of `netopt-test-option-cases'."
          (checked 0))
     (dolist (kind (netopt-test-option-kinds))
       (let ((label (car kind)) (args (cdr kind)))
+        (netopt-options-test--differs
+         label option cases
+         (netopt-test-kernel (apply #'netopt-test-socket args) peek-name))
         ;; Set at creation.
-        (dolist (case cases)
-          (let ((s (apply #'netopt-test-socket option (car case) args)))
-            (netopt-options-test--check (concat label " at creation")
-                                        s option peek-name case)
-            (setq checked (1+ checked))))
+        (unless later-only
+          (dolist (case cases)
+            (let ((s (apply #'netopt-test-socket option (car case) args)))
+              (netopt-options-test--check (concat label " at creation")
+                                          s option peek-name case)
+              (setq checked (1+ checked)))))
         ;; Set later: on the bare socket for :reuseaddr (settable only
         ;; before bind), on every kind for the others.
         (when (or (not (eq option :reuseaddr)) (not (memq :server args)))
@@ -55,6 +78,32 @@ ROW is a row of `netopt-test-option-cases'."
                                           s option peek-name case)
               (setq checked (1+ checked)))))))
     (should (> checked 0))))
+
+(defun netopt-options-test--round-trip (row)
+  "Set each case of ROW, a row whose :on is a socket kind, and check it.
+Each case on a fresh socket of that kind; return the cases checked, 0
+for an IPv6 kind without IPv6."
+  (let ((option (car row))
+        (peek (plist-get (cdr row) :peek))
+        (kind (plist-get (cdr row) :on))
+        (cases (plist-get (cdr row) :cases))
+        (checked 0)
+        (netopt-linger-seconds 7))
+    (unless (and (not (netopt-test-ipv6-p)) (memq kind '(tcp6 udp6 bare6)))
+      (netopt-options-test--differs
+       kind option cases
+       (netopt-test-kernel (netopt-test-option-socket kind) peek))
+      (pcase-dolist (`(,value ,kernel ,back) cases)
+        (let ((s (netopt-test-option-socket kind)))
+          (should (equal (list option kind
+                               (netopt-set-option s option value))
+                         (list option kind t)))
+          (should (equal (list option kind (netopt-test-kernel s peek))
+                         (list option kind kernel)))
+          (should (equal (list option kind (netopt-option s option))
+                         (list option kind back)))
+          (setq checked (1+ checked)))))
+    checked))
 
 (defmacro netopt-options-test--define-matrices ()
   "Define a matrix test for each `every' row of `netopt-test-option-cases'.
@@ -73,30 +122,41 @@ The test of OPTION is netopt-options-matrixOPTION."
 
 (netopt-options-test--define-matrices)
 
-(netopt-deftest netopt-catalog-round-trips ()
+(netopt-deftest netopt-options-round-trips ()
   "Every option beyond the manual's: set, held by the kernel, read back.
 Each case of each row of `netopt-test-option-cases' whose :on is a
 socket kind, not `every'."
-  (let ((ipv6 (netopt-test-ipv6-p)) (checked 0)
-        (netopt-linger-seconds 7))
+  (let ((checked 0))
     (dolist (row (netopt-test-option-rows 'catalogue))
-      (let ((option (car row))
-            (peek (plist-get (cdr row) :peek))
-            (kind (plist-get (cdr row) :on)))
-        (unless (and (not ipv6) (memq kind '(tcp6 udp6 bare6)))
-          (pcase-dolist (`(,value ,kernel ,back) (plist-get (cdr row) :cases))
-            (let ((s (netopt-test-option-socket kind)))
-              (should (equal (list option kind
-                                   (netopt-set-option s option value))
-                             (list option kind t)))
-              (should (equal (list option kind (netopt-test-kernel s peek))
-                             (list option kind kernel)))
-              (should (equal (list option kind (netopt-option s option))
-                             (list option kind back)))
-              (setq checked (1+ checked)))))))
+      (setq checked (+ checked (netopt-options-test--round-trip row))))
     (should (>= checked 25))))
 
-(netopt-deftest netopt-catalog-at-creation ()
+(netopt-deftest netopt-options-cases-fail-with-a-no-op-setter ()
+  "With a `netopt-set-option' that does nothing, every row of cases fails.
+Each row of `netopt-test-option-cases' sets a value the kernel does
+not hold already, so a setter that returns t and sets nothing cannot
+pass it: the manual's eight set after creation on every kind, the
+others on their own kind.  Only the value checks run here, not the
+check that a row's value differs from the kernel's initial one."
+  (let ((rows (netopt-test-option-rows)) (failed nil)
+        (netopt-options-test--check-initial nil))
+    (cl-letf (((symbol-function 'netopt-set-option) (lambda (&rest _) t)))
+      (dolist (row rows)
+        (condition-case nil
+            (if (eq (plist-get (cdr row) :on) 'every)
+                (netopt-options-test--run row t)
+              (netopt-options-test--round-trip row))
+          (ert-test-failed (push row failed)))))
+    (should (> (length rows) 40))
+    (should (equal (seq-difference rows failed)
+                   ;; IPv6 rows cannot fail where there is no IPv6.
+                   (and (not (netopt-test-ipv6-p))
+                        (seq-filter (lambda (row)
+                                      (memq (plist-get (cdr row) :on)
+                                            '(tcp6 udp6 bare6)))
+                                    rows))))))
+
+(netopt-deftest netopt-options-at-creation ()
   "Catalogue options given to netopt-make-socket are set before connect."
   (let* ((srv (netopt-test-server))
          (cli (netopt-test-socket :host "127.0.0.1"
@@ -199,7 +259,7 @@ socket kind, not `every'."
 
 ;;;; Rules
 
-(netopt-deftest netopt-catalog-applicability ()
+(netopt-deftest netopt-options-applicability ()
   "Options that do not apply to a socket are unsupported for it."
   (let ((udp (netopt-test-socket :type 'datagram))
         (tcp4 (netopt-test-socket))
@@ -214,7 +274,7 @@ socket kind, not `every'."
       (should-error (funcall call) :type 'netopt-unknown-option))
     (should (null (netopt-set-option udp :nodelay t t)))))
 
-(netopt-deftest netopt-catalog-read-only ()
+(netopt-deftest netopt-options-read-only ()
   "Read-only options read, and refuse to be set (nil with NO-ERROR)."
   (pcase-let ((`(,srv ,cli ,_child) (netopt-test-pair)))
     (dolist (option '(:info :error :acceptconn))
@@ -227,7 +287,7 @@ socket kind, not `every'."
     (should (equal (netopt-test-kernel srv "acceptconn") 1))
     (should (eql (netopt-option cli :error) 0))))
 
-(netopt-deftest netopt-audit-pending-error-kept ()
+(netopt-deftest netopt-options-pending-error-kept ()
   "Only an explicit (netopt-option X :error) consumes a pending error."
   (let* ((closed (netopt-test-socket :type 'datagram :server t
                                      :host "127.0.0.1" :service t))
@@ -247,7 +307,7 @@ socket kind, not `every'."
     (should (> (netopt-option s :error) 0))
     (should (eql (netopt-option s :error) 0))))
 
-(netopt-deftest netopt-audit-mark-unsigned ()
+(netopt-deftest netopt-options-mark-unsigned ()
   "`:mark' takes the whole unsigned 32-bit range."
   (skip-unless (memq :mark (netopt-supported-options)))
   (skip-unless (eq (user-uid) 0))
@@ -259,7 +319,7 @@ socket kind, not `every'."
                   :type 'netopt-bad-value)
     (should-error (netopt-set-option s :mark -1) :type 'netopt-bad-value)))
 
-(ert-deftest netopt-catalog-privileged ()
+(ert-deftest netopt-options-privileged ()
   "As nobody, :mark and :transparent are refused with permission denied."
   (should (equal (netopt-test-child
                   '(let ((s (netopt-make-socket)))
@@ -271,7 +331,7 @@ socket kind, not `every'."
                   :as-nobody t :strict t)
                  '(denied denied))))
 
-(ert-deftest netopt-behaviour-unprivileged ()
+(ert-deftest netopt-options-unprivileged ()
   "As nobody, :priority 7 and re-binding a bound device are refused."
   (should (equal (netopt-test-child
                   '(condition-case nil (netopt-make-socket :priority 7)
@@ -303,7 +363,7 @@ socket kind, not `every'."
 
 ;;;; Options beyond the manual
 
-(netopt-deftest netopt-catalog-tcp-info ()
+(netopt-deftest netopt-options-tcp-info ()
   ":info reports the connection's state and a plausible round-trip time."
   (pcase-let ((`(,srv ,cli ,child) (netopt-test-pair)))
     (netopt-send cli "ping")
@@ -319,7 +379,7 @@ socket kind, not `every'."
     (should (memq (plist-get (netopt-option child :info) :state)
                   '(close-wait last-ack close)))))
 
-(netopt-deftest netopt-catalog-peercred ()
+(netopt-deftest netopt-options-peercred ()
   ":peercred on a local connection reports this Emacs's pid and ids."
   (let* ((file (netopt-test-temp-socket-name))
          (srv (netopt-test-socket :family 'local :server t :service file)))
@@ -334,7 +394,7 @@ socket kind, not `every'."
               (should (eql (plist-get cred :gid) (group-gid))))))
       (delete-file file))))
 
-(netopt-deftest netopt-catalog-reuseport ()
+(netopt-deftest netopt-options-reuseport ()
   ":reuseport lets two servers bind one port; without it the second fails."
   (let* ((a (netopt-test-server :reuseport t))
          (port (netopt-test-port a)))
@@ -348,7 +408,7 @@ socket kind, not `every'."
     (should-error (netopt-set-option a :reuseport nil)
                   :type 'netopt-unknown-option)))
 
-(netopt-deftest netopt-catalog-v6only ()
+(netopt-deftest netopt-options-v6only ()
   ":v6only decides whether an IPv6 wildcard server takes IPv4 clients."
   (skip-unless (netopt-test-ipv6-p))
   (dolist (v6only '(nil t))
@@ -367,7 +427,7 @@ socket kind, not `every'."
           (should (equal (seq-take (netopt-contact child :remote) 6)
                          '[0 0 0 0 0 65535])))))))
 
-(netopt-deftest netopt-catalog-keepalive-timer-in-ss ()
+(netopt-deftest netopt-options-keepalive-timer-in-ss ()
   "Keep-alive timing shows in ss as the connection's keepalive timer."
   (skip-unless (executable-find "ss"))
   (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-pair)))
@@ -381,7 +441,7 @@ socket kind, not `every'."
       (should (string-match "timer:(keepalive,\\([0-9]+\\)min" line))
       (should (member (match-string 1 line) '("20" "19"))))))
 
-(netopt-deftest netopt-catalog-multicast-interface ()
+(netopt-deftest netopt-options-multicast-interface ()
   ":multicast-if takes an interface name and reads it back."
   (let ((u4 (netopt-test-socket :type 'datagram)))
     (should (null (netopt-option u4 :multicast-if)))
@@ -398,7 +458,7 @@ socket kind, not `every'."
 
 ;;;; Proven by traffic
 
-(netopt-deftest netopt-behaviour-oob-separate ()
+(netopt-deftest netopt-options-oob-separate ()
   "Without :oobinline, urgent data is read with :oob t, not in the stream."
   (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
     (netopt-send cli "ab")
@@ -408,7 +468,7 @@ socket kind, not `every'."
     (netopt-close cli)
     (should (equal (netopt-test-receive-all child) "abcd"))))
 
-(netopt-deftest netopt-behaviour-oob-inline ()
+(netopt-deftest netopt-options-oob-inline ()
   "With :oobinline (a child option), urgent data arrives in the stream."
   (pcase-let ((`(,_srv ,cli ,child)
                (netopt-test-pair :child-options '(:oobinline t))))
@@ -421,7 +481,7 @@ socket kind, not `every'."
     (should-error (netopt-receive child :oob t :timeout 0.2)
                   :type 'netopt-system-error)))
 
-(netopt-deftest netopt-behaviour-broadcast ()
+(netopt-deftest netopt-options-broadcast ()
   "Sending to 127.255.255.255 needs :broadcast; with it the datagram arrives."
   (let* ((r (netopt-test-socket :type 'datagram :server t :service t))
          (to (vector 127 255 255 255 (netopt-test-port r)))
@@ -439,7 +499,7 @@ socket kind, not `every'."
     (should-error (netopt-send plain "no" :to to)
                   :type 'netopt-permission-denied)))
 
-(netopt-deftest netopt-behaviour-linger-zero-resets ()
+(netopt-deftest netopt-options-linger-zero-resets ()
   ":linger 0 closes with a reset: the peer sees the connection reset."
   (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
     (netopt-set-option cli :linger 0)
@@ -450,7 +510,7 @@ socket kind, not `every'."
                              :type 'netopt-system-error)))
       (should (member "Connection reset by peer" err)))))
 
-(netopt-deftest netopt-behaviour-linger-off-delivers ()
+(netopt-deftest netopt-options-linger-off-delivers ()
   ":linger nil: the peer reads all the data, then the end of the stream."
   (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
     (should (null (netopt-option cli :linger)))
@@ -459,7 +519,7 @@ socket kind, not `every'."
       (netopt-close cli)
       (should (= (length (netopt-test-receive-all child)) (length data))))))
 
-(netopt-deftest netopt-behaviour-linger-t-delivers ()
+(netopt-deftest netopt-options-linger-t-delivers ()
   ":linger t holds netopt-linger-seconds in the kernel and delivers all."
   (let ((netopt-linger-seconds 7))
     (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
@@ -482,7 +542,7 @@ socket kind, not `every'."
     (netopt-close srv)
     port))
 
-(netopt-deftest netopt-behaviour-reuseaddr-time-wait ()
+(netopt-deftest netopt-options-reuseaddr-time-wait ()
   ":reuseaddr rebinds a port held in TIME_WAIT; without it bind fails."
   (let ((port (netopt-behaviour--time-wait-port)))
     (when (executable-find "ss")
@@ -495,7 +555,7 @@ socket kind, not `every'."
     (should (netopt-test-socket :server t :host "127.0.0.1" :service port
                                 :reuseaddr t))))
 
-(ert-deftest netopt-netns-dead-connections-detected ()
+(ert-deftest netopt-options-dead-connections-detected ()
   "Keep-alive timing and a user timeout notice a dead peer; plain TCP does not.
 Three connections on the namespace's loopback: one with :keepalive t
 :keepidle 1 :keepintvl 1 :keepcnt 2, one with :user-timeout 2000 and

@@ -31,8 +31,10 @@ Emacs would."
            (expand-file-name invocation-name invocation-directory)
            "-Q" "--batch" args)))
 
-(defun netopt-package-test--copy-tree ()
-  "Copy the sources (lisp/, module/ sources, Makefile) to a temp directory."
+(defun netopt-package-test--copy-tree (&optional manual)
+  "Copy the sources (lisp/, module/, Makefile) to a temp directory.
+With MANUAL non-nil, doc/ too, and the tools that make the manual and
+its dir file."
   (let ((dir (make-temp-file "netopt-copy" t)))
     (copy-directory (expand-file-name "lisp" netopt-test-root)
                     (expand-file-name "lisp" dir))
@@ -40,6 +42,15 @@ Emacs would."
       (delete-file elc))
     (copy-file (expand-file-name "Makefile" netopt-test-root)
                (expand-file-name "Makefile" dir))
+    ;; The manual's source and the tools that make it.
+    (when manual
+      (make-directory (expand-file-name "doc" dir))
+      (copy-file (expand-file-name "doc/netopt.org" netopt-test-root)
+                 (expand-file-name "doc/netopt.org" dir))
+      (make-directory (expand-file-name "test/tools" dir) t)
+      (dolist (tool '("export-manual.el" "info-dir.sh"))
+        (copy-file (expand-file-name (concat "test/tools/" tool) netopt-test-root)
+                   (expand-file-name (concat "test/tools/" tool) dir))))
     (make-directory (expand-file-name "module" dir))
     ;; Every layer of module/ (the sources only: no built module).
     (dolist (sub (directory-files (expand-file-name "module" netopt-test-root)
@@ -132,8 +143,37 @@ Emacs would."
      (require 'netopt-module)
      (princ (format "INSTALLED %s %s\n" (netopt--module-file)
                     (netopt-option (netopt-make-socket :priority 3)
-                                   :priority))))
+                                   :priority)))
+     (princ (funcall netopt-package-test--info-check)))
   "What the child Emacs of `netopt-package-dist-installs' evaluates.")
+
+(defconst netopt-package-test--info-form
+  '(lambda ()
+     ;; C-h i: the directory node, built from every dir file of
+     ;; `Info-directory-list', lists the manual; following its entry
+     ;; opens the manual's Top node.
+     (require 'info)
+     (save-window-excursion
+       (info)
+       (let ((entry (save-excursion
+                      (goto-char (point-min))
+                      (and (re-search-forward "^\\* Netopt: (netopt)\\." nil t)
+                           (progn (beginning-of-line) (point))))))
+         (concat
+          (format "INFO-DIR %s\n" (and entry t))
+          (if (not entry) ""
+            (goto-char entry)
+            (Info-follow-nearest-node)
+            (format "INFO-NODE %s %s %s\n" Info-current-node
+                    (file-name-nondirectory Info-current-file)
+                    (save-excursion
+                      (goto-char (point-min))
+                      (and (search-forward "Detect dead connections" nil t)
+                           t))))))))
+  "A function the child Emacsen of the dist test call: the manual in Info.
+It returns lines INFO-DIR (whether \\[info] lists the manual) and
+INFO-NODE (the node and file its entry leads to, and whether that
+node lists the recipe).")
 
 (ert-deftest netopt-package-dist-installs ()
   "The make dist tar installs cleanly into an empty HOME, and works.
@@ -141,19 +181,28 @@ make dist runs in a copy of the tree.  A child Emacs whose HOME and
 `package-user-dir' are empty installs the tar with
 `package-install-file', which byte-compiles every file (building the
 module on the way): no byte-compiler warning, every installed .elc
-loads, and the module makes a socket."
+loads, and the module makes a socket.  \\[info] then lists the manual,
+whose entry opens its Top node; so it does in the next session."
   (skip-unless (executable-find "make"))
-  (let ((src (netopt-package-test--copy-tree))
+  (skip-unless (executable-find "makeinfo"))
+  (let ((src (netopt-package-test--copy-tree t))
         (dir (make-temp-file "netopt-dist" t)))
     (unwind-protect
         (let* ((build (let ((default-directory src))
-                        (netopt-test-command "make" "-s" "dist")))
+                        ;; The manual is exported by the Emacs under test.
+                        (netopt-test-command
+                         "make" "-s" "dist"
+                         (concat "EMACS=" (expand-file-name
+                                           invocation-name
+                                           invocation-directory)))))
                (tar (car (file-expand-wildcards
                           (expand-file-name "netopt-module-*.tar" src))))
                (home (expand-file-name "home" dir))
                (elpa (expand-file-name "elpa" home)))
-          (should (equal build (cons 0 (concat (file-name-nondirectory tar)
-                                               "\n"))))
+          ;; Its last line names the tar (the manual's export talks first).
+          (should (equal (car build) 0))
+          (should (equal (netopt-test-last-line (string-trim-right (cdr build)))
+                         (file-name-nondirectory tar)))
           (make-directory home)
           (should-not (directory-files home nil "\\`[^.]"))
           (let* ((process-environment
@@ -163,7 +212,10 @@ loads, and the module makes a socket."
                           process-environment))
                  (result (netopt-package-test--emacs
                           dir "--eval"
-                          (prin1-to-string netopt-package-test--install-form)))
+                          (prin1-to-string
+                           `(let ((netopt-package-test--info-check
+                                   ,netopt-package-test--info-form))
+                              ,netopt-package-test--install-form))))
                  (output (cdr result))
                  (case-fold-search nil))
             (should (equal (car result) 0))
@@ -186,7 +238,22 @@ loads, and the module makes a socket."
             (should (string-match-p
                      (format "INSTALLED %s/netopt-module-[0-9.]+/module/netopt-core.so 3"
                              (regexp-quote elpa))
-                     output))))
+                     output))
+            ;; C-h i finds the manual right after the installation, and
+            ;; in a new session that only initializes the packages.
+            (should (string-match-p
+                     "^INFO-DIR t\nINFO-NODE Top netopt t$" output))
+            (let ((later (netopt-package-test--emacs
+                          dir "--eval"
+                          (prin1-to-string
+                           `(progn
+                              (require 'package)
+                              (setq package-user-dir (getenv "NETOPT_TEST_ELPA"))
+                              (package-initialize)
+                              (princ (funcall ,netopt-package-test--info-form)))))))
+              (should (equal (car later) 0))
+              (should (string-match-p "^INFO-DIR t\nINFO-NODE Top netopt t$"
+                                      (cdr later))))))
       (delete-directory src t)
       (delete-directory dir t))))
 
@@ -279,13 +346,52 @@ is a command whose interactive form reads its arguments."
     (should (equal value '(nil t 5)))))
 
 (ert-deftest netopt-package-one-version ()
-  "The Lisp version constant is the Version: header, which the module gets."
-  (with-temp-buffer
-    (insert-file-contents (expand-file-name "lisp/netopt-module.el"
-                                            netopt-test-root))
-    (should (re-search-forward "^;; Version: \\(.*\\)$" nil t))
-    (should (equal (match-string 1) netopt-module-version))
-    (should (equal (netopt--module-version) netopt-module-version))))
+  "The version is written in netopt-module.el alone, and the build follows it.
+Its Version: header and `netopt-module-version' are the only places
+of the sources that spell it, and they agree.  In a copy of the tree
+whose two are changed to 9.8.7, make builds a module that reports
+9.8.7, the Lisp layer loads it, and make dist would write
+netopt-module-9.8.7.tar."
+  (skip-unless (executable-find "make"))
+  (let ((version netopt-module-version) (places nil))
+    (dolist (file (append (directory-files-recursively
+                           (expand-file-name "lisp" netopt-test-root)
+                           "\\.el\\'")
+                          (directory-files-recursively
+                           (expand-file-name "module" netopt-test-root)
+                           "\\.[ch]\\'")
+                          (mapcar (lambda (f) (expand-file-name f netopt-test-root))
+                                  '("Makefile" "doc/netopt.org" "README.org"))))
+      (with-temp-buffer
+        (insert-file-contents file)
+        (while (search-forward version nil t)
+          (push (format "%s:%s" (file-relative-name file netopt-test-root)
+                        (string-trim (thing-at-point 'line t)))
+                places))))
+    (should (equal (sort places #'string<)
+                   (list (format "lisp/netopt-module.el:(defconst netopt-module-version \"%s\"" version)
+                         (format "lisp/netopt-module.el:;; Version: %s" version))))
+    (should (equal (netopt--module-version) version))
+    (let ((dir (netopt-package-test--copy-tree t)))
+      (unwind-protect
+          (let ((el (expand-file-name "lisp/netopt-module.el" dir)))
+            (with-temp-file el
+              (insert-file-contents el)
+              (while (search-forward version nil t)
+                (replace-match "9.8.7" t t)))
+            (let ((default-directory dir))
+              (should (equal (car (netopt-test-command
+                                   "make" "-s" "module/netopt-core.so"))
+                             0))
+              (should (string-match-p
+                       "^tar -cf netopt-module-9\\.8\\.7\\.tar netopt-module-9\\.8\\.7$"
+                       (cdr (netopt-test-command "make" "-n" "dist")))))
+            (let ((result (netopt-package-test--emacs
+                           dir "-L" "lisp" "--eval"
+                           "(progn (require 'netopt-module) (princ (format \"VERSIONS %s %s\" netopt-module-version (netopt--module-version))))")))
+              (should (string-match-p "VERSIONS 9\\.8\\.7 9\\.8\\.7"
+                                      (cdr result)))))
+        (delete-directory dir t)))))
 
 (provide 'package-test)
 ;;; package-test.el ends here

@@ -1,48 +1,81 @@
-;;; readme-test.el --- README.org claims that tests back  -*- lexical-binding: t; -*-
+;;; readme-test.el --- README.org and HACKING.org claims that tests back  -*- lexical-binding: t; -*-
 
 ;;; Commentary:
 
-;; Every test README.org names in its table of differences from Emacs
-;; 28.2 must exist, so the table cannot cite a test that was renamed or
-;; removed.  Run with the other suites (test/run.sh loads them all).
+;; README.org is short and starts a newcomer in a minute: the two
+;; commands, what netopt is for, the recipe, installation, a pointer to
+;; the manual.  Its first command needs no sudo, and what HACKING.org
+;; says of the code holds (the layers, the primitives found by tags,
+;; one option path).  The manual's own claims are manual-test.el's.
 
 ;;; Code:
 
 (require 'netopt-test-helpers)
 
-(defun netopt-readme-test--differences-tests ()
-  "Return the test names cited in README's table of differences."
+(defun netopt-readme-test--text (&optional file)
+  "Return the text of FILE (default README.org) of the repository."
   (with-temp-buffer
-    (insert-file-contents (expand-file-name "README.org" netopt-test-root))
-    (let ((start (search-forward "* Where netopt and Emacs 28.2 differ"))
-          (end (or (re-search-forward "^\\* " nil t) (point-max)))
-          (names nil))
-      (goto-char start)
-      (while (re-search-forward "^|[^\n]*| =?\\(netopt-[^|\n]*\\)|$" end t)
-        (dolist (name (split-string (match-string 1) "[=, ]+" t))
-          (when (string-match-p "\\`netopt-[a-z0-9:-]+\\'" name)
-            (push (intern name) names))))
-      (nreverse names))))
+    (insert-file-contents (expand-file-name (or file "README.org")
+                                            netopt-test-root))
+    (buffer-string)))
 
-(ert-deftest netopt-readme-differences-are-tested ()
-  "Each test the README cites for a difference from Emacs 28.2 exists."
-  (let ((names (netopt-readme-test--differences-tests)))
-    (should (>= (length names) 10))
-    (dolist (name names)
-      (should (ert-test-boundp name)))))
+(ert-deftest netopt-readme-is-short ()
+  "README.org is under 15 KB: the rest is the manual's and HACKING's."
+  (let ((size (file-attribute-size
+               (file-attributes (expand-file-name "README.org"
+                                                  netopt-test-root)))))
+    (should (< size (* 15 1024)))))
 
-(require 'option-table)
+(ert-deftest netopt-readme-structure ()
+  "README.org: the two commands, what netopt is for, the recipe, installation.
+Its first block holds the two commands (the demo, every test); then
+come, in this order, what netopt is for, the dead-connection recipe
+\(whose rule turns `netopt-mode' on), installation, and a pointer to
+the manual and to HACKING.org, which exist."
+  (with-temp-buffer
+    (insert (netopt-readme-test--text))
+    (goto-char (point-min))
+    (re-search-forward "^#\\+begin_src sh\n")
+    (let ((commands (split-string (buffer-substring
+                                   (point) (progn (search-forward "#+end_src")
+                                                  (match-beginning 0)))
+                                  "\n" t)))
+      (should (equal (mapcar (lambda (line)
+                               (string-trim (replace-regexp-in-string
+                                             "#.*" "" line)))
+                             commands)
+                     '("sh test/tools/deps.sh && make demo" "bash .ci/run"))))
+    ;; No heading before the two commands.
+    (should-not (save-excursion (re-search-backward "^\\* " nil t)))
+    (let ((headings nil))
+      (while (re-search-forward "^\\* \\(.*\\)$" nil t)
+        (push (match-string 1) headings))
+      (should (equal (nreverse headings)
+                     '("What netopt is for"
+                       "Detect dead connections within a minute"
+                       "Installation" "The manual" "Developing"))))
+    (goto-char (point-min))
+    (search-forward "# BEGIN DEAD CONNECTION RECIPE")
+    (should (re-search-forward "^(netopt-mode 1)$" nil t))
+    (should (search-forward "# END DEAD CONNECTION RECIPE" nil t))
+    (search-forward "* The manual")
+    (should (search-forward "=doc/netopt.org=" nil t))
+    (should (search-forward "[[file:HACKING.org]" nil t))
+    (should (file-exists-p (expand-file-name "HACKING.org" netopt-test-root)))
+    (should (file-exists-p (expand-file-name "doc/netopt.org"
+                                             netopt-test-root)))))
 
-(ert-deftest netopt-readme-api-reference ()
-  "README's API reference is generated from the docstrings, unchanged since."
-  (should (equal (netopt-option-table-readme-text "API REFERENCE")
-                 (netopt-option-table-api)))
-  (dolist (function netopt-option-table--functions)
-    (should (fboundp function))))
-
-(ert-deftest netopt-catalogue-readme-table ()
-  "README's option reference is the one the option table generates."
-  (should (equal (netopt-option-table-readme-text) (netopt-option-table))))
+(ert-deftest netopt-readme-recipe-is-the-manual-s ()
+  "README's dead-connection recipe is the manual's, word for word."
+  (let ((recipe (lambda (file)
+                  (let ((text (netopt-readme-test--text file)))
+                    (substring text
+                               (string-match "# BEGIN DEAD CONNECTION RECIPE"
+                                             text)
+                               (string-match "# END DEAD CONNECTION RECIPE"
+                                             text))))))
+    (should (equal (funcall recipe "README.org")
+                   (funcall recipe "doc/netopt.org")))))
 
 (defun netopt-readme-test--first-command ()
   "Return the first command of README's first source block, sans comment."
@@ -201,12 +234,22 @@ ctags where installed."
                                   ctags)))))))
 
 (ert-deftest netopt-readme-stays-inside ()
-  "README.org links only to files of the repository."
-  (with-temp-buffer
-    (insert-file-contents (expand-file-name "README.org" netopt-test-root))
-    (should-not (re-search-forward "\\[\\[file:\\.\\./" nil t))
-    (goto-char (point-min))
-    (should-not (re-search-forward "\\.\\./shared" nil t))))
+  "README.org and HACKING.org link only to files of the repository.
+Every file link leads to a file that exists."
+  (dolist (file '("README.org" "HACKING.org"))
+    (with-temp-buffer
+      (insert-file-contents (expand-file-name file netopt-test-root))
+      (should-not (re-search-forward "\\[\\[file:\\.\\./" nil t))
+      (goto-char (point-min))
+      (should-not (re-search-forward "\\.\\./shared" nil t))
+      (goto-char (point-min))
+      (let ((links 0))
+        (while (re-search-forward "\\[\\[file:\\([^]]+\\)\\]" nil t)
+          (setq links (1+ links))
+          (ert-info ((format "%s: %s" file (match-string 1)))
+            (should (file-exists-p (expand-file-name (match-string 1)
+                                                     netopt-test-root)))))
+        (should (> links 0))))))
 
 (provide 'readme-test)
 ;;; readme-test.el ends here

@@ -14,7 +14,7 @@
 
 ;;;; Every kind
 
-(netopt-deftest netopt-sockets-ipv4-stream ()
+(netopt-deftest netopt-sockets-create-ipv4-stream ()
   "An IPv4 stream server with :service t, a client, an accepted child."
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
@@ -42,7 +42,7 @@
     (should (= (netopt-send child "pong") 4))
     (should (equal (netopt-receive cli :timeout 5) "pong"))))
 
-(netopt-deftest netopt-sockets-ipv6-stream ()
+(netopt-deftest netopt-sockets-create-ipv6-stream ()
   "An IPv6 stream server and client on ::1."
   (skip-unless (netopt-test-ipv6-p))
   (let* ((srv (netopt-test-socket :family 'ipv6 :server t :host "::1"
@@ -58,7 +58,7 @@
     (netopt-send cli "six")
     (should (equal (netopt-receive child :timeout 5) "six"))))
 
-(netopt-deftest netopt-sockets-remote-and-local-vectors ()
+(netopt-deftest netopt-sockets-create-remote-and-local-vectors ()
   ":remote and :local take addresses as process-contact shows them."
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
@@ -70,7 +70,7 @@
       (should (string-prefix-p "127.0.0.1:" (netopt-test-kernel bound "local")))
       (should (> (aref (netopt-contact bound :local) 4) 0)))))
 
-(netopt-deftest netopt-sockets-local-family ()
+(netopt-deftest netopt-sockets-create-local-family ()
   "Local (Unix) stream and datagram sockets, by file name."
   (let* ((file (netopt-test-temp-socket-name))
          (dfile (netopt-test-temp-socket-name)))
@@ -97,7 +97,7 @@
       (ignore-errors (delete-file file))
       (ignore-errors (delete-file dfile)))))
 
-(netopt-deftest netopt-sockets-bare ()
+(netopt-deftest netopt-sockets-create-bare ()
   "Without an address the socket is only created, so options come first."
   (let ((s (netopt-test-socket)))
     (should (equal (netopt-test-kernel s "local") "0.0.0.0:0"))
@@ -107,7 +107,7 @@
     (should (eq (netopt-set-option s :reuseaddr t) t))
     (should (equal (netopt-test-kernel s "reuseaddr") 1))))
 
-(netopt-deftest netopt-sockets-contact-plist ()
+(netopt-deftest netopt-sockets-create-contact-plist ()
   "netopt-contact t lists every applicable option, read from the kernel."
   (let* ((s (netopt-test-socket :keepalive t :priority 2))
          (plist (netopt-contact s t)))
@@ -126,7 +126,7 @@
 
 ;;;; Addresses
 
-(netopt-deftest netopt-sockets-local-name-too-long ()
+(netopt-deftest netopt-sockets-create-local-name-too-long ()
   "A local file name longer than sun_path is a clear error, not an overflow."
   (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (should-error (netopt-make-socket :family 'local :service
@@ -137,7 +137,7 @@
                   :type 'netopt-bad-value)
     (should (= (netopt-test-fd-count) before))))
 
-(ert-deftest netopt-robust-local-path-overflow ()
+(ert-deftest netopt-sockets-create-local-path-overflow ()
   "Local file names longer than sun_path are bad values, never overflows."
   (dolist (len '(107 108 200 10000))
     (let ((path (concat "/tmp/" (make-string len ?p))))
@@ -148,7 +148,7 @@
                     :type 'netopt-bad-value)
       (should-error (netopt-make-socket :remote path) :type 'netopt-bad-value))))
 
-(netopt-deftest netopt-audit-ports-as-strings ()
+(netopt-deftest netopt-sockets-create-ports-as-strings ()
   "Ports given as strings are checked like integers; \"0\" reports its port."
   (should-error (netopt-make-socket :host "127.0.0.1" :service "99999")
                 :type 'netopt-bad-value)
@@ -165,7 +165,7 @@
     (netopt-test-socket :host "127.0.0.1" :service (number-to-string port))
     (should (netopt-accept srv 2))))
 
-(ert-deftest netopt-netns-host-with-several-addresses ()
+(ert-deftest netopt-sockets-create-host-with-several-addresses ()
   "A client whose :host has several addresses tries each until one connects.
 In a private mount namespace, /etc/hosts gives the name netopt-dual
 both ::1 and 127.0.0.1; a server listens on one of them only, first
@@ -193,7 +193,7 @@ the one, then the other: the client reaches it either way, as
 
 ;;;; Failures
 
-(netopt-deftest netopt-sockets-connect-refused ()
+(netopt-deftest netopt-sockets-create-connect-refused ()
   "A refused connection is a system error and leaks no descriptor."
   (let* ((srv (netopt-make-socket :server t :host "127.0.0.1" :service t))
          (port (netopt-test-port srv))
@@ -205,7 +205,7 @@ the one, then the other: the client reaches it either way, as
     (should (member "Connection refused" err))
     (should (= (netopt-test-fd-count) before))))
 
-(netopt-deftest netopt-audit-bind-error-names-address ()
+(netopt-deftest netopt-sockets-create-bind-error-names-address ()
   "A bind failure names the address, also when given as :host/:service."
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
@@ -216,7 +216,7 @@ the one, then the other: the client reaches it either way, as
     (should (equal (car (cdr err)) "Cannot bind"))
     (should (member (vector 127 0 0 1 port) err))))
 
-(netopt-deftest netopt-sockets-bad-arguments-leak-nothing ()
+(netopt-deftest netopt-sockets-create-bad-arguments-leak-nothing ()
   "Bad keyword arguments signal before any descriptor is made."
   (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (should-error (netopt-make-socket :type 'raw) :type 'netopt-bad-value)
@@ -238,7 +238,7 @@ the one, then the other: the client reaches it either way, as
     (should-error (netopt-make-socket :priority 'x) :type 'netopt-bad-value)
     (should (= (netopt-test-fd-count) before))))
 
-(ert-deftest netopt-hygiene-error-paths-leak-nothing ()
+(ert-deftest netopt-sockets-create-error-paths-leak-nothing ()
   "Failing creations, connections and accepts leave no descriptor."
   (let ((before (progn (garbage-collect) (netopt-test-fd-count))))
     (dotimes (_ 200)

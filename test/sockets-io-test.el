@@ -12,7 +12,7 @@
 
 ;;;; Datagrams
 
-(netopt-deftest netopt-sockets-datagram ()
+(netopt-deftest netopt-sockets-io-datagram ()
   "Datagram server and clients: connected, unconnected with :to."
   (let* ((srv (netopt-test-socket :type 'datagram :server t
                                   :host "127.0.0.1" :service t))
@@ -43,7 +43,7 @@
     (should (equal (netopt-receive srv :max 6 :timeout 5) "abcdef"))
     (should-not (netopt-receive srv :timeout 0))))
 
-(netopt-deftest netopt-sockets-datagram-whole ()
+(netopt-deftest netopt-sockets-io-datagram-whole ()
   "Without :max the whole next datagram or record is returned."
   (let* ((srv (netopt-test-socket :type 'datagram :server t
                                   :host "127.0.0.1" :service t :rcvbuf 400000))
@@ -74,7 +74,7 @@
 
 ;;;; Send and receive
 
-(netopt-deftest netopt-sockets-receive-forms ()
+(netopt-deftest netopt-sockets-io-receive-forms ()
   "netopt-receive: nil on timeout, \"\" at end of stream, unibyte data."
   (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
     (should (null (netopt-receive child :timeout 0)))
@@ -89,7 +89,7 @@
     (netopt-close cli)
     (should (equal (netopt-receive child :timeout 5) ""))))
 
-(netopt-deftest netopt-sockets-send-receive-args ()
+(netopt-deftest netopt-sockets-io-send-receive-args ()
   "Send and receive check their arguments."
   (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
     (should-error (netopt-send cli 42) :type 'wrong-type-argument)
@@ -102,7 +102,7 @@
     (should-error (netopt-send cli "x" :to [127 0 0 1]) :type
                   'netopt-bad-value)))
 
-(netopt-deftest netopt-audit-multibyte-strings ()
+(netopt-deftest netopt-sockets-io-multibyte-strings ()
   "Multibyte strings go out as UTF-8, raw-byte characters as their bytes."
   (pcase-let ((`(,_srv ,cli ,child) (netopt-test-pair)))
     (dolist (s (list "plain" "caf\u00e9 \u2603" (string ?a #x3fffff ?b)
@@ -115,7 +115,7 @@
         (should (equal (netopt-receive child :max (length bytes) :timeout 2)
                        bytes))))))
 
-(netopt-deftest netopt-audit-partial-send-reported ()
+(netopt-deftest netopt-sockets-io-partial-send-reported ()
   "A send ended by a close during its wait says how many bytes went out."
   (pcase-let ((`(,_srv ,cli ,_child) (netopt-test-pair)))
     (netopt-set-option cli :sndbuf 4096)
@@ -130,7 +130,7 @@
 
 ;;;; Accept
 
-(ert-deftest netopt-audit-accept-at-descriptor-limit ()
+(ert-deftest netopt-sockets-io-accept-at-descriptor-limit ()
   "At the descriptor limit, accept fails and the connection stays queued."
   (unless (executable-find "prlimit") (ert-skip "needs prlimit"))
   (let ((result
@@ -158,7 +158,7 @@
 
 ;;;; Close
 
-(netopt-deftest netopt-sockets-close ()
+(netopt-deftest netopt-sockets-io-close ()
   "Closing releases the descriptor; twice is harmless; the handle stays."
   (let* ((before (progn (garbage-collect) (netopt-test-fd-count)))
          (s (netopt-make-socket)))
@@ -173,7 +173,7 @@
     (should-not (netopt-socket-p 42))
     (should-not (netopt-socket-p (current-buffer)))))
 
-(netopt-deftest netopt-audit-lingering-close-lets-emacs-run ()
+(netopt-deftest netopt-sockets-io-lingering-close-lets-emacs-run ()
   "A close that lingers (:linger N, data queued) lets timers run meanwhile.
 The peer reads nothing, so the queued data cannot go out; close(2)
 itself would block Emacs for the N seconds.  A timer set to fire

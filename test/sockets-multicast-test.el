@@ -11,7 +11,7 @@
 
 ;;;; Groups
 
-(netopt-deftest netopt-catalog-groups ()
+(netopt-deftest netopt-sockets-multicast-groups ()
   "Joining and leaving groups; bad groups are bad values."
   (let ((u (netopt-test-socket :type 'datagram :server t :service t)))
     (should (eq (netopt-join-group u "224.0.0.251" "lo") t))
@@ -24,7 +24,7 @@
     (should-error (netopt-join-group u "224.0.0.251" "nonexistent0")
                   :type 'netopt-system-error)))
 
-(ert-deftest netopt-netns-multicast-delivery ()
+(ert-deftest netopt-sockets-multicast-delivery ()
   "A member of a group receives what is sent to it; not before, not after."
   (skip-unless (executable-find "ip"))
   (let ((result

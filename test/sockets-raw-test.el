@@ -11,7 +11,7 @@
 
 ;;;; Raw options
 
-(netopt-deftest netopt-catalog-raw ()
+(netopt-deftest netopt-sockets-raw-options ()
   "The raw escape hatch sets and reads any option by number."
   (let ((s (netopt-test-socket)))
     ;; SOL_SOCKET is 1 and SO_KEEPALIVE 9 on Linux.

@@ -42,7 +42,7 @@ ARGS are more keywords for `make-network-process'."
 
 ;;;; The harness
 
-(ert-deftest netopt-wait-harness-child ()
+(ert-deftest netopt-sockets-wait-harness-child ()
   "A child Emacs reports its value, its errors, and a hang as `:timed-out'."
   :tags '(wait)
   (should (equal (netopt-test-child '(let ((x 2)) (funcall (lambda () x))))
@@ -53,18 +53,17 @@ ARGS are more keywords for `make-network-process'."
 
 ;;;; Timers
 
-(netopt-deftest netopt-wait-timer-runs-during-receive ()
+(netopt-deftest netopt-sockets-wait-timer-runs-during-receive ()
   "A timer that sends to the peer runs while `netopt-receive' waits."
   :tags '(wait)
   (pcase-let ((`(,_ ,cli ,peer) (netopt-test-pair)))
     (netopt-wait--after 0.2 (lambda () (netopt-send peer "hello")))
     (let ((during (netopt-receive cli :timeout 5)))
       (netopt-wait--settle)
-      ;; Today: (nil "hello"): the timer ran only after the wait.
       (should (equal (list during (netopt-receive cli :timeout 0))
                      '("hello" nil))))))
 
-(netopt-deftest netopt-wait-timer-runs-during-accept ()
+(netopt-deftest netopt-sockets-wait-timer-runs-during-accept ()
   "A timer that connects a client runs while `netopt-accept' waits.
 The client is an Emacs network process, not netopt's."
   :tags '(wait)
@@ -83,13 +82,12 @@ The client is an Emacs network process, not netopt's."
             (netopt-wait--settle)
             (let ((after (netopt-accept srv 0)))
               (when after (netopt-test-close-later after))
-              ;; Today: (nil t): the client came only after the wait.
               (should (equal (list (netopt-socket-p during)
                                    (netopt-socket-p after))
                              '(t nil))))))
       (when client (delete-process client)))))
 
-(ert-deftest netopt-wait-timer-runs-during-connect ()
+(ert-deftest netopt-sockets-wait-timer-runs-during-connect ()
   "A timer that frees a full accept queue runs while a connect waits.
 A local stream server with backlog 0 has its queue filled by Emacs
 clients; a timer accepts one, and `netopt-make-socket' to it connects.
@@ -130,7 +128,7 @@ Return once SERVER has accepted the connection."
       (error "The Emacs server did not accept"))
     client))
 
-(netopt-deftest netopt-wait-filter-runs-during-receive ()
+(netopt-deftest netopt-sockets-wait-filter-runs-during-receive ()
   "A process filter runs while `netopt-receive' waits.
 An Emacs server's connection filter, given data sent just before the
 wait, sends to the netopt peer."
@@ -145,13 +143,12 @@ wait, sends to the netopt peer."
           (process-send-string client "ping")
           (let ((during (netopt-receive cli :timeout 5)))
             (netopt-wait--settle)
-            ;; Today: (nil "filter:ping").
             (should (equal (list during (netopt-receive cli :timeout 0))
                            '("filter:ping" nil))))
           (delete-process client))
       (delete-process server))))
 
-(netopt-deftest netopt-wait-sentinel-runs-during-receive ()
+(netopt-deftest netopt-sockets-wait-sentinel-runs-during-receive ()
   "A process sentinel runs while `netopt-receive' waits.
 The Emacs client is deleted just before the wait; the sentinel of the
 server's connection, told the peer went away, sends to the netopt peer."
@@ -168,14 +165,13 @@ server's connection, told the peer went away, sends to the netopt peer."
           (delete-process (netopt-wait--emacs-connection server))
           (let ((during (netopt-receive cli :timeout 5)))
             (netopt-wait--settle)
-            ;; Today: (nil "sentinel").
             (should (equal (list during (netopt-receive cli :timeout 0))
                            '("sentinel" nil)))))
       (delete-process server))))
 
 ;;;; Lisp threads
 
-(netopt-deftest netopt-wait-thread-runs-during-main-receive ()
+(netopt-deftest netopt-sockets-wait-thread-runs-during-main-receive ()
   "Another thread runs while the main thread waits in `netopt-receive'."
   :tags '(wait)
   (pcase-let ((`(,_ ,cli ,peer) (netopt-test-pair)))
@@ -183,11 +179,10 @@ server's connection, told the peer went away, sends to the netopt peer."
                                 "netopt-wait-sender"))
            (during (netopt-receive cli :timeout 5)))
       (thread-join thread)
-      ;; Today: (nil "thread"): the thread ran only after the wait.
       (should (equal (list during (netopt-receive cli :timeout 0))
                      '("thread" nil))))))
 
-(ert-deftest netopt-wait-main-runs-during-thread-receive ()
+(ert-deftest netopt-sockets-wait-main-runs-during-thread-receive ()
   "The main thread runs while another thread waits in `netopt-receive'.
 The thread waits without a timeout; the main thread, once the thread is
 inside its wait, sends the data, and `thread-join' returns it.  In a
@@ -220,7 +215,7 @@ child Emacs: today the waiting thread holds the global lock for good."
 
 ;;;; Non-local exits
 
-(ert-deftest netopt-wait-non-local-exit-is-clean ()
+(ert-deftest netopt-sockets-wait-non-local-exit-is-clean ()
   "A `with-timeout' around a receive without :timeout gives up cleanly.
 Afterwards the socket still sends and receives, and no descriptor was
 left open.  In a child Emacs: today the receive blocks for good."
@@ -242,25 +237,23 @@ left open.  In a child Emacs: today the receive blocks for good."
 
 ;;;; Closed during its own wait
 
-(netopt-deftest netopt-wait-close-ends-receive ()
+(netopt-deftest netopt-sockets-wait-close-ends-receive ()
   "A socket closed by a timer during its own receive signals `netopt-closed'."
   :tags '(wait)
   (pcase-let ((`(,_ ,cli ,_) (netopt-test-pair)))
     (netopt-wait--after 0.2 (lambda () (netopt-close cli)))
-    ;; Today: no error, nil after 5 s: the timer did not run.
     (should-error (netopt-receive cli :timeout 5) :type 'netopt-closed)
     (should-not (netopt-live-p cli))))
 
-(netopt-deftest netopt-wait-close-ends-accept ()
+(netopt-deftest netopt-sockets-wait-close-ends-accept ()
   "A server closed by a timer during its own accept signals `netopt-closed'."
   :tags '(wait)
   (let ((srv (netopt-test-server)))
     (netopt-wait--after 0.2 (lambda () (netopt-close srv)))
-    ;; Today: no error, nil after 5 s.
     (should-error (netopt-accept srv 5) :type 'netopt-closed)
     (should-not (netopt-live-p srv))))
 
-(ert-deftest netopt-wait-close-ends-send ()
+(ert-deftest netopt-sockets-wait-close-ends-send ()
   "A socket closed by a timer during a long send signals `netopt-closed'.
 16 MB to a peer that does not read: the send must wait.  In a child
 Emacs: today the send waits for good."
@@ -277,7 +270,7 @@ Emacs: today the send waits for good."
                   (error (car err))))))
           'netopt-closed)))
 
-(netopt-deftest netopt-wait-close-then-reuse ()
+(netopt-deftest netopt-sockets-wait-close-then-reuse ()
   "A wait whose socket was closed ends even if its descriptor is reused.
 The timer closes the socket, connects a new one (most likely on the same
 descriptor number) and has data sent to it: the wait signals
@@ -294,7 +287,6 @@ descriptor number) and has data sent to it: the wait signals
            (let ((child (netopt-accept srv 5)))
              (netopt-test-close-later child)
              (netopt-send child "fresh"))))
-    ;; Today: no error, nil after 5 s.
     (should-error (netopt-receive cli :timeout 5) :type 'netopt-closed)
     (ert-info ((format "old descriptor %d, new %d" old-fd
                        (netopt-test-fd new)))
@@ -304,7 +296,7 @@ descriptor number) and has data sent to it: the wait signals
 
 ;;;; One deadline for the whole call
 
-(ert-deftest netopt-wait-connect-full-backlog-times-out ()
+(ert-deftest netopt-sockets-wait-connect-full-backlog-times-out ()
   "A connect to a local server with a full queue ends at its :timeout.
 It signals `netopt-system-error' with \"Connection timed out\", and does
 not spin: the child's CPU time for the 2 s wait stays under 1 s.  In a
@@ -334,7 +326,7 @@ child Emacs: today it retries EAGAIN for good."
     (should (member "Connection timed out" (cdr (nth 1 r))))
     (should (< (nth 2 r) 1.0))))
 
-(ert-deftest netopt-wait-connect-no-ephemeral-port-ends ()
+(ert-deftest netopt-sockets-wait-connect-no-ephemeral-port-ends ()
   "A connect that finds no free local port ends within its :timeout.
 In a network namespace whose ephemeral range is two ports, Emacs clients
 take both (and a third Emacs client is refused); a netopt client with
@@ -368,13 +360,13 @@ take both (and a third Emacs client is refused); a netopt client with
 
 ;;;; Name resolution
 
-(ert-deftest netopt-wait-resolution-deadline ()
+(ert-deftest netopt-sockets-wait-resolution-deadline ()
   "A name server that never answers: resolution ends at the :timeout.
 In private namespaces whose only name server, 127.0.0.1:53, is a UDP
 socket that reads nothing, `netopt-make-socket' with :timeout 1 signals
 `netopt-system-error' (\"Cannot resolve address\" \"Connection timed
-out\" HOST), and a timer runs during the resolution.  Today the resolver
-blocks for its own 10 s or more, then fails with its own reason."
+out\" HOST), and a timer runs during the resolution, rather than the resolver
+blocking for its own 10 s or more."
   :tags '(wait)
   (should
    (equal (netopt-test-child
@@ -397,13 +389,13 @@ blocks for its own 10 s or more, then fails with its own reason."
           '(("Cannot resolve address" "Connection timed out" "silent.example")
             t))))
 
-(ert-deftest netopt-wait-resolution-once ()
+(ert-deftest netopt-sockets-wait-resolution-once ()
   "A client call resolves its name once: as many queries as one lookup.
 A DNS responder of the test's own (an Emacs, no netopt) answers
 once.example with 127.0.0.1 and logs every query.  One
 `network-lookup-address-info' makes N queries (A and AAAA); one
-`netopt-make-socket' to a listener on 127.0.0.1 must make N too.
-Today netopt resolves twice and makes 2N."
+`netopt-make-socket' to a listener on 127.0.0.1 must make N too, not
+2N (a second resolution)."
   :tags '(wait)
   (let ((r (netopt-test-child
             '(progn
@@ -462,12 +454,12 @@ Today netopt resolves twice and makes 2N."
 
 ;;;; Typing while a thread waits
 
-(ert-deftest netopt-wait-typing-while-thread-waits ()
+(ert-deftest netopt-sockets-wait-typing-while-thread-waits ()
   "The user can type while a Lisp thread waits in `netopt-receive'.
 `emacs -nw' in tmux starts a thread that receives without a timeout and
 goes back to the command loop; M-: then evaluates an expression whose
-value shows on the screen, and data sent later reaches the thread.
-Today the thread's wait holds the global lock and the keys go unread."
+value shows on the screen, and data sent later reaches the thread: the
+thread's wait does not hold the global lock."
   :tags '(wait)
   (netopt-test-with-terminal '(110 30)
       (concat
@@ -490,7 +482,7 @@ Today the thread's wait holds the global lock and the keys go unread."
 
 ;;;; C-g in a real terminal
 
-(ert-deftest netopt-hygiene-quit-interrupts-blocking-calls ()
+(ert-deftest netopt-sockets-wait-quit-interrupts-blocking-calls ()
   "\\[keyboard-quit] interrupts netopt-accept and netopt-receive.
 Driven as a person would: `emacs -nw' in tmux, keys typed, screen read."
   (netopt-test-with-terminal '(110 30)

@@ -65,13 +65,9 @@
   X (keywordp, "keywordp")                                                    \
   X (symbol_value, "symbol-value")                                            \
   X (unibyte_string, "unibyte-string")                                        \
-  X (apply, "apply")                                                          \
-  X (length, "length")                                                        \
-  X (nth, "nth")                                                              \
   X (car_safe, "car-safe")                                                    \
   X (cdr_safe, "cdr-safe")                                                    \
   X (plistp, "plistp")                                                        \
-  X (listp, "listp")                                                          \
   X (k_group, ":group")                                                       \
   X (k_optname, ":optname")                                                   \
   X (k_value, ":value")                                                       \
@@ -90,13 +86,10 @@
   X (float_type, "float")                                                     \
   X (user_ptr_type, "user-ptr")                                               \
   X (process_type, "process")                                                 \
-  X (symbol_type, "symbol")                                                   \
   X (vector_type, "vector")                                                   \
   X (cons_type, "cons")                                                       \
   X (processp, "processp")                                                    \
   X (stringp, "stringp")                                                      \
-  X (integerp, "integerp")                                                    \
-  X (natnump, "natnump")                                                      \
   X (socketp, "netopt-socket-p")                                              \
   X (wrong_type_argument, "wrong-type-argument")                              \
   X (err_error, "netopt-error")                                               \
@@ -106,7 +99,6 @@
   X (err_permission, "netopt-permission-denied")                              \
   X (err_closed, "netopt-closed")                                             \
   X (linger_seconds, "netopt-linger-seconds")                                 \
-  X (connect_timeout, "netopt-connect-timeout")                               \
   X (make_hash_table, "make-hash-table")                                      \
   X (k_test, ":test")                                                         \
   X (k_weakness, ":weakness")                                                 \

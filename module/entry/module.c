@@ -11,9 +11,10 @@
 #include <string.h>
 
 /* The Makefile passes the Version: header of netopt-module.el, so that
-   the Lisp layer and the module share one version.  */
+   the Lisp layer and the module share one version, written nowhere
+   else.  */
 #ifndef NETOPT_MODULE_VERSION
-#define NETOPT_MODULE_VERSION "0.1.0"
+#error "NETOPT_MODULE_VERSION: build with make (it passes the version)"
 #endif
 
 __attribute__ ((visibility ("default"))) int plugin_is_GPL_compatible;

@@ -2,14 +2,16 @@
 # emacs-30.sh --- Emacs 30.1 beside the system's Emacs, for the tests.
 #
 #   sh test/tools/emacs-30.sh [DIR]      (default: test/emacsen/30.1)
+#   sh test/tools/emacs-30.sh --mirror   print the mirror it would use
 #
 # Debian 12 ships Emacs 28.2; its backports carry Emacs 30.1 built for
 # Debian 12.  This script fetches emacs-nox, emacs-bin-common and
 # emacs-common from bookworm-backports through a private apt
 # configuration (the machine's sources, lists and cache are left as
-# they are), unpacks them into DIR/root with dpkg -x (nothing is
-# installed system-wide but libtree-sitter0, a library Emacs 30 links
-# with), and writes DIR/emacs, a wrapper that runs that Emacs with its
+# they are; the mirror is the one the machine's sources name for
+# bookworm, so this file names no host), unpacks them into DIR/root
+# with dpkg -x (nothing is installed system-wide but libtree-sitter0, a
+# library Emacs 30 links with), and writes DIR/emacs, a wrapper that runs that Emacs with its
 # own Lisp, data and doc directories.  `make test' runs every suite on
 # each wrapper found under test/emacsen/ as well as on $(EMACS).
 #
@@ -18,8 +20,31 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-$top/test/emacsen/30.1}
+[ "$dir" = --mirror ] && dir=$top/test/emacsen/30.1
 version=30.1
-release=bookworm-backports
+suite=bookworm
+release=$suite-backports
+
+# The mirror is the machine's own: the first deb source of $suite, from
+# /etc/apt/sources.list.d/*.sources (deb822) or /etc/apt/sources.list
+# (NETOPT_APT_ETC replaces /etc/apt, for the test).
+etc=${NETOPT_APT_ETC:-/etc/apt}
+machine_mirror() {
+    for f in "$etc"/sources.list.d/*.sources; do
+        if [ -r "$f" ]; then cat "$f"; echo; fi
+    done | awk -v suite="$suite" '
+        /^[ \t]*#/ { next }
+        /^[ \t]*$/ { if (deb && has && uri != "") { print uri; exit }
+                      deb = 0; has = 0; uri = ""; next }
+        tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+        tolower($1) == "uris:" { uri = $2 }
+        tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == suite) has = 1 }
+        END { if (deb && has && uri != "") print uri }' | head -n 1 | grep . ||
+    { [ -r "$etc/sources.list" ] &&
+        sed 's/\[[^]]*\]//' "$etc/sources.list" | awk -v suite="$suite" '
+            $1 == "deb" && $3 == suite { print $2; exit }' | grep .; }
+}
+if [ "${1:-}" = --mirror ]; then machine_mirror; exit; fi
 
 if [ -x "$dir/emacs" ] && "$dir/emacs" -Q --batch --eval \
        "(kill-emacs (if (string-prefix-p \"$version\" emacs-version) 0 1))" \
@@ -28,14 +53,19 @@ if [ -x "$dir/emacs" ] && "$dir/emacs" -Q --batch --eval \
     exit 0
 fi
 command -v apt-get >/dev/null || { echo "emacs-30: needs apt-get" >&2; exit 1; }
+mirror=$(machine_mirror) || {
+    echo "emacs-30: no deb source of $suite in the apt configuration" >&2
+    exit 1
+}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/sources" "$work/lists/partial" "$work/cache/archives/partial" \
     "$work/debs"
+echo "emacs-30: $release from $mirror"
 cat >"$work/sources/backports.sources" <<EOF
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: $release
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
