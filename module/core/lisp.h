@@ -44,6 +44,8 @@
   X (nil, "nil")                                                              \
   X (unconnected, "unconnected")                                              \
   X (resolving, "resolving")                                                  \
+  X (listp, "listp")                                                          \
+  X (natnump, "natnump")                                                      \
   X (with_timeout, "with-timeout")                                            \
   X (eval, "eval")                                                            \
   X (quote, "quote")                                                          \
