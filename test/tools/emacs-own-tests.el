@@ -40,6 +40,7 @@
 (require 'subr-x)
 
 (defvar netopt-connection-options)
+(declare-function netopt-mode "netopt-mode" (&optional arg))
 
 (defvar netopt-own-log (getenv "NETOPT_OWN_LOG")
   "The file events are appended to, one Lisp list a line.")
@@ -187,7 +188,7 @@ the first time it lacks the options."
                             (process-status process) local
                             (cdr (assoc "peer" socket))
                             (cdr (assoc "fd" socket)) lacking
-                            (nth 1 entry)))))))
+                            (format "%S" (nth 1 entry))))))))
 
 (defun netopt-own-tcp-call-p (args)
   "Return non-nil if the `make-network-process' ARGS make a TCP socket."
@@ -239,7 +240,7 @@ An error of this checker is logged, never passed on to the test."
 (defun netopt-own-make (make &rest args)
   "Record the `make-network-process' call ARGS, made by MAKE."
   (when (> netopt-own-depth 0)
-    (netopt-own-event 'nested args))
+    (netopt-own-event 'nested (format "%S" args)))
   (let ((process (let ((netopt-own-depth (1+ netopt-own-depth)))
                    (apply make args))))
     (when (and (processp process) (= netopt-own-depth 0))
@@ -267,7 +268,7 @@ An error of this checker is logged, never passed on to the test."
 
 (defun netopt-own-warning (type message &rest _)
   "Record the warning MESSAGE of TYPE."
-  (netopt-own-event 'warning type message))
+  (netopt-own-event 'warning type (format "%s" message)))
 
 (defun netopt-own-socket-inodes ()
   "Return the inodes of Emacs's socket descriptors, from /proc/self/fd."
@@ -337,13 +338,13 @@ An error of this checker is logged, never passed on to the test."
          (car (read-from-string
                (or (getenv "NETOPT_OWN_RULE")
                    "((t :keepalive t :keepidle 33))"))))
-    (funcall 'netopt-mode 1))
+    (netopt-mode 1))
   (netopt-own-event 'setup (getenv "NETOPT_OWN_MODE") emacs-version
                     (and (boundp 'netopt-connection-options)
                          (symbol-value 'netopt-connection-options))))
 
 (defun netopt-own-run (selector)
-  "Run the tests of SELECTOR in batch; log the end; exit."
+  "Run the ERT SELECTOR in batch; log the end; exit."
   (let ((stats (ert-run-tests-batch selector)))
     (netopt-own-event 'done (ert-stats-completed stats)
                       (ert-stats-completed-unexpected stats))
@@ -430,12 +431,12 @@ in %s" (car (car (last events))))
                      problems))
               ('noopts
                (push (format "no options in %s: process %S (%s, at %s), \
-socket %s -> %s fd %s lacks %S; call %S"
+socket %s -> %s fd %s lacks %S; call %s"
                              (car e) (nth 2 e) (nth 4 e) (nth 3 e) (nth 5 e)
                              (nth 6 e) (nth 7 e) (nth 8 e) (nth 9 e))
                      problems))
               ('nested
-               (push (format "nested make-network-process in %s: %S"
+               (push (format "nested make-network-process in %s: %s"
                              (car e) (nth 2 e))
                      problems))
               ('leak
