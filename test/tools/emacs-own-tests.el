@@ -56,9 +56,9 @@
 
 (defvar netopt-own-processes nil
   "The processes `make-network-process' returned, newest first.
-Each entry is (PROCESS ARGS SEEN BAD MADE): SEEN lists the sockets
-\(local address strings) observed for PROCESS, BAD those without the
-options; MADE is when the call returned.")
+Each entry is (PROCESS ARGS SEEN BAD MADE TEST): SEEN lists the
+sockets (local address strings) observed for PROCESS, BAD those
+without the options; MADE is when the call returned, in TEST.")
 
 (defvar netopt-own-depth 0
   "How many `make-network-process' calls are running.")
@@ -201,12 +201,14 @@ the first time it lacks the options."
                  (string-match-p "/" (plist-get args :service))))))
 
 (defun netopt-own-pending ()
-  "Return the live recorded processes connecting, made less than 3 s ago.
+  "Return the live processes of this test connecting, made < 3 s ago.
 Only those are looked at by the timer: a process left connecting
-for good (as Emacs's own tests leave some) must not keep Emacs busy."
+for good (as Emacs's own tests leave some) must not keep Emacs busy,
+nor slow the tests after it (some allow an echo 0.1 s)."
   (cl-remove-if-not
    (lambda (entry)
      (and (process-live-p (car entry))
+          (equal (nth 5 entry) netopt-own-test)
           (eq (process-status (car entry)) 'connect)
           (< (float-time (time-subtract nil (nth 4 entry))) 3)))
    netopt-own-processes))
@@ -248,7 +250,8 @@ An error of this checker is logged, never passed on to the test."
                         (netopt-own-tcp-call-p args)
                         (process-status process))
       (when (netopt-own-tcp-call-p args)
-        (let ((entry (list process args nil nil (current-time))))
+        (let ((entry (list process args nil nil (current-time)
+                           netopt-own-test)))
           (push entry netopt-own-processes)
           (netopt-own-check 'made (list entry))
           (unless netopt-own-timer
