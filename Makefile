@@ -16,6 +16,17 @@
 #   make emacs-30    unpack Emacs 30.1 from Debian 12's backports into
 #                    test/emacsen/30.1 (test/tools/emacs-30.sh); from then
 #                    on make test runs on it too
+#   make emacs-own-tests  Emacs's own network test files
+#                    (test/lisp/net/network-stream-tests.el,
+#                    test/src/process-tests.el of Debian's emacs source
+#                    for each Emacs of EMACSEN, fetched once with
+#                    apt-get source into test/emacsen/src), each run
+#                    without netopt and under netopt-mode with a rule for
+#                    every connection; names every netopt warning, every
+#                    TCP socket without the rule's options (read with
+#                    sockpeek) and every test whose result the mode
+#                    changes (test/tools/emacs-own-tests.sh;
+#                    NETOPT_OWN_RUNS=3 for three runs each way)
 #   make lint        cppcheck, clang-format (.clang-format, GNU style),
 #                    no C function over 80 lines (test/tools/function-length.sh),
 #                    byte-compile warnings, checkdoc, package-lint
@@ -73,7 +84,7 @@ BATCH := $(EMACS) -Q --batch --eval "(setq load-prefer-newer t)" -L lisp -L test
 MAKEINFO ?= makeinfo
 INFO := doc/netopt.info
 
-.PHONY: all deps emacs-30 test demo clean lint bench option-table install dist check-sanitize check-valgrind check-headers check-musl check-fallbacks info help
+.PHONY: all deps emacs-30 emacs-own-tests test demo clean lint bench option-table install dist check-sanitize check-valgrind check-headers check-musl check-fallbacks info help
 
 # The manual is built where its source is (a checkout, not the installed
 # package, which ships netopt.info built) and makeinfo is installed.  A
@@ -120,6 +131,10 @@ test: $(MODULE) $(LISP_ELC) $(TEST_TOOLS)
 
 emacs-30:
 	@sh test/tools/emacs-30.sh
+
+# Emacs's files stay out of the repository: fetched into test/emacsen/src.
+emacs-own-tests: $(MODULE) test/tools/sockpeek test/tools/suite-limit
+	@EMACSEN='$(EMACSEN)' sh test/tools/emacs-own-tests.sh
 
 # Static checks: cppcheck on module/ (when installed), its formatting
 # against .clang-format (GNU style, as Emacs's C), byte-compilation of
