@@ -472,10 +472,12 @@ job's number, and the arguments of the call.")
   (when (aref entry 3)
     (netopt-close (aref entry 3))
     (aset entry 3 nil))
-  (when (and (zerop (hash-table-count netopt--jobs))
-             (process-live-p netopt--wake-process))
-    (delete-process netopt--wake-process)
-    (setq netopt--wake-process nil)))
+  ;; The last one: nothing of netopt's is left open.
+  (when (zerop (hash-table-count netopt--jobs))
+    (when (process-live-p netopt--wake-process)
+      (delete-process netopt--wake-process))
+    (setq netopt--wake-process nil)
+    (netopt--pending-release)))
 
 (defun netopt--job-step (entry)
   "Take the next step of the background connection ENTRY."

@@ -101,15 +101,31 @@ A MATCH function that signals is reported once and matches nothing."
                                     (error-message-string err)))
                       nil))))))
 
+(defvar netopt--valid-rules nil
+  "(RULES . WELL-FORMED): the well-formed rules of the list RULES.
+A memo of `netopt--rules-for': every call Emacs makes asks it, and a
+list of rules is checked once.")
+
+(defun netopt--well-formed-rules ()
+  "Return the well-formed rules of `netopt-connection-options'.
+A malformed one is reported once and left out."
+  (unless (eq (car netopt--valid-rules) netopt-connection-options)
+    (let ((valid nil))
+      (dolist (rule netopt-connection-options)
+        (let ((problem (netopt--rule-problem rule)))
+          (if problem
+              (netopt--warn-once rule problem)
+            (push rule valid))))
+      (setq netopt--valid-rules
+            (cons netopt-connection-options (nreverse valid)))))
+  (cdr netopt--valid-rules))
+
 (defun netopt--rules-for (args)
   "Return the well-formed rules of `netopt-connection-options' matching ARGS."
   (let ((found nil))
-    (dolist (rule netopt-connection-options (nreverse found))
-      (let ((problem (netopt--rule-problem rule)))
-        (if problem
-            (netopt--warn-once rule problem)
-          (when (netopt--rule-matches-p rule args)
-            (push rule found)))))))
+    (dolist (rule (netopt--well-formed-rules) (nreverse found))
+      (when (netopt--rule-matches-p rule args)
+        (push rule found)))))
 
 (defun netopt--call-kind (args)
   "Return (FAMILY . TYPE) of the connection made by the call ARGS.

@@ -251,6 +251,7 @@ version %s; rebuild it with `make clean all' in %s"
 (declare-function netopt--async-news "ext:netopt-core" ())
 (declare-function netopt--async-end "ext:netopt-core" (job))
 (declare-function netopt--pending-remote "ext:netopt-core" ())
+(declare-function netopt--pending-release "ext:netopt-core" ())
 (declare-function netopt--wake-listen "ext:netopt-core" ())
 (declare-function netopt--wake-accept "ext:netopt-core" (process))
 (declare-function netopt--pending-start "ext:netopt-core" (process before))

@@ -186,6 +186,9 @@ static const struct function functions[] = {
   { "netopt--pending-remote", 0, 0, Fnetopt_pending_remote,
     "Return the address a placeholder connects to and never reaches.\n\n"
     "(fn)" },
+  { "netopt--pending-release", 0, 0, Fnetopt_pending_release,
+    "Close what background connections need, when none is left.\n\n"
+    "(fn)" },
   { "netopt--wake-listen", 0, 0, Fnetopt_wake_listen,
     "Return the port the wake channel's process connects to.\n\n(fn)" },
   { "netopt--wake-accept", 1, 1, Fnetopt_wake_accept,

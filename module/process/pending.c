@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 /* The full listener and the connection that fills its queue.  */
-static int full_listener = -1, full_filler = -1;
+static struct sock_handle *full_listener, *full_filler;
 static int full_port;
 
 /* The wake channel's listener, between netopt--wake-listen and
@@ -78,13 +78,6 @@ loopback_socket (int *port)
   return fd;
 }
 
-/* Mark FD netopt's own, for as long as the module lives.  */
-static bool
-keep_owned (int fd)
-{
-  return own (fd) != NULL;
-}
-
 /* The listener whose accept queue one connection of ours fills.  */
 static bool
 full_listener_open (void)
@@ -107,15 +100,38 @@ full_listener_open (void)
       errno = err;
       return false;
     }
-  if (!keep_owned (l) || !keep_owned (c))
+  full_listener = own (l);
+  full_filler = full_listener ? own (c) : NULL;
+  if (!full_filler)
     {
+      if (full_listener)
+        drop (&full_listener);
+      else
+        close (l);
+      close (c);
       errno = ENOMEM;
-      return false; /* kept open: two descriptors, once */
+      return false;
     }
-  full_listener = l;
-  full_filler = c;
   full_port = port;
   return true;
+}
+
+/* (netopt--pending-release): close what background connections need
+   (the full listener, the wake channel's end), when none is left.  */
+emacs_value
+Fnetopt_pending_release (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                         void *data)
+{
+  (void)env;
+  (void)nargs;
+  (void)args;
+  (void)data;
+  drop (&full_filler);
+  drop (&full_listener);
+  sock_async_set_wake (-1);
+  drop (&wake_end);
+  drop (&wake_listener);
+  return Q.nil;
 }
 
 /* (netopt--pending-remote): the address a placeholder connects to and
@@ -127,7 +143,7 @@ Fnetopt_pending_remote (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   (void)nargs;
   (void)args;
   (void)data;
-  if (full_listener < 0 && !full_listener_open ())
+  if (!full_listener && !full_listener_open ())
     return lisp_system_error (env, "Cannot make placeholder", errno, 0, NULL),
            NULL;
   struct sockaddr_in a = { .sin_family = AF_INET,

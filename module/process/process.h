@@ -133,6 +133,7 @@ bool proc_after_set (emacs_env *env, emacs_value process,
 NETOPT_PRIMITIVE (Fnetopt_socket_fds);
 NETOPT_PRIMITIVE (Fnetopt_spare_fds);
 NETOPT_PRIMITIVE (Fnetopt_pending_remote);
+NETOPT_PRIMITIVE (Fnetopt_pending_release);
 NETOPT_PRIMITIVE (Fnetopt_wake_listen);
 NETOPT_PRIMITIVE (Fnetopt_wake_accept);
 NETOPT_PRIMITIVE (Fnetopt_pending_start);
