@@ -266,10 +266,11 @@ netopt makes the socket, then hands it to Emacs (MAKE is Emacs's own
 and connects in the background.  Each option the kernel refuses is
 named in a warning, and the connection has the others.  A connection
 that cannot be made gets Emacs's own error, ARGS in its data, as
-Emacs's call would signal; any other failure falls back on MAKE
-\(`netopt--rule-failed').  In an Emacs too near its descriptor limit
-for netopt's sockets, MAKE makes the connection and the options are
-set on it right after."
+Emacs's call would signal; any other failure before netopt's
+connection is made falls back on MAKE (`netopt--rule-failed'), and
+one after it is signalled, never tried again.  In an Emacs too near
+its descriptor limit for netopt's sockets, MAKE makes the connection
+and the options are set on it right after."
   (if (not (netopt--spare-fds 4))
       (netopt--make-then-set make args options rules)
     (let* ((pending (netopt--pending-p args))
@@ -294,9 +295,9 @@ set on it right after."
              (car made))
             (t
              (when (cdr checked) (netopt--warn-refused rules (cdr checked)))
-             (condition-case err (netopt--adopt-made made all)
-               (error (netopt--rule-failed make args options rules
-                                           err))))))))
+             ;; netopt's connection is made: whatever fails now is
+             ;; signalled, never tried again by Emacs (one attempt).
+             (netopt--adopt-made made all))))))
 
 (defun netopt--rule-failed (make args options rules err)
   "Make the call ARGS with MAKE after netopt failed with ERR.

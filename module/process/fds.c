@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -267,9 +268,10 @@ Fnetopt_spare_fds (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     }
   int fds[64];
   intmax_t got = 0;
+  bool below = true; /* Emacs refuses a descriptor past FD_SETSIZE */
   while (got < n && (fds[got] = open ("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
-    got++;
+    below = below && fds[got++] < FD_SETSIZE;
   for (intmax_t i = 0; i < got; i++)
     close (fds[i]);
-  return got == n ? Q.t : Q.nil;
+  return got == n && below ? Q.t : Q.nil;
 }
