@@ -160,5 +160,32 @@ descriptor is left."
     (delete-process cli)
     (should-error (netopt-contact cli) :type 'netopt-closed)))
 
+(ert-deftest netopt-process-socket-no-fixed-limit ()
+  "However many processes are located, none hides or stands in for another.
+Finding 3 of issue 23: past 256 located processes the exclusions were
+cut silently.  330 datagram clients of Emacs's (neither bound nor
+connected, so every one matches what each contact knows) are made
+and located one after the other by setting :broadcast on each: the
+ones located before are excluded, so each is found (the 321st found
+65 candidates before, too many to probe),
+and the kernel shows the option on 330 sockets (sockpeek)."
+  (should
+   (equal
+    (netopt-test-child
+     '(let ((set 0))
+        (dotimes (i 330)
+          (let ((c (make-network-process :name (format "d%d" i)
+                                         :type 'datagram :family 'ipv4
+                                         :host "127.0.0.1" :service 9)))
+            (when (eq (condition-case nil (netopt-set-option c :broadcast t)
+                        (netopt-socket-not-found nil))
+                      t)
+              (setq set (1+ set)))))
+        (list set
+              (length (netopt-test-sockets-with "type" "datagram"
+                                                "broadcast" "1"))))
+     :seconds 120 :strict t)
+    '(330 330))))
+
 (provide 'process-socket-test)
 ;;; process-socket-test.el ends here
