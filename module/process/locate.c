@@ -286,6 +286,7 @@ kind_of_contact (emacs_env *env, emacs_value contact, emacs_value local,
   return !LISP_PENDING (env);
 }
 
+#if defined EMACS_MAJOR_VERSION && EMACS_MAJOR_VERSION >= 27
 /* (with-timeout (0 nil) (process-contact PROCESS KEY)): Emacs waits
    for a connecting process's socket only while it has none (a name
    being resolved); the timer, due at once, ends that wait before it
@@ -306,6 +307,8 @@ contact_without_waiting (emacs_env *env, emacs_value process, emacs_value key)
   return whole ? env->funcall (env, Q.eval, 2, (emacs_value[]){ whole, Q.t })
                : NULL;
 }
+
+#endif
 
 /* Whether the call under way may wait for a socket Emacs is still
    making, as Emacs's own set-network-process-option does: setting may,
