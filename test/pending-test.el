@@ -133,6 +133,44 @@ no warning was given."
      :mount netopt-pending-test--hosts :seconds 40 :strict t)
     '(connect 1 open ("1" "33") nil))))
 
+(ert-deftest netopt-pending-refused-first-address-options-when-open ()
+  "A name whose first address refuses opens on the next, with its options.
+/etc/hosts gives multi ::1, where nothing listens, then 127.0.0.1:
+the mode's :nowait call returns connecting, the refused attempt is
+passed over as Emacs passes it, and the socket has the rule's options
+when the sentinel says \"open\"; no warning was given."
+  (skip-unless (netopt-test-ipv6-p))
+  (should
+   (equal
+    (netopt-test-child
+     `(progn
+        ,netopt-pending-test--warnings
+        (let* ((srv (make-network-process :name "srv" :server t :noquery t
+                                          :host "127.0.0.1" :service t
+                                          :family 'ipv4))
+               (port (process-contact srv :service))
+               (at-open nil))
+          (setq netopt-connection-options
+                '((t :tos 32 :keepalive t :keepidle 33)))
+          (netopt-mode 1)
+          (let* ((p (make-network-process
+                     :name "p" :host "multi" :service port :nowait t
+                     :sentinel (lambda (proc event)
+                                 (when (equal event "open\n")
+                                   (let ((peek (netopt-test-socket-of proc)))
+                                     (setq at-open
+                                           (list (cdr (assoc "keepalive" peek))
+                                                 (cdr (assoc "keepidle"
+                                                             peek)))))))))
+                 (status (process-status p))
+                 (syn '(x)))
+            (netopt-test-wait-for (lambda () at-open) 20)
+            (list status (length syn) (process-status p) at-open
+                  netopt-pending-test--warned))))
+     :unshare '("-n") :setup "ip link set lo up"
+     :mount '(("/etc/hosts" . "::1 multi\n127.0.0.1 multi\n")) :seconds 40 :strict t)
+    '(connect 1 open ("1" "33") nil))))
+
 (ert-deftest netopt-pending-direct-call-returns-at-once ()
   "`netopt-make-network-process' with :nowait and a name returns at once.
 In namespaces whose only name server never answers, the call returns

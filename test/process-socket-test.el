@@ -56,7 +56,10 @@ what sockpeek sees on each socket, and what netopt reads."
                (netopt-set-option p :keepidle 77)
                (netopt-option p :keepidle)
                (cdr (assoc "keepidle" (netopt-test-socket-of p)))
-               (cdr (assoc "keepidle" (netopt-test-socket-of y))))))))
+               (cdr (assoc "keepidle" (netopt-test-socket-of y)))
+               ;; Finding 2: p's stale entry hides no descriptor of y's.
+               (netopt-set-option y :keepcnt 5)
+               (cdr (assoc "keepcnt" (netopt-test-socket-of y))))))))
 
 (ert-deftest netopt-process-socket-after-fallback-freed-number ()
   "After Emacs falls back to a new socket, options go to that socket.
@@ -70,7 +73,7 @@ other process's, as sockpeek sees them."
                   :unshare '("-n") :setup netopt-process-socket-test--blackhole
                   :mount netopt-process-socket-test--hosts
                   :seconds 40 :strict t)
-                 '(t open t 77 "77" "7200"))))
+                 '(t open t 77 "77" "7200" t "5"))))
 
 (ert-deftest netopt-process-socket-after-fallback-same-number ()
   "After a fallback that reuses the descriptor number, options still land right.
@@ -82,7 +85,7 @@ gives it the same number.  netopt tells them apart by inode."
                   :unshare '("-n") :setup netopt-process-socket-test--blackhole
                   :mount netopt-process-socket-test--hosts
                   :seconds 40 :strict t)
-                 '(t open t 77 "77" "7200"))))
+                 '(t open t 77 "77" "7200" t "5"))))
 
 (ert-deftest netopt-process-socket-closed-not-another ()
   "A process whose socket is gone never reaches another's socket.
