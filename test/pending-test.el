@@ -79,7 +79,8 @@ warning was given."
                                  "domain" "ipv6" "tclass" "32"
                                  "bindtodevice" "nv0" "keepidle" "33"))))
                        5)))
-            (netopt-test-wait-for (lambda () at-open) 20)
+            (netopt-test-wait-for
+             (lambda () (not (eq (process-status p) 'connect))) 20)
             (list status (length syn) (process-status p) at-open
                   netopt-pending-test--warned))))
      :unshare '("-n") :setup netopt-pending-test--blackhole
