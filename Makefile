@@ -181,7 +181,7 @@ $(SANITIZED): $(MODULE_SRCS) $(MODULE_HDRS)
 
 # Suites whose tests run in child Emacsen (all but one small test),
 # which never get the sanitizer: under it they would check nothing more.
-SANITIZE_FILES := $(filter-out $(addprefix test/,budget-test.el sleep-test.el \
+SANITIZE_FILES := $(filter-out $(addprefix test/,sleep-test.el \
 	pending-test.el process-socket-test.el examples-test.el),\
 	$(TEST_FILES))
 

@@ -513,7 +513,7 @@ as Emacs passes it; when none is left the connection fails."
     (if (not socket)
         (netopt--job-finish entry nil)
       (aset entry 3 socket)
-      (netopt--pending-attempt (aref entry 1) socket)
+      (netopt--pending-attempt (aref entry 1) socket (aref entry 0))
       ;; As Emacs's own, the contact shows the attempt in progress.
       (netopt--set-contact (aref entry 1)
                            (netopt--contact-as-emacs

@@ -255,7 +255,8 @@ version %s; rebuild it with `make clean all' in %s"
 (declare-function netopt--wake-listen "ext:netopt-core" ())
 (declare-function netopt--wake-accept "ext:netopt-core" (process))
 (declare-function netopt--pending-start "ext:netopt-core" (process before))
-(declare-function netopt--pending-attempt "ext:netopt-core" (process socket))
+(declare-function netopt--pending-attempt "ext:netopt-core"
+                  (process socket &optional job))
 (declare-function netopt--pending-finish "ext:netopt-core" (process socket))
 (declare-function netopt--process-socket "ext:netopt-core" (process))
 (declare-function netopt--process-owner "ext:netopt-core" (process))

@@ -198,11 +198,14 @@ Sockets closed twice are harmless: SOCKET may be closed by the test."
   (push timer netopt-test--timers)
   timer)
 
+(defvar netopt--jobs)
+
 (defmacro netopt-test-with-cleanup (&rest body)
   "Run BODY, then clean up after it.
 Cancel every timer given to `netopt-test-cancel-later' in BODY, delete
 every process given to `netopt-test-delete-later', then close every
-socket `netopt-test-socket' made in it."
+socket `netopt-test-socket' made in it, and let the background
+connections of deleted processes end."
   (declare (indent 0) (debug t))
   `(let ((netopt-test--open nil)
          (netopt-test--processes nil)
@@ -210,7 +213,12 @@ socket `netopt-test-socket' made in it."
      (unwind-protect (progn ,@body)
        (mapc #'cancel-timer netopt-test--timers)
        (mapc #'delete-process netopt-test--processes)
-       (mapc #'netopt-close netopt-test--open))))
+       (mapc #'netopt-close netopt-test--open)
+       ;; A connection netopt was making in the background for a
+       ;; process deleted now ends within a quarter of a second.
+       (when (boundp 'netopt--jobs)
+         (netopt-test-wait-for
+          (lambda () (zerop (hash-table-count netopt--jobs))) 2)))))
 
 (defmacro netopt-deftest (name args doc &rest body)
   "Define an ERT test NAME whose sockets, processes and timers go at the end.

@@ -196,9 +196,10 @@ static const struct function functions[] = {
   { "netopt--pending-start", 2, 2, Fnetopt_pending_start,
     "Make PROCESS, a placeholder new since BEFORE, a pending connection.\n\n"
     "(fn PROCESS BEFORE)" },
-  { "netopt--pending-attempt", 2, 2, Fnetopt_pending_attempt,
-    "Make SOCKET (or nil) PROCESS's connection in progress.\n\n"
-    "(fn PROCESS SOCKET)" },
+  { "netopt--pending-attempt", 2, 3, Fnetopt_pending_attempt,
+    "Make SOCKET (or nil) PROCESS's connection in progress; JOB, which\n"
+    "watches it, is told when PROCESS goes.\n\n"
+    "(fn PROCESS SOCKET &optional JOB)" },
   { "netopt--pending-finish", 2, 2, Fnetopt_pending_finish,
     "Put SOCKET in the place of PROCESS's placeholder (nil: fail it).\n\n"
     "(fn PROCESS SOCKET)" },

@@ -297,19 +297,23 @@ pending_of (emacs_env *env, emacs_value process)
   return NULL;
 }
 
-/* (netopt--pending-attempt PROCESS SOCKET): SOCKET, a netopt socket
-   connecting (nil: none now), is PROCESS's for options and contact
-   until the hand-over.  */
+/* (netopt--pending-attempt PROCESS SOCKET &optional JOB): SOCKET, a
+   netopt socket connecting (nil: none now), is PROCESS's for options
+   and contact until the hand-over; JOB, watching it, is told when
+   PROCESS's placeholder goes (PROCESS deleted).  */
 emacs_value
 Fnetopt_pending_attempt (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
                          void *data)
 {
-  (void)nargs;
   (void)data;
   struct sock_handle *s = pending_of (env, args[0]);
   if (!s)
     return NULL;
   s->sock.fd = -1;
+  if (nargs > 2 && !lisp_nilp (env, args[2])
+      && !sock_async_guard (env, args[2], s->placeholder_fd,
+                            s->placeholder_ino))
+    return NULL;
   if (lisp_nilp (env, args[1]))
     return Q.t;
   struct sock_handle *a = sock_from_lisp (env, args[1], false);

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum job_state
@@ -57,6 +58,10 @@ struct async_job
   struct sock_addr addrs[JOB_ADDRESSES];
   size_t naddrs;
   int watch_fd;
+  /* The descriptor, and its socket's inode, of the process the job
+     connects for: gone (the process deleted), the job has news.  */
+  int guard_fd;
+  ino_t guard_ino;
   /* Main thread only: the list of jobs not yet ended.  */
   struct async_job *next;
 };
@@ -140,6 +145,25 @@ job_resolve (struct async_job *job)
 
 /* Watch the socket the caller named until its connection ends; false
    when the job ended meanwhile.  */
+/* Is the job's guard gone: its descriptor closed or holding another
+   socket (fstat only reads)?  */
+static bool
+guard_gone (struct async_job *job)
+{
+  pthread_mutex_lock (&job->mu);
+  int fd = job->guard_fd;
+  ino_t ino = job->guard_ino;
+  pthread_mutex_unlock (&job->mu);
+  struct stat st;
+  return fd >= 0 && (fstat (fd, &st) != 0 || st.st_ino != ino);
+}
+
+/* How often a watch looks at its guard, in milliseconds: the process
+   deleted meanwhile ends its job within that.  */
+#define GUARD_MS 250
+
+/* Watch the socket the caller named until its connection ends, or the
+   guard goes; false when the job ended meanwhile.  */
 static bool
 job_watch (struct async_job *job)
 {
@@ -148,8 +172,12 @@ job_watch (struct async_job *job)
   pthread_mutex_unlock (&job->mu);
   struct pollfd p[2] = { { fd, POLLOUT, 0 }, { job->cmd[0], POLLIN, 0 } };
   int n;
-  while ((n = poll (p, 2, -1)) < 0 && errno == EINTR)
-    ;
+  while ((n = poll (p, 2, GUARD_MS)) == 0 || (n < 0 && errno == EINTR))
+    if (n == 0 && guard_gone (job))
+      {
+        job_news (job, J_FAILED);
+        return true;
+      }
   if (n < 0 || p[1].revents)
     return false;
   /* The socket's error stays pending: a failed connection handed to
@@ -258,6 +286,7 @@ job_new (emacs_env *env, emacs_value host, emacs_value service)
     return lisp_out_of_memory (env), NULL;
   job->cmd[0] = job->cmd[1] = -1;
   job->watch_fd = -1;
+  job->guard_fd = -1;
   job->refs = 1;
   pthread_mutex_init (&job->mu, NULL);
   job->host = lisp_copy_string (env, host, NULL);
@@ -442,6 +471,19 @@ Fnetopt_async_watch (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   if (n != 1)
     return sock_system_error (env, "Cannot watch connection", errno, s), NULL;
   return Q.t;
+}
+
+bool
+sock_async_guard (emacs_env *env, emacs_value v, int fd, ino_t ino)
+{
+  struct async_job *job = job_of (env, v);
+  if (!job)
+    return false;
+  pthread_mutex_lock (&job->mu);
+  job->guard_fd = fd;
+  job->guard_ino = ino;
+  pthread_mutex_unlock (&job->mu);
+  return true;
 }
 
 /* (netopt--async-news): the numbers of the jobs with news since the

@@ -22,6 +22,9 @@ NETOPT_PRIMITIVE (Fnetopt_async_state);
 NETOPT_PRIMITIVE (Fnetopt_async_watch);
 NETOPT_PRIMITIVE (Fnetopt_async_news);
 NETOPT_PRIMITIVE (Fnetopt_async_end);
+/* JOB (a Lisp job) connects for the process whose descriptor FD holds
+   the socket of inode INO: once it does not, the job has news.  */
+bool sock_async_guard (emacs_env *env, emacs_value job, int fd, ino_t ino);
 /* Make FD the wake channel (-1: none); the old one is returned.  */
 int sock_async_set_wake (int fd);
 
