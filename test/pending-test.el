@@ -325,12 +325,17 @@ Emacs's own error, and no descriptor is left open."
                (port (process-contact srv :service))
                (child nil)
                (fillers nil)
-               ;; Fill every hole below the highest descriptor with a
-               ;; socket: the next SPARE numbers are all that is left.
-               (limit (lambda (spare)
+               (raise (lambda ()
                         (call-process "prlimit" nil nil nil
                                       (format "--pid=%d" (emacs-pid))
-                                      "--nofile=4096:4096")
+                                      "--nofile=4096:4096")))
+               ;; Fill every hole below the highest descriptor, and eight
+               ;; numbers above it, with a socket: the next SPARE numbers
+               ;; are all that is left.  Closing the fillers later gives
+               ;; back at least eight, enough for a subprocess (prlimit,
+               ;; sockpeek) on any machine, however few holes it had.
+               (limit (lambda (spare)
+                        (funcall raise)
                         (let* ((top (apply #'max
                                            (mapcar #'string-to-number
                                                    (directory-files
@@ -339,7 +344,8 @@ Emacs's own error, and no descriptor is left open."
                                (s nil))
                           (while (progn (setq s (netopt-make-socket))
                                         (push s fillers)
-                                        (< (netopt--socket-fd s) top)))
+                                        (< (netopt--socket-fd s)
+                                           (+ top 8))))
                           (prog1 (netopt-test-fd-count)
                             (call-process "prlimit" nil nil nil
                                           (format "--pid=%d" (emacs-pid))
@@ -357,6 +363,8 @@ Emacs's own error, and no descriptor is left open."
                                                 :service port)
                         (error err)))
                  (_ (mapc #'netopt-close fillers))
+                 (_ (setq fillers nil))
+                 (_ (funcall raise))
                  (b (funcall opens))
                  (one-idle (and (processp one)
                                 (cdr (assoc "keepidle"
@@ -372,6 +380,7 @@ Emacs's own error, and no descriptor is left open."
                          (error (car err))))
                  (live (seq-count #'netopt-live-p fillers))
                  (_ (mapc #'netopt-close fillers))
+                 (_ (funcall raise))
                  (fds-after (+ live (netopt-test-fd-count)))
                  (c (funcall opens)))
             (ignore child)
