@@ -24,7 +24,7 @@
 
 ;;; Code:
 
-(require 'netopt-process)
+(require 'netopt-base)
 
 (defconst netopt--emacs-keywords
   '(:name :buffer :host :service :type :family :local :remote :coding

@@ -6,15 +6,14 @@
 
 ;;; Commentary:
 
-;; What `netopt-mode' (netopt-mode.el) does beyond new connections,
-;; API section 5.2:
+;; What `netopt-mode' (netopt-mode.el) builds on beyond adoption, API
+;; section 5.2; this file knows nothing of the mode's rules:
 ;;
 ;; - the :dead-after budget in rules: a rule's :dead-after replaces
 ;;   the options it derives that earlier rules gave, and the options
 ;;   given beside it win (the module sets :dead-after first);
-;; - connections already open: turning the mode on, or changing
-;;   `netopt-connection-options' while it is on, gives every open
-;;   network process the options of its rules that can still be set;
+;; - the open connections, which netopt-mode gives its rules when it
+;;   is turned on or they change;
 ;; - after sleep: when logind says the machine woke up
 ;;   (PrepareForSleep(false) on the system bus), or Emacs 31's
 ;;   `system-sleep' does, every connection with keep-alive on is
@@ -40,17 +39,11 @@
 
 (require 'netopt-adopt)
 
-(declare-function netopt--rules-for "netopt-mode" (args))
-(declare-function netopt--rule-options "netopt-mode" (rules args))
-(declare-function netopt--set-rule-options "netopt-mode"
-                  (process options rules))
 (declare-function dbus-init-bus "dbus" (bus &optional private))
 (declare-function dbus-register-signal "dbus"
                   (bus service path interface signal handler &rest args))
 (declare-function dbus-unregister-object "dbus" (object))
 (declare-function sleep-event-state "system-sleep" (event))
-(defvar netopt-mode)
-(defvar netopt-connection-options)
 (defvar system-sleep-event-functions)
 
 ;;;; The budget in rules
@@ -90,44 +83,6 @@ derives."
                  (not (eq process netopt--wake-process)))
         (push process found)))))
 
-(defun netopt--settable-later (options)
-  "Return OPTIONS without those an open socket cannot take.
-Options settable only before bind and :child-options are left out."
-  (let ((out nil))
-    (while options
-      (let ((key (car options)))
-        (unless (or (eq key :child-options)
-                    (eq (plist-get (netopt-option-info key) :settable)
-                        'before-bind))
-          (setq out (cons (cadr options) (cons key out)))))
-      (setq options (cddr options)))
-    (nreverse out)))
-
-(defun netopt--apply-to-open ()
-  "Give every open network process the options of the rules it matches.
-Only options that can still be set are given.  The echo area says how
-many connections got options; the count is returned."
-  (let ((count 0))
-    (dolist (process (netopt--open-connections))
-      (let* ((args (process-contact process t))
-             (rules (netopt--rules-for args))
-             (options (and rules (netopt--settable-later
-                                  (netopt--rule-options rules args)))))
-        (when options
-          (netopt--set-rule-options process options rules)
-          (setq count (1+ count)))))
-    (when (> count 0)
-      (message "netopt-mode: options set on %d open connection%s"
-               count (if (= count 1) "" "s")))
-    count))
-
-(defun netopt--rules-watcher (_symbol newval operation where)
-  "Give open connections the rules NEWVAL, set by OPERATION.
-A variable watcher of `netopt-connection-options': a global `setq',
-`customize' or `setopt' while `netopt-mode' is on (WHERE is nil)."
-  (when (and netopt-mode (eq operation 'set) (null where))
-    (let ((netopt-connection-options newval))
-      (netopt--apply-to-open))))
 
 ;;;; After sleep
 
@@ -259,24 +214,6 @@ Without D-Bus or a system bus nothing happens, and nothing warns."
       (error nil))
     (setq netopt--sleep-registration nil))
   (netopt--wake-end))
-
-;;;; The mode
-
-(defun netopt--mode-extras ()
-  "What turning `netopt-mode' on or off does beyond the advice."
-  (if netopt-mode
-      (progn
-        ;; Emacs 26 and later: older ones see the rules at the next
-        ;; turning on.
-        (when (fboundp 'add-variable-watcher)
-          (add-variable-watcher 'netopt-connection-options
-                                #'netopt--rules-watcher))
-        (netopt--sleep-watch)
-        (netopt--apply-to-open))
-    (when (fboundp 'remove-variable-watcher)
-      (remove-variable-watcher 'netopt-connection-options
-                               #'netopt--rules-watcher))
-    (netopt--sleep-unwatch)))
 
 (provide 'netopt-budget)
 ;;; netopt-budget.el ends here

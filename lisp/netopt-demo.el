@@ -15,7 +15,8 @@
 
 ;;; Code:
 
-(require 'netopt-module)
+(require 'netopt-base)
+(require 'netopt-adopt)
 
 (defun netopt-demo--kernel (target option)
   "Return OPTION of TARGET as read from the kernel, or \"?\"."

@@ -15,7 +15,7 @@
 
 ;;; Code:
 
-(require 'netopt-module)
+(require 'netopt-base)
 (require 'tabulated-list)
 (require 'seq)
 (require 'cl-lib)

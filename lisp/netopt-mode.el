@@ -315,6 +315,65 @@ options, and a warning says so."
         (t (prog1 (apply make args)
              (netopt--warn-rule rules err)))))
 
+;;;; Connections already open
+
+(defvar netopt-mode)
+
+(defun netopt--settable-later (options)
+  "Return OPTIONS without those an open socket cannot take.
+Options settable only before bind and :child-options are left out."
+  (let ((out nil))
+    (while options
+      (let ((key (car options)))
+        (unless (or (eq key :child-options)
+                    (eq (plist-get (netopt-option-info key) :settable)
+                        'before-bind))
+          (setq out (cons (cadr options) (cons key out)))))
+      (setq options (cddr options)))
+    (nreverse out)))
+
+(defun netopt--apply-to-open ()
+  "Give every open network process the options of the rules it matches.
+Only options that can still be set are given.  The echo area says how
+many connections got options; the count is returned."
+  (let ((count 0))
+    (dolist (process (netopt--open-connections))
+      (let* ((args (process-contact process t))
+             (rules (netopt--rules-for args))
+             (options (and rules (netopt--settable-later
+                                  (netopt--rule-options rules args)))))
+        (when options
+          (netopt--set-rule-options process options rules)
+          (setq count (1+ count)))))
+    (when (> count 0)
+      (message "netopt-mode: options set on %d open connection%s"
+               count (if (= count 1) "" "s")))
+    count))
+
+(defun netopt--rules-watcher (_symbol newval operation where)
+  "Give open connections the rules NEWVAL, set by OPERATION.
+A variable watcher of `netopt-connection-options': a global `setq',
+`customize' or `setopt' while `netopt-mode' is on (WHERE is nil)."
+  (when (and netopt-mode (eq operation 'set) (null where))
+    (let ((netopt-connection-options newval))
+      (netopt--apply-to-open))))
+
+(defun netopt--mode-extras ()
+  "What turning `netopt-mode' on or off does beyond the advice."
+  (if netopt-mode
+      (progn
+        ;; Emacs 26 and later: older ones see the rules at the next
+        ;; turning on.
+        (when (fboundp 'add-variable-watcher)
+          (add-variable-watcher 'netopt-connection-options
+                                #'netopt--rules-watcher))
+        (netopt--sleep-watch)
+        (netopt--apply-to-open))
+    (when (fboundp 'remove-variable-watcher)
+      (remove-variable-watcher 'netopt-connection-options
+                               #'netopt--rules-watcher))
+    (netopt--sleep-unwatch)))
+
 ;;;###autoload
 (define-minor-mode netopt-mode
   "Give the connections Emacs makes the options of `netopt-connection-options'.

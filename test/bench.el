@@ -46,8 +46,8 @@
   "File the results table is written to.")
 
 (defconst netopt-bench--lisp-files
-  '("netopt-module" "netopt-process" "netopt-adopt" "netopt-mode"
-    "netopt-list")
+  '("netopt-base" "netopt-adopt" "netopt-budget" "netopt-mode"
+    "netopt-module" "netopt-list")
   "The Lisp layer's files that are natively compiled for the native mode.")
 
 (defconst netopt-bench--require-runs 20

@@ -19,7 +19,7 @@ out=$($EMACS -Q --batch -L "$dir" -L lisp \
     # The one `with-eval-after-load': the `cl-print-object' method that
     # prints a socket readably waits for cl-print, which is autoloaded
     # (defining the method at once would replace that autoload).
-    grep -v "^netopt-module\.el:[0-9]*:[0-9]*: warning: .with-eval-after-load' is for use in configurations" |
+    grep -v "^netopt-base\.el:[0-9]*:[0-9]*: warning: .with-eval-after-load' is for use in configurations" |
     # Emacs 30 warns about package-lint 0.16's own source as it loads it
     # (pcase patterns): that is package-lint's, not a complaint of ours.
     grep -v "/package-lint\.el: Warning: ")

@@ -8,6 +8,7 @@
 
 ;;; Code:
 
+(require 'cl-lib)
 (require 'netopt-test-helpers)
 
 (defvar netopt-package-test--module-file nil
@@ -230,7 +231,7 @@ whose entry opens its Top node; so it does in the next session."
                                        (string-prefix-p "LOAD " line))
                                      (split-string output "\n"))))
               (dolist (file '("netopt-module.elc" "netopt-demo.elc"
-                              "netopt-process.elc" "netopt-list.elc"))
+                              "netopt-base.elc" "netopt-list.elc"))
                 (should (member (format "LOAD %s ok" file) loads)))
               (should-not (seq-remove (lambda (line)
                                         (string-suffix-p " ok" line))
@@ -272,7 +273,7 @@ Return FORM's value, printed by the child and read back."
 
 (ert-deftest netopt-package-require-loads-only-the-core ()
   "Requiring netopt-module loads the module and its process layer only.
-netopt-process, netopt-adopt, netopt-mode and netopt-budget; no netopt-list (nor
+netopt-base, netopt-adopt, netopt-budget and netopt-mode; no netopt-list (nor
 tabulated-list, preloaded in Emacs 28 anyway),
 no netopt-demo, and no seq, which brings the byte compiler with it:
 the features added are compared with a bare Emacs's."
@@ -283,8 +284,98 @@ the features added are compared with a bare Emacs's."
                      (dolist (feature features)
                        (unless (memq feature before) (push feature added)))
                      (sort added #'string<))))))
-    (should (equal added '(netopt-adopt netopt-budget netopt-core netopt-mode
-                           netopt-module netopt-process)))))
+    (should (equal added '(netopt-adopt netopt-base netopt-budget netopt-core
+                           netopt-mode netopt-module)))))
+
+;; A file each of whose loads is counted: `after-load-functions' runs
+;; once per `load' of a file, nested requires included.
+(defconst netopt-package-test--count-loads
+  '(let ((loads nil))
+     (add-hook 'after-load-functions
+               (lambda (file)
+                 (let ((base (file-name-base file)))
+                   (when (string-prefix-p "netopt-" base)
+                     (push base loads)))))
+     (require FEATURE)
+     (sort loads #'string<))
+  "A form that returns the netopt files loaded by requiring FEATURE.")
+
+(ert-deftest netopt-package-require-loads-each-file-once ()
+  "Requiring the mode or the package loads every file it needs exactly once.
+Before, netopt-module, netopt-process and netopt-adopt required one
+another in a loop, and `(require \='netopt-mode)' (what the autoloaded
+`netopt-mode' runs) loaded three files twice."
+  (dolist (case '((netopt-mode "netopt-adopt" "netopt-base" "netopt-budget"
+                               "netopt-mode")
+                  (netopt-module "netopt-adopt" "netopt-base" "netopt-budget"
+                                 "netopt-mode" "netopt-module")
+                  (netopt-list "netopt-base" "netopt-list")))
+    (let ((form (cl-subst (list 'quote (car case)) 'FEATURE
+                          netopt-package-test--count-loads)))
+      (should (equal (cons (car case) (netopt-package-test--child-value form))
+                     case)))))
+
+(ert-deftest netopt-package-lisp-files-form-a-chain ()
+  "No file of lisp/ requires, or calls a function of, a file that needs it.
+The files' `require's of netopt files, and their uses of functions and
+variables another netopt file defines, make a graph; it has no cycle.
+A graph with a cycle is shown to be caught."
+  (let ((graph (netopt-package-test--lisp-graph)))
+    ;; What the chain is made of.
+    (should (member "netopt-base" (cdr (assoc "netopt-adopt" graph))))
+    (should (member "netopt-budget" (cdr (assoc "netopt-mode" graph))))
+    (should-not (cdr (assoc "netopt-base" graph)))
+    (should-not (netopt-package-test--cycle graph))
+    (should (netopt-package-test--cycle '(("a" "b") ("b" "c") ("c" "a"))))))
+
+(defun netopt-package-test--lisp-graph ()
+  "Return ((FILE DEPENDENCY...) ...) for the files of lisp/.
+A dependency is a netopt file FILE requires, or one that defines a
+function or variable FILE names (autoloads of commands excepted)."
+  (let ((files (directory-files (expand-file-name "lisp" netopt-test-root)
+                                t "\\`netopt-.*\\.el\\'"))
+        (defs (make-hash-table :test 'equal))
+        (graph nil))
+    (dolist (file files)
+      (with-temp-buffer
+        (insert-file-contents file)
+        (while (re-search-forward
+                "^(\\(?:defun\\|defmacro\\|defvar\\|defcustom\\|defconst\\|define-minor-mode\\) +\\([^ \n()]+\\)"
+                nil t)
+          (puthash (match-string 1) (file-name-base file) defs))))
+    (dolist (file files graph)
+      (let ((me (file-name-base file)) (deps nil))
+        (with-temp-buffer
+          (insert-file-contents file)
+          ;; Comments, docstrings and autoload declarations are no uses.
+          (emacs-lisp-mode)
+          (goto-char (point-min))
+          (while (re-search-forward "(require '\\(netopt-[a-z-]+\\))" nil t)
+            (unless (nth 8 (syntax-ppss))
+              (cl-pushnew (match-string 1) deps :test #'equal)))
+          (goto-char (point-min))
+          (while (re-search-forward "\\_<netopt-[^] \n()'\"`,]+\\_>" nil t)
+            (let ((owner (gethash (match-string 0) defs)))
+              (unless (or (null owner) (equal owner me)
+                          (nth 8 (syntax-ppss))
+                          (save-excursion
+                            (goto-char (match-beginning 0))
+                            (looking-back "(autoload '" (line-beginning-position))))
+                (cl-pushnew owner deps :test #'equal)))))
+        (push (cons me deps) graph)))))
+
+(defun netopt-package-test--cycle (graph)
+  "Return a list of files that depend on each other in GRAPH, or nil."
+  (let ((found nil))
+    (dolist (entry graph found)
+      (let ((seen nil) (todo (copy-sequence (cdr entry))))
+        (while todo
+          (let ((next (pop todo)))
+            (unless (member next seen)
+              (push next seen)
+              (setq todo (append (cdr (assoc next graph)) todo)))))
+        (when (member (car entry) seen)
+          (push (car entry) found))))))
 
 (ert-deftest netopt-package-entry-points-autoload ()
   "The list, the description and the demo load when first called."
@@ -346,8 +437,9 @@ is a command whose interactive form reads its arguments."
     (should (equal value '(nil t 5)))))
 
 (ert-deftest netopt-package-one-version ()
-  "The version is written in netopt-module.el alone, and the build follows it.
-Its Version: header and `netopt-module-version' are the only places
+  "The version is written twice in lisp/, and the build follows it.
+netopt-module.el's Version: header and `netopt-module-version' (in
+netopt-base.el, which loads the module) are the only places
 of the sources that spell it, and they agree.  In a copy of the tree
 whose two are changed to 9.8.7, make builds a module that reports
 9.8.7, the Lisp layer loads it, and make dist would write
@@ -369,16 +461,17 @@ netopt-module-9.8.7.tar."
                         (string-trim (thing-at-point 'line t)))
                 places))))
     (should (equal (sort places #'string<)
-                   (list (format "lisp/netopt-module.el:(defconst netopt-module-version \"%s\"" version)
+                   (list (format "lisp/netopt-base.el:(defconst netopt-module-version \"%s\"" version)
                          (format "lisp/netopt-module.el:;; Version: %s" version))))
     (should (equal (netopt--module-version) version))
     (let ((dir (netopt-package-test--copy-tree t)))
       (unwind-protect
-          (let ((el (expand-file-name "lisp/netopt-module.el" dir)))
+          (dolist (el (list (expand-file-name "lisp/netopt-module.el" dir)
+                            (expand-file-name "lisp/netopt-base.el" dir)))
             (with-temp-file el
               (insert-file-contents el)
               (while (search-forward version nil t)
-                (replace-match "9.8.7" t t)))
+                (replace-match "9.8.7" t t))))
             (let ((default-directory dir))
               (should (equal (car (netopt-test-command
                                    "make" "-s" "module/netopt-core.so"))
@@ -390,7 +483,7 @@ netopt-module-9.8.7.tar."
                            dir "-L" "lisp" "--eval"
                            "(progn (require 'netopt-module) (princ (format \"VERSIONS %s %s\" netopt-module-version (netopt--module-version))))")))
               (should (string-match-p "VERSIONS 9\\.8\\.7 9\\.8\\.7"
-                                      (cdr result)))))
+                                      (cdr result))))
         (delete-directory dir t)))))
 
 (provide 'package-test)

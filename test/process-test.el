@@ -2,7 +2,7 @@
 
 ;;; Commentary:
 
-;; module/process and lisp/netopt-process.el: finding the socket of
+;; module/process and lisp/netopt-base.el: finding the socket of
 ;; an Emacs network process.  Options set through netopt on processes
 ;; made by `make-network-process' are checked against the kernel independently: test/tools/sockpeek
 ;; lists every socket descriptor of this Emacs, so a marker value set on

@@ -11,7 +11,7 @@
 ;;    exists leaves nothing behind but the user's own socket file;
 ;; 3. no writable temporary directory is needed, and no error or
 ;;    warning names a placeholder;
-;; 4. the module and its Makefile come from netopt-module.el's own
+;; 4. the module and its Makefile come from netopt-base.el's own
 ;;    location only, never from `default-directory', and
 ;;    NETOPT_MODULE_FILE is refused unless safe.
 ;;
@@ -433,12 +433,12 @@ int emacs_module_init (struct emacs_runtime *rt)
                 "cc" nil nil nil "-shared" "-fPIC" "-o" so src)))))
 
 (defun netopt-safety-test--evaluate-text (dir load-path-p)
-  "Evaluate netopt-module.el's text in a buffer of DIR/lisp, in a fresh Emacs.
+  "Evaluate netopt-base.el's text in a buffer of DIR/lisp, in a fresh Emacs.
 With LOAD-PATH-P, the package's lisp/ is on `load-path'.  Without it
 the file's location cannot be known.  Return (LOADED BUILT OUTPUT):
 whether the planted module was loaded, the planted Makefile run, and
 the child's output."
-  (let* ((text (expand-file-name "netopt-module.el"
+  (let* ((text (expand-file-name "netopt-base.el"
                                  netopt-test-lisp-directory))
          (result
           (netopt-test-command
@@ -472,7 +472,7 @@ the child's output."
   "Text evaluated in a buffer loads and builds nothing from its directory.
 The buffer's `default-directory' holds a planted Makefile and module.
 Before: the planted module was loaded from ../module/.  Now, without
-netopt-module.el's location, a clear error; with the package on
+netopt-base.el's location, a clear error; with the package on
 `load-path', the package's own module, and netopt works."
   (let ((dir (make-temp-file "netopt-planted" t)))
     (unwind-protect
@@ -481,7 +481,7 @@ netopt-module.el's location, a clear error; with the package on
           (let ((unknown (netopt-safety-test--evaluate-text dir nil)))
             (should (equal (butlast unknown) '(nil nil)))
             (should (string-match-p "ERROR Cannot load netopt: the location \
-of netopt-module.el is unknown" (nth 2 unknown))))
+of netopt-base.el is unknown" (nth 2 unknown))))
           (let ((found (netopt-safety-test--evaluate-text dir t)))
             (should (equal (butlast found) '(nil nil)))
             (should (string-match-p "WORKS t" (nth 2 found)))))
@@ -500,7 +500,7 @@ nothing is built."
           (let ((result (netopt-safety-test--evaluate-text dir nil)))
             (should (equal (butlast result) '(nil nil)))
             (should (string-match-p "ERROR Cannot load netopt: the location \
-of netopt-module.el is unknown" (nth 2 result)))
+of netopt-base.el is unknown" (nth 2 result)))
             (should-not (string-match-p "building the module"
                                         (nth 2 result)))))
       (delete-directory dir t))))
