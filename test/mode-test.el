@@ -10,7 +10,7 @@
 ;; real clients under the mode: ERC with ngircd, TLS with openssl
 ;; s_server (run by the tests on free loopback ports; a test that needs
 ;; one that is missing is skipped: .ci/run installs both).  The tests
-;; named netopt-adopt-harness-* check that harness against Emacs's own
+;; named netopt-mode-harness-* check that harness against Emacs's own
 ;; processes: they pass without the mode.
 ;;
 ;; Each test checks what a user sees: the kernel's state read by
@@ -744,19 +744,19 @@ Thirteen call shapes (clients, servers, datagram, local, with
 
 ;;;; ERC, TLS, bad rules, calls no rule matches (API.md 5.2)
 
-(defconst netopt-adopt-test--rule
+(defconst netopt-mode-test--rule
   '("\\`127\\.0\\.0\\.1\\'" :keepidle 42 :maxseg 1000)
   "The rule of `netopt-connection-options' the mode tests use.")
 
-(defun netopt-adopt-test--erc-form (port mode)
+(defun netopt-mode-test--erc-form (port mode)
   "Return a form for a child Emacs: ERC connects to 127.0.0.1:PORT.
-With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
+With MODE non-nil, `netopt-mode' is on with `netopt-mode-test--rule'.
 The form returns (CONNECTED KERNEL): whether ERC registered (the
 server's welcome came), and the kernel's view of ERC's socket."
   `(progn
      (require 'erc)
      ,@(and mode
-            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
+            `((setq netopt-connection-options '(,netopt-mode-test--rule))
               (netopt-mode 1)))
      (let* ((erc-server-auto-reconnect nil)
             (erc-join-buffer 'bury)
@@ -772,24 +772,22 @@ server's welcome came), and the kernel's view of ERC's socket."
                     (netopt-test-socket-with-peer
                      ,(format "127.0.0.1:%d" port))))))))
 
-(ert-deftest netopt-adopt-harness-erc-ngircd ()
+(ert-deftest netopt-mode-harness-erc-ngircd ()
   "Harness: ngircd runs, and Emacs's own ERC registers with it."
-  :tags '(adopt)
   (netopt-test-with-server (port #'netopt-test-ngircd)
     (let ((result (netopt-test-child
-                   (netopt-adopt-test--erc-form port nil)
+                   (netopt-mode-test--erc-form port nil)
                    :seconds 40 :strict t)))
       (should (eq (car result) t))
       (should (equal (cdr (assoc "keepidle" (cadr result))) "7200")))))
 
-(ert-deftest netopt-adopt-mode-erc ()
+(ert-deftest netopt-mode-erc-gets-the-rule ()
   "With `netopt-mode', an ERC connection has the rule's options.
 They are in the kernel: :keepidle 42, and a segment size of 1000 at
 most, which only a setting made before connect gives."
-  :tags '(adopt)
   (netopt-test-with-server (port #'netopt-test-ngircd)
     (let ((result (netopt-test-child
-                   (netopt-adopt-test--erc-form port t)
+                   (netopt-mode-test--erc-form port t)
                    :seconds 40 :strict t)))
       (should (eq (car result) t))
       (should (equal (cdr (assoc "keepidle" (cadr result))) "42"))
@@ -798,7 +796,7 @@ most, which only a setting made before connect gives."
 
 (defun netopt-adopt-test--tls-form (port mode)
   "Return a form for a child Emacs: a TLS stream to 127.0.0.1:PORT.
-With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
+With MODE non-nil, `netopt-mode' is on with `netopt-mode-test--rule'.
 The server is openssl s_server -rev.  The form returns (REPLY KERNEL
 PROTOCOL): the reply to \"netopt\", the kernel's view of the socket,
 and the TLS protocol gnutls negotiated."
@@ -806,7 +804,7 @@ and the TLS protocol gnutls negotiated."
      (require 'gnutls)
      (require 'nsm)
      ,@(and mode
-            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
+            `((setq netopt-connection-options '(,netopt-mode-test--rule))
               (netopt-mode 1)))
      (let* ((gnutls-verify-error nil)
             (network-security-level 'low)
@@ -819,9 +817,8 @@ and the TLS protocol gnutls negotiated."
              (netopt-test-socket-with-peer ,(format "127.0.0.1:%d" port))
              (plist-get (gnutls-peer-status p) :protocol)))))
 
-(ert-deftest netopt-adopt-harness-tls ()
+(ert-deftest netopt-mode-harness-tls ()
   "Harness: openssl s_server talks TLS with Emacs's own stream."
-  :tags '(adopt)
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
     (let ((result (netopt-test-child
@@ -830,9 +827,8 @@ and the TLS protocol gnutls negotiated."
       (should (equal (car result) "tpoten\n"))
       (should (stringp (nth 2 result))))))
 
-(ert-deftest netopt-adopt-mode-tls ()
+(ert-deftest netopt-mode-tls-gets-the-rule ()
   "With `netopt-mode', a TLS stream has the rule's options and works."
-  :tags '(adopt)
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
     (let ((result (netopt-test-child
@@ -844,9 +840,8 @@ and the TLS protocol gnutls negotiated."
       (should (<= (string-to-number (cdr (assoc "maxseg" (nth 1 result))))
                   1000)))))
 
-(netopt-deftest netopt-adopt-mode-bad-rule-warns ()
+(netopt-deftest netopt-mode-bad-rule-warns ()
   "A rule with a bad value still connects, and a warning names the rule."
-  :tags '(adopt)
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
          (warnings nil)
@@ -862,9 +857,8 @@ and the TLS protocol gnutls negotiated."
                               warnings))))
       (advice-remove 'display-warning record))))
 
-(netopt-deftest netopt-adopt-mode-untouched-and-off ()
+(netopt-deftest netopt-mode-untouched-and-off ()
   "Calls matching no rule reach Emacs untouched; off, no advice remains."
-  :tags '(adopt)
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
          (keys (lambda (plist)
