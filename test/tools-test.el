@@ -137,7 +137,7 @@ script itself names no host."
 ;;;; Test names
 
 (defun netopt-tools-test--collect-tests (form)
-  "Return the names of the tests FORM defines, at any depth.
+  "Return every test name in FORM, at any depth.
 A test is a list (ert-deftest NAME ...) or (netopt-deftest NAME ...)
 whose NAME is a symbol, outside quoted data; a name computed at load
 time is left out."
@@ -154,7 +154,7 @@ time is left out."
            names))))
 
 (defun netopt-tools-test--file-tests (file)
-  "Return the names of the tests FILE defines, read from its text."
+  "Return every test name in FILE, read from its text."
   (with-temp-buffer
     (insert-file-contents file)
     (goto-char (point-min))
