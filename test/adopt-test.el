@@ -413,7 +413,7 @@ the start of the row."
 
 ;;;; Keywords, before anything is made
 
-(netopt-deftest netopt-audit-make-network-process-keywords ()
+(netopt-deftest netopt-adopt-make-network-process-keywords ()
   "Bad values and child options fail before anything is made.
 An option settable only before bind is set before bind: netopt makes
 the socket (first refused with a clear error, until the adoption made
@@ -454,7 +454,7 @@ it possible)."
       (should (eql (process-contact p :linger) 7))
       (should (eq (process-contact p :keepalive) t)))))
 
-(ert-deftest netopt-audit-bindtodevice-before-connect ()
+(ert-deftest netopt-adopt-bindtodevice-before-connect ()
   "`:bindtodevice' given to netopt-make-network-process rules the route.
 In a private network namespace with loopback up and a veth interface
 down, a connection to 127.0.0.1 bound to the veth cannot be made

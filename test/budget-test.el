@@ -19,58 +19,58 @@
 
 ;;;; The option itself
 
-(netopt-deftest netopt-dead-after-sets-five-options ()
-		":dead-after sets keepalive, keepidle, keepintvl, keepcnt, user-timeout.
+(netopt-deftest netopt-budget-dead-after-sets-five-options ()
+  ":dead-after sets keepalive, keepidle, keepintvl, keepcnt, user-timeout.
 The kernel's values are read by sockpeek; reading :dead-after back
 gives the budget (60: keepidle 18, keepintvl 3, keepcnt 3,
 user-timeout 26333 ms), and every budget reads back as itself.  An
 explicit :keepidle beside it wins, and the bound then read is the
 one the kernel's values give.  No user timeout: no bound, nil."
-		(let* ((pair (netopt-test-pair))
-		       (c (nth 1 pair)))
-		  (netopt-set-option c :dead-after 60)
-		  (let ((peek (netopt-test-peek c)))
-		    (should (equal (mapcar (lambda (name) (cdr (assoc name peek)))
-					   '("keepalive" "keepidle" "keepintvl" "keepcnt"
-					     "user-timeout"))
-				   '("1" "18" "3" "3" "26333"))))
-		  (should (eql (netopt-option c :dead-after) 60))
-		  (dolist (budget '(4 5 10 20 59 61 300 3600 86400))
-		    (netopt-set-option c :dead-after budget)
-		    (should (equal (list budget (netopt-option c :dead-after))
-				   (list budget budget))))
-		  (should-error (netopt-set-option c :dead-after 3)
-				:type 'netopt-bad-value)
-		  (should-error (netopt-set-option c :dead-after "60")
-				:type 'netopt-bad-value)
-		  ;; Explicit options beside it win, wherever they are in the plist.
-		  (let* ((srv (car pair))
-			 (d (netopt-test-socket :host "127.0.0.1"
-						:service (netopt-test-port srv)
-						:keepidle 50 :dead-after 60)))
-		    (netopt-test-close-later (netopt-accept srv 5))
-		    (should (equal (cdr (assoc "keepidle" (netopt-test-peek d))) "50"))
-		    (should (equal (cdr (assoc "user-timeout" (netopt-test-peek d)))
-				   "26333"))
-		    ;; 50 + 3 (one probe) + 26.333 = 79.333 s; 9/8 of it is 89.25.
-		    (should (eql (netopt-option d :dead-after) 90)))
-		  (netopt-set-option c :user-timeout 0)
-		  (should (null (netopt-option c :dead-after)))
-		  (netopt-set-option c :keepalive nil)
-		  (netopt-set-option c :user-timeout 1000)
-		  (should (null (netopt-option c :dead-after)))))
+  (let* ((pair (netopt-test-pair))
+         (c (nth 1 pair)))
+    (netopt-set-option c :dead-after 60)
+    (let ((peek (netopt-test-peek c)))
+      (should (equal (mapcar (lambda (name) (cdr (assoc name peek)))
+                             '("keepalive" "keepidle" "keepintvl" "keepcnt"
+                               "user-timeout"))
+                     '("1" "18" "3" "3" "26333"))))
+    (should (eql (netopt-option c :dead-after) 60))
+    (dolist (budget '(4 5 10 20 59 61 300 3600 86400))
+      (netopt-set-option c :dead-after budget)
+      (should (equal (list budget (netopt-option c :dead-after))
+                     (list budget budget))))
+    (should-error (netopt-set-option c :dead-after 3)
+                  :type 'netopt-bad-value)
+    (should-error (netopt-set-option c :dead-after "60")
+                  :type 'netopt-bad-value)
+    ;; Explicit options beside it win, wherever they are in the plist.
+    (let* ((srv (car pair))
+           (d (netopt-test-socket :host "127.0.0.1"
+                                  :service (netopt-test-port srv)
+                                  :keepidle 50 :dead-after 60)))
+      (netopt-test-close-later (netopt-accept srv 5))
+      (should (equal (cdr (assoc "keepidle" (netopt-test-peek d))) "50"))
+      (should (equal (cdr (assoc "user-timeout" (netopt-test-peek d)))
+                     "26333"))
+      ;; 50 + 3 (one probe) + 26.333 = 79.333 s; 9/8 of it is 89.25.
+      (should (eql (netopt-option d :dead-after) 90)))
+    (netopt-set-option c :user-timeout 0)
+    (should (null (netopt-option c :dead-after)))
+    (netopt-set-option c :keepalive nil)
+    (netopt-set-option c :user-timeout 1000)
+    (should (null (netopt-option c :dead-after)))))
 
-(netopt-deftest netopt-dead-after-info ()
-		":dead-after is in the option table: a TCP stream integer, settable always."
-		(let ((info (netopt-option-info :dead-after)))
-		  (should (memq :dead-after (netopt-supported-options)))
-		  (should (equal (list (plist-get info :type) (plist-get info :level)
-				       (plist-get info :settable) (plist-get info :range)
-				       (plist-get info :socket-types))
-				 '(integer tcp always (4 . 86400) (stream))))
-		  (should-error (netopt-set-option (netopt-test-socket :type 'datagram)
-						   :dead-after 60)
-				:type 'netopt-unknown-option)))
+(netopt-deftest netopt-budget-dead-after-info ()
+  ":dead-after is in the option table: a TCP stream integer, settable always."
+  (let ((info (netopt-option-info :dead-after)))
+    (should (memq :dead-after (netopt-supported-options)))
+    (should (equal (list (plist-get info :type) (plist-get info :level)
+                         (plist-get info :settable) (plist-get info :range)
+                         (plist-get info :socket-types))
+                   '(integer tcp always (4 . 86400) (stream))))
+    (should-error (netopt-set-option (netopt-test-socket :type 'datagram)
+                                     :dead-after 60)
+                  :type 'netopt-unknown-option)))
 
 ;;;; Connections already open
 

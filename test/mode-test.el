@@ -10,7 +10,7 @@
 ;; real clients under the mode: ERC with ngircd, TLS with openssl
 ;; s_server (run by the tests on free loopback ports; a test that needs
 ;; one that is missing is skipped: .ci/run installs both).  The tests
-;; named netopt-adopt-harness-* check that harness against Emacs's own
+;; named netopt-mode-harness-* check that harness against Emacs's own
 ;; processes: they pass without the mode.
 ;;
 ;; Each test checks what a user sees: the kernel's state read by
@@ -145,21 +145,33 @@ address the target."
 
 ;;;; TLS starts on the real socket
 
-(defun netopt-mode-test--tls-form (port)
-  "Return a child's form: TLS to 127.0.0.1:PORT, every way Emacs has.
-`netopt-mode' is on with a rule.  The server is openssl s_server -rev:
-each way sends a line and returns the reply, with the kernel's
-keepidle of the socket."
+(defconst netopt-mode-test--tls-ways
+  '(stream-nowait stream tls-parameters tls-parameters-nowait starttls)
+  "Every way Emacs starts TLS, as `netopt-mode-test--tls-form' names them.
+`open-network-stream' :type tls with and without :nowait,
+:tls-parameters given directly with and without :nowait, and
+starttls.")
+
+(defun netopt-mode-test--tls-form (port rule &optional ways)
+  "Return a child's form: TLS to 127.0.0.1:PORT, each of WAYS in turn.
+WAYS is a list of `netopt-mode-test--tls-ways', all of them by
+default.  With RULE non-nil, `netopt-mode' is on with RULE as the only
+rule of `netopt-connection-options'; with nil, it is off.  The server
+is openssl s_server -rev: each way sends a line, reads the reply and
+deletes its process.  The form returns a list, for each way, of (HOW
+REPLY KERNEL STATUS PROTOCOL): the reply to \"netopt\", the kernel's
+view of the socket, the process's status and the TLS protocol gnutls
+negotiated."
   `(progn
      (require 'gnutls)
      (require 'nsm)
-     (setq netopt-connection-options '((t :keepidle 42)))
-     (netopt-mode 1)
+     ,@(and rule
+            `((setq netopt-connection-options '(,rule))
+              (netopt-mode 1)))
      (let ((gnutls-verify-error nil)
            (network-security-level 'low)
            (results nil))
-       (dolist (how '(stream-nowait stream tls-parameters
-                                    tls-parameters-nowait starttls))
+       (dolist (how ',(or ways netopt-mode-test--tls-ways))
          (let* ((got "")
                 (params (cons 'gnutls-x509pki
                               (gnutls-boot-parameters :hostname "localhost")))
@@ -189,10 +201,10 @@ keepidle of the socket."
            (process-send-string p "netopt\n")
            (netopt-test-wait-for (lambda () (string-match-p "\n" got)) 10)
            (push (list how got
-                       (cdr (assoc "keepidle"
-                                   (netopt-test-socket-with-peer
-                                    ,(format "127.0.0.1:%d" port))))
-                       (process-status p))
+                       (netopt-test-socket-with-peer
+                        ,(format "127.0.0.1:%d" port))
+                       (process-status p)
+                       (plist-get (gnutls-peer-status p) :protocol))
                  results)
            (delete-process p)))
        (nreverse results))))
@@ -204,14 +216,17 @@ keepidle of the socket."
 starttls: each talks TLS with the server and has the rule's option."
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
-    (should (equal (netopt-test-child
-                    (netopt-mode-test--tls-form port)
-                    :seconds 40 :strict t)
+    (should (equal (mapcar
+                    (lambda (way)
+                      (pcase-let ((`(,how ,reply ,kernel ,status) way))
+                        (list how reply (cdr (assoc "keepidle" kernel))
+                              status)))
+                    (netopt-test-child
+                     (netopt-mode-test--tls-form port '(t :keepidle 42))
+                     :seconds 40 :strict t))
                    (mapcar (lambda (how)
                              (list how "tpoten\n" "42" 'open))
-                           '(stream-nowait stream tls-parameters
-                                           tls-parameters-nowait
-                                           starttls))))))
+                           netopt-mode-test--tls-ways)))))
 
 (ert-deftest netopt-mode-tls-url-retrieve ()
   "An https `url-retrieve', synchronous and asynchronous, works under the mode.
@@ -744,19 +759,19 @@ Thirteen call shapes (clients, servers, datagram, local, with
 
 ;;;; ERC, TLS, bad rules, calls no rule matches (API.md 5.2)
 
-(defconst netopt-adopt-test--rule
+(defconst netopt-mode-test--rule
   '("\\`127\\.0\\.0\\.1\\'" :keepidle 42 :maxseg 1000)
   "The rule of `netopt-connection-options' the mode tests use.")
 
-(defun netopt-adopt-test--erc-form (port mode)
+(defun netopt-mode-test--erc-form (port mode)
   "Return a form for a child Emacs: ERC connects to 127.0.0.1:PORT.
-With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
+With MODE non-nil, `netopt-mode' is on with `netopt-mode-test--rule'.
 The form returns (CONNECTED KERNEL): whether ERC registered (the
 server's welcome came), and the kernel's view of ERC's socket."
   `(progn
      (require 'erc)
      ,@(and mode
-            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
+            `((setq netopt-connection-options '(,netopt-mode-test--rule))
               (netopt-mode 1)))
      (let* ((erc-server-auto-reconnect nil)
             (erc-join-buffer 'bury)
@@ -772,81 +787,55 @@ server's welcome came), and the kernel's view of ERC's socket."
                     (netopt-test-socket-with-peer
                      ,(format "127.0.0.1:%d" port))))))))
 
-(ert-deftest netopt-adopt-harness-erc-ngircd ()
+(ert-deftest netopt-mode-harness-erc-ngircd ()
   "Harness: ngircd runs, and Emacs's own ERC registers with it."
-  :tags '(adopt)
   (netopt-test-with-server (port #'netopt-test-ngircd)
     (let ((result (netopt-test-child
-                   (netopt-adopt-test--erc-form port nil)
+                   (netopt-mode-test--erc-form port nil)
                    :seconds 40 :strict t)))
       (should (eq (car result) t))
       (should (equal (cdr (assoc "keepidle" (cadr result))) "7200")))))
 
-(ert-deftest netopt-adopt-mode-erc ()
+(ert-deftest netopt-mode-erc-gets-the-rule ()
   "With `netopt-mode', an ERC connection has the rule's options.
 They are in the kernel: :keepidle 42, and a segment size of 1000 at
 most, which only a setting made before connect gives."
-  :tags '(adopt)
   (netopt-test-with-server (port #'netopt-test-ngircd)
     (let ((result (netopt-test-child
-                   (netopt-adopt-test--erc-form port t)
+                   (netopt-mode-test--erc-form port t)
                    :seconds 40 :strict t)))
       (should (eq (car result) t))
       (should (equal (cdr (assoc "keepidle" (cadr result))) "42"))
       (should (<= (string-to-number (cdr (assoc "maxseg" (cadr result))))
                   1000)))))
 
-(defun netopt-adopt-test--tls-form (port mode)
-  "Return a form for a child Emacs: a TLS stream to 127.0.0.1:PORT.
-With MODE non-nil, `netopt-mode' is on with `netopt-adopt-test--rule'.
-The server is openssl s_server -rev.  The form returns (REPLY KERNEL
-PROTOCOL): the reply to \"netopt\", the kernel's view of the socket,
-and the TLS protocol gnutls negotiated."
-  `(progn
-     (require 'gnutls)
-     (require 'nsm)
-     ,@(and mode
-            `((setq netopt-connection-options '(,netopt-adopt-test--rule))
-              (netopt-mode 1)))
-     (let* ((gnutls-verify-error nil)
-            (network-security-level 'low)
-            (got "")
-            (p (open-network-stream "tls" nil "127.0.0.1" ,port :type 'tls)))
-       (set-process-filter p (lambda (_p s) (setq got (concat got s))))
-       (process-send-string p "netopt\n")
-       (netopt-test-wait-for (lambda () (string-match-p "\n" got)) 10)
-       (list got
-             (netopt-test-socket-with-peer ,(format "127.0.0.1:%d" port))
-             (plist-get (gnutls-peer-status p) :protocol)))))
-
-(ert-deftest netopt-adopt-harness-tls ()
+(ert-deftest netopt-mode-harness-tls ()
   "Harness: openssl s_server talks TLS with Emacs's own stream."
-  :tags '(adopt)
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
-    (let ((result (netopt-test-child
-                   (netopt-adopt-test--tls-form port nil)
-                   :seconds 40 :strict t)))
-      (should (equal (car result) "tpoten\n"))
-      (should (stringp (nth 2 result))))))
+    (pcase-let ((`((,_how ,reply ,_kernel ,_status ,protocol))
+                 (netopt-test-child
+                  (netopt-mode-test--tls-form port nil '(stream))
+                  :seconds 40 :strict t)))
+      (should (equal reply "tpoten\n"))
+      (should (stringp protocol)))))
 
-(ert-deftest netopt-adopt-mode-tls ()
+(ert-deftest netopt-mode-tls-gets-the-rule ()
   "With `netopt-mode', a TLS stream has the rule's options and works."
-  :tags '(adopt)
   (skip-unless (gnutls-available-p))
   (netopt-test-with-server (port #'netopt-test-tls-server)
-    (let ((result (netopt-test-child
-                   (netopt-adopt-test--tls-form port t)
-                   :seconds 40 :strict t)))
-      (should (equal (car result) "tpoten\n"))
-      (should (stringp (nth 2 result)))
-      (should (equal (cdr (assoc "keepidle" (nth 1 result))) "42"))
-      (should (<= (string-to-number (cdr (assoc "maxseg" (nth 1 result))))
-                  1000)))))
+    (pcase-let ((`((,_how ,reply ,kernel ,_status ,protocol))
+                 (netopt-test-child
+                  (netopt-mode-test--tls-form port netopt-mode-test--rule
+                                              '(stream))
+                  :seconds 40 :strict t)))
+      (should (equal reply "tpoten\n"))
+      (should (stringp protocol))
+      (should (equal (cdr (assoc "keepidle" kernel)) "42"))
+      (should (<= (string-to-number (cdr (assoc "maxseg" kernel))) 1000)))))
 
-(netopt-deftest netopt-adopt-mode-bad-rule-warns ()
+(netopt-deftest netopt-mode-bad-rule-warns ()
   "A rule with a bad value still connects, and a warning names the rule."
-  :tags '(adopt)
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
          (warnings nil)
@@ -862,9 +851,8 @@ and the TLS protocol gnutls negotiated."
                               warnings))))
       (advice-remove 'display-warning record))))
 
-(netopt-deftest netopt-adopt-mode-untouched-and-off ()
+(netopt-deftest netopt-mode-untouched-and-off ()
   "Calls matching no rule reach Emacs untouched; off, no advice remains."
-  :tags '(adopt)
   (let* ((srv (netopt-test-server))
          (port (netopt-test-port srv))
          (keys (lambda (plist)

@@ -41,7 +41,7 @@
     (:keepcnt :peek "keepcnt" :on tcp :cases ((4 4 4)))
     (:user-timeout :peek "user-timeout" :on tcp :cases ((2500 2500 2500)))
     ;; Five kernel options, not one: sockpeek reads each.
-    (:dead-after :proven-by netopt-dead-after-sets-five-options)
+    (:dead-after :proven-by netopt-budget-dead-after-sets-five-options)
     (:maxseg :peek "maxseg" :on bare :cases ((1200 1200 1200)))
     (:cork :peek "cork" :on tcp :cases ((t 1 t)))
     (:quickack :peek "quickack" :on tcp :cases ((nil 0 nil)))

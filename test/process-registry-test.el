@@ -14,7 +14,7 @@
 
 (require 'netopt-test-helpers)
 
-(defconst netopt-registry-test--unbind-lisp
+(defconst netopt-process-registry-test--unbind-lisp
   '(let ((gone 0))
      (mapatoms
       (lambda (s)
@@ -29,7 +29,7 @@
   "A form that unbinds every function of netopt's Lisp layer.
 The module's own functions stay.  Its value is how many went.")
 
-(ert-deftest netopt-registry-process-calls-run-no-netopt-lisp ()
+(ert-deftest netopt-process-registry-calls-run-no-netopt-lisp ()
   "Locating, setting and reading on Emacs's processes need no Lisp of netopt's.
 In a child Emacs every function of the Lisp layer is unbound, then the
 module locates a TCP client (one candidate) and a datagram client (two
@@ -39,7 +39,7 @@ sockpeek, which shares no code with the module, sees the values."
          (netopt-test-child
           `(progn
              (require 'netopt-module)
-             (let* ((gone ,netopt-registry-test--unbind-lisp)
+             (let* ((gone ,netopt-process-registry-test--unbind-lisp)
                     (srv (make-network-process
                           :name "srv" :server t :host "127.0.0.1"
                           :service t :family 'ipv4))
@@ -67,7 +67,7 @@ sockpeek, which shares no code with the module, sees the values."
                       "broadcast")))))))
     (should (equal result '(t nil 77 nil t 77 1)))))
 
-(netopt-deftest netopt-registry-process-owner ()
+(netopt-deftest netopt-process-registry-owner ()
   "`netopt--process-owner' says who made or tuned a process, asking nothing.
 A process netopt has not touched has no owner, even once located; one
 netopt set an option on is `tuned'; one netopt made is `adopted', and
@@ -103,7 +103,7 @@ so are the connections its server accepts."
                                      "keepidle")
                  55)))))
 
-(ert-deftest netopt-registry-adopt-every-kind-alone ()
+(ert-deftest netopt-process-registry-adopt-every-kind-alone ()
   "`netopt-make-network-process' works in an Emacs with no other socket.
 For every family, type and role, in a child Emacs whose only sockets
 are netopt's own peers, the adopted process carries traffic: the
@@ -177,7 +177,7 @@ placeholder is told by the snapshot, however few sockets there are."
                      (local seqpacket client "ping")
                      (local seqpacket server "pong"))))))
 
-(netopt-deftest netopt-registry-adopt-checks-its-arguments ()
+(netopt-deftest netopt-process-registry-adopt-checks-its-arguments ()
   "`netopt--adopt' takes nothing from a process it was not given.
 No process, a pipe process, or a snapshot that would make a located
 process's socket look new: each is refused, and the located process
@@ -205,7 +205,7 @@ keeps its socket (traffic still flows)."
     (should (netopt-test-wait-for
              (lambda () (equal got "still here"))))))
 
-(defun netopt-registry-test--c-strings ()
+(defun netopt-process-registry-test--c-strings ()
   "Return every string literal of the C sources naming a netopt symbol.
 Each as (FILE . STRING)."
   (let ((found nil))
@@ -220,13 +220,13 @@ Each as (FILE . STRING)."
                 found))))
     found))
 
-(ert-deftest netopt-registry-c-names-no-lisp-of-netopt ()
+(ert-deftest netopt-process-registry-c-names-no-lisp-of-netopt ()
   "The C sources name no internal function or variable of the Lisp layer.
 Every `netopt--' name in module/ is one the module defines itself (a
 function of its table, or the property it puts on each option
 keyword); the public names it uses are the error symbols and the two
 customization variables of the API."
-  (let* ((strings (netopt-registry-test--c-strings))
+  (let* ((strings (netopt-process-registry-test--c-strings))
          (internal (seq-filter (lambda (e) (string-prefix-p "netopt--" (cdr e)))
                                strings))
          (module-functions

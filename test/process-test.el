@@ -348,7 +348,7 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
 
 ;;;; Found while connecting, found without a trace
 
-(defun netopt-audit--full-listener ()
+(defun netopt-process-test--full-listener ()
   "Return (SERVER . PORT): a backlog-0 listener whose queue is full.
 A connection to it stays in SYN-SENT until the queue frees."
   (let* ((srv (netopt-test-socket :server 0 :host "127.0.0.1" :service t))
@@ -358,9 +358,9 @@ A connection to it stays in SYN-SENT until the queue frees."
     (netopt-test-socket :host "127.0.0.1" :service port :timeout 2)
     (cons srv port)))
 
-(netopt-deftest netopt-audit-connecting-process-found ()
+(netopt-deftest netopt-process-connecting-found ()
   "A process in status `connect' (SYN-SENT, no peer yet) can be found."
-  (let* ((port (cdr (netopt-audit--full-listener)))
+  (let* ((port (cdr (netopt-process-test--full-listener)))
          (p (netopt-test-delete-later
              (make-network-process :name "connecting" :host "127.0.0.1"
                                    :service port :nowait t))))
@@ -378,12 +378,12 @@ A connection to it stays in SYN-SENT until the queue frees."
       (should (equal (cdr (assoc "keepidle" (netopt-test-socket-of q)))
                      "78")))))
 
-(defun netopt-audit--priorities ()
+(defun netopt-process-test--priorities ()
   "Return the SO_PRIORITY of every socket of this Emacs, by descriptor."
   (mapcar (lambda (entry) (cons (car entry) (cdr (assoc "priority" (cdr entry)))))
           (netopt-test-emacs-sockets)))
 
-(netopt-deftest netopt-audit-probe-leaves-no-trace ()
+(netopt-deftest netopt-process-probe-leaves-no-trace ()
   "Locating datagram clients (a probe decides) changes no kernel value.
 Nor does it add :priority to any `process-contact'."
   (let* ((r (netopt-test-socket :type 'datagram :server t :host "127.0.0.1"
@@ -395,11 +395,11 @@ Nor does it add :priority to any `process-contact'."
                               :host "127.0.0.1"
                               :service (netopt-test-port r))))
                           '(1 2 3)))
-         (before (netopt-audit--priorities)))
+         (before (netopt-process-test--priorities)))
     (dolist (c clients)
       (should (eq (netopt-option c :keepalive) nil))
       (should-not (plist-member (process-contact c t) :priority)))
-    (should (equal (netopt-audit--priorities) before))))
+    (should (equal (netopt-process-test--priorities) before))))
 
 (provide 'process-test)
 ;;; process-test.el ends here

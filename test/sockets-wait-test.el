@@ -91,7 +91,7 @@ The client is an Emacs network process, not netopt's."
   "A timer that frees a full accept queue runs while a connect waits.
 A local stream server with backlog 0 has its queue filled by Emacs
 clients; a timer accepts one, and `netopt-make-socket' to it connects.
-In a child Emacs: today the connect spins on EAGAIN for good."
+In a child Emacs, so a connect spinning on EAGAIN cannot hang the run."
   :tags '(wait)
   (let ((r (netopt-test-child
             '(let* ((path (netopt-test-temp-socket-name))
@@ -186,7 +186,8 @@ server's connection, told the peer went away, sends to the netopt peer."
   "The main thread runs while another thread waits in `netopt-receive'.
 The thread waits without a timeout; the main thread, once the thread is
 inside its wait, sends the data, and `thread-join' returns it.  In a
-child Emacs: today the waiting thread holds the global lock for good."
+child Emacs, so a waiting thread that kept the global lock cannot hang
+the run."
   :tags '(wait)
   (should
    (equal (netopt-test-child
@@ -218,7 +219,8 @@ child Emacs: today the waiting thread holds the global lock for good."
 (ert-deftest netopt-sockets-wait-non-local-exit-is-clean ()
   "A `with-timeout' around a receive without :timeout gives up cleanly.
 Afterwards the socket still sends and receives, and no descriptor was
-left open.  In a child Emacs: today the receive blocks for good."
+left open.  In a child Emacs, so a receive that blocked cannot hang
+the run."
   :tags '(wait)
   (should
    (equal (netopt-test-child
@@ -256,7 +258,7 @@ left open.  In a child Emacs: today the receive blocks for good."
 (ert-deftest netopt-sockets-wait-close-ends-send ()
   "A socket closed by a timer during a long send signals `netopt-closed'.
 16 MB to a peer that does not read: the send must wait.  In a child
-Emacs: today the send waits for good."
+Emacs, so a send that waited on cannot hang the run."
   :tags '(wait)
   (should
    (equal (netopt-test-child
@@ -300,7 +302,7 @@ descriptor number) and has data sent to it: the wait signals
   "A connect to a local server with a full queue ends at its :timeout.
 It signals `netopt-system-error' with \"Connection timed out\", and does
 not spin: the child's CPU time for the 2 s wait stays under 1 s.  In a
-child Emacs: today it retries EAGAIN for good."
+child Emacs, so a connect retrying EAGAIN cannot hang the run."
   :tags '(wait)
   (let ((r (netopt-test-child
             '(let* ((path (netopt-test-temp-socket-name))

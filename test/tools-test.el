@@ -5,11 +5,15 @@
 ;; make help lists every target of the Makefile; test/tools/emacs-30.sh
 ;; takes its Debian mirror from the machine's apt configuration;
 ;; function-length.sh finds a C function that is too long; info-dir.sh
-;; writes a dir file Info reads.
+;; writes a dir file Info reads.  And every test is named by its file's
+;; unit (netopt-UNIT-BEHAVIOUR in UNIT-test.el), so a selector by file
+;; is a prefix.
 
 ;;; Code:
 
 (require 'netopt-test-helpers)
+(require 'seq)
+(require 'subr-x)
 
 (defun netopt-tools-test--targets ()
   "Return the explicit targets of the Makefile that are not files."
@@ -129,6 +133,102 @@ script itself names no host."
               (kill-buffer))))
       (delete-directory dir t)
       (delete-file texi))))
+
+;;;; Test names
+
+(defun netopt-tools-test--collect-tests (form)
+  "Return every test name in FORM, at any depth.
+A test is a list (ert-deftest NAME ...) or (netopt-deftest NAME ...)
+whose NAME is a symbol, outside quoted data; a name computed at load
+time is left out."
+  (cond ((eq (car-safe form) 'quote) nil)
+        ((and (memq (car-safe form) '(ert-deftest netopt-deftest))
+              (symbolp (car-safe (cdr form))))
+         (cons (cadr form)
+               (netopt-tools-test--collect-tests (cddr form))))
+        ((consp form)
+         (let ((names nil))
+           (while (consp form)
+             (setq names (append names (netopt-tools-test--collect-tests
+                                        (pop form)))))
+           names))))
+
+(defun netopt-tools-test--file-tests (file)
+  "Return every test name in FILE, read from its text."
+  (with-temp-buffer
+    (insert-file-contents file)
+    (goto-char (point-min))
+    (let ((names nil))
+      (condition-case nil
+          (while t
+            (setq names (append names (netopt-tools-test--collect-tests
+                                       (read (current-buffer))))))
+        (end-of-file names)))))
+
+(defun netopt-tools-test--unit (file)
+  "Return the unit of test FILE: its name without \"-test.el\"."
+  (string-remove-suffix "-test.el" (file-name-nondirectory file)))
+
+(defun netopt-tools-test--name-fits (name unit units)
+  "Return non-nil if test NAME, a string, is named by UNIT.
+NAME starts with netopt-UNIT- and something after it, and with
+netopt-OTHER- for no OTHER of UNITS longer than UNIT: a test of
+options-test.el is not netopt-options-info-..., whose selector is
+options-info-test.el's."
+  (and (string-match-p (concat "\\`netopt-" (regexp-quote unit) "-.") name)
+       (not (seq-some (lambda (other)
+                        (and (> (length other) (length unit))
+                             (string-prefix-p (format "netopt-%s-" other)
+                                              name)))
+                      units))))
+
+(ert-deftest netopt-tools-tests-named-by-their-unit ()
+  "Every test of test/UNIT-test.el is named netopt-UNIT-BEHAVIOUR.
+The names are read from the files, whichever are loaded; no two files
+define the same name.  The check itself refuses a misnamed test, in a
+string and in a file."
+  (let* ((files (directory-files netopt-test-directory t "-test\\.el\\'"))
+         (units (mapcar #'netopt-tools-test--unit files))
+         (seen (make-hash-table :test #'eq))
+         (count 0))
+    (should (member "process-registry" units))
+    (dolist (file files)
+      (let ((unit (netopt-tools-test--unit file)))
+        (dolist (name (netopt-tools-test--file-tests file))
+          (setq count (1+ count))
+          (should (equal (list unit name (gethash name seen))
+                         (list unit name nil)))
+          (puthash name unit seen)
+          (should (equal (list unit name (netopt-tools-test--name-fits
+                                          (symbol-name name) unit units))
+                         (list unit name t))))))
+    (should (> count 200))
+    ;; The check refuses what it should.
+    (should (netopt-tools-test--name-fits "netopt-process-cache" "process"
+                                          units))
+    (should (netopt-tools-test--name-fits
+             "netopt-process-registry-owner" "process-registry" units))
+    (dolist (bad '(("netopt-audit-probe-leaves-no-trace" . "process")
+                   ("netopt-registry-process-owner" . "process-registry")
+                   ("netopt-process-registry-owner" . "process")
+                   ("netopt-options-info-plists" . "options")
+                   ("netopt-adopt-mode-erc" . "mode")
+                   ("netopt-process-" . "process")
+                   ("netopt-processes" . "process")))
+      (should-not (netopt-tools-test--name-fits (car bad) (cdr bad) units)))
+    (let ((file (make-temp-file "netopt-names" nil "-test.el")))
+      (unwind-protect
+          (progn
+            (with-temp-file file
+              (insert "(ert-deftest netopt-audit-x () \"X.\" t)\n"
+                      "(when t (netopt-deftest netopt-names-y () \"Y.\""
+                      " (ert-deftest netopt-inner () \"Z.\" t)))\n"))
+            (should (equal (netopt-tools-test--file-tests file)
+                           '(netopt-audit-x netopt-names-y netopt-inner)))
+            (should-not (netopt-tools-test--name-fits
+                         "netopt-audit-x" (netopt-tools-test--unit file)
+                         units)))
+        (delete-file file)))))
 
 (provide 'tools-test)
 ;;; tools-test.el ends here
