@@ -10,7 +10,9 @@
 #   native   the Lisp layer natively compiled by that Emacs (byte-compiled
 #            where it has no native compilation), under -module-assertions.
 #
-# NETOPT_TEST_MODES narrows that list.  Each run starts from nothing: a
+# NETOPT_TEST_MODES narrows that list; NETOPT_TEST_JOBS (default 1)
+# runs that many side by side (.ci/run: 2, one per core), each shown
+# whole once it has ended.  Each run starts from nothing: a
 # fresh, throwaway HOME (so user-emacs-directory and its eln-cache are
 # empty, as on a new machine), into which lisp/*.el is copied and
 # compiled by the Emacs under test, with warnings as errors.
@@ -39,11 +41,6 @@ limiter=$top/test/tools/suite-limit
 # lisp/ is compiled against the plain module, whatever the suites load.
 module=$top/module/netopt-core.so
 passed=0 failed=0 skipped=0 status=0
-fail_run() {
-    echo "$1"
-    failed=$((failed + 1))
-    status=1
-}
 
 # prepare EMACS MODE HOME: a build tree in HOME/netopt laid out as the
 # source tree (module/ and Makefile linked), lisp/ compiled by EMACS, within
@@ -67,48 +64,83 @@ prepare() {
         </dev/null
 }
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-for emacs in $EMACSEN; do
-    version=$($emacs -Q --batch --eval '(princ emacs-version)' 2>/dev/null) ||
-        { fail_run "run.sh: $emacs does not run"; continue; }
-    for mode in $modes; do
-        name="Emacs $version, $mode"
-        flags=
-        [ "$mode" = native ] && flags=-module-assertions
-        echo "== ERT ($name${flags:+, $flags}) =="
-        home=$(mktemp -d)
-        chmod 755 "$home"
-        if ! prepare "$emacs" "$mode" "$home" >"$log" 2>&1; then
-            cat "$log"
-            fail_run "the $name run: compiling lisp/ failed"
-            rm -rf "$home"
-            continue
-        fi
-        cat "$log"
-        (cd "$top" && env -u NETOPT_TEST_PRELOAD HOME="$home" \
-            NETOPT_TEST_LISP="$mode" \
-            ${NETOPT_TEST_PRELOAD:-} \
-            "$limiter" "$limit" $emacs -Q --batch $flags \
-            -L "$home/netopt/lisp" -L test -l test/runner.el "$@" \
-            </dev/null >"$log" 2>&1)
-        rc=$?
-        cat "$log"
+# one EMACS MODE OUT: one run, its whole output in OUT, and its
+# result ("PASSED FAILED SKIPPED STATUS") in OUT.result.
+one() {
+    emacs=$1 mode=$2 out=$3
+    shift 3
+    version=$($emacs -Q --batch --eval '(princ emacs-version)' 2>/dev/null) || {
+        echo "run.sh: $emacs does not run" >"$out"
+        echo "0 1 0 1" >"$out.result"
+        return
+    }
+    name="Emacs $version, $mode"
+    flags=
+    [ "$mode" = native ] && flags=-module-assertions
+    echo "== ERT ($name${flags:+, $flags}) ==" >"$out"
+    home=$(mktemp -d)
+    chmod 755 "$home"
+    if ! prepare "$emacs" "$mode" "$home" >>"$out" 2>&1; then
+        echo "the $name run: compiling lisp/ failed" >>"$out"
+        echo "0 1 0 1" >"$out.result"
         rm -rf "$home"
-        if [ "$rc" -eq 124 ]; then
-            fail_run "the $name run timed out after $limit s: killed"
-            continue
-        fi
-        line=$(grep '^NETOPT-RESULT ' "$log" | tail -n 1)
-        if [ -z "$line" ]; then
-            fail_run "the $name run ended without a result (exit $rc)"
-            continue
-        fi
-        set -- $line "$@"
-        passed=$((passed + $2)); failed=$((failed + $3))
-        skipped=$((skipped + $4))
-        shift 4
-        [ "$rc" -ne 0 ] && status=1
+        return
+    fi
+    (cd "$top" && env -u NETOPT_TEST_PRELOAD HOME="$home" \
+        NETOPT_TEST_LISP="$mode" \
+        ${NETOPT_TEST_PRELOAD:-} \
+        "$limiter" "$limit" $emacs -Q --batch $flags \
+        -L "$home/netopt/lisp" -L test -l test/runner.el "$@" \
+        </dev/null >"$out.run" 2>&1)
+    rc=$?
+    cat "$out.run" >>"$out"
+    rm -rf "$home"
+    if [ "$rc" -eq 124 ]; then
+        echo "the $name run timed out after $limit s: killed" >>"$out"
+        echo "0 1 0 1" >"$out.result"
+        return
+    fi
+    line=$(grep '^NETOPT-RESULT ' "$out.run" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "the $name run ended without a result (exit $rc)" >>"$out"
+        echo "0 1 0 1" >"$out.result"
+        return
+    fi
+    set -- $line
+    st=0
+    [ "$rc" -ne 0 ] && st=1
+    echo "$2 $3 $4 $st" >"$out.result"
+}
+
+# The runs, NETOPT_TEST_JOBS (default 1) at a time: each writes its own
+# output, shown whole and in order once its group has ended.
+jobs=${NETOPT_TEST_JOBS:-1}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+runs=0
+for emacs in $EMACSEN; do
+    for mode in $modes; do
+        runs=$((runs + 1))
+        echo "$emacs $mode" >"$work/$runs.spec"
+    done
+done
+i=1
+while [ "$i" -le "$runs" ]; do
+    group=$i
+    while [ "$i" -le "$runs" ] && [ "$i" -lt $((group + jobs)) ]; do
+        read -r emacs mode <"$work/$i.spec"
+        one "$emacs" "$mode" "$work/$i" "$@" &
+        i=$((i + 1))
+    done
+    wait
+    n=$group
+    while [ "$n" -lt "$i" ]; do
+        cat "$work/$n"
+        read -r p f k st <"$work/$n.result" || { p=0 f=1 k=0 st=1; }
+        passed=$((passed + p)); failed=$((failed + f))
+        skipped=$((skipped + k))
+        [ "$st" -ne 0 ] && status=1
+        n=$((n + 1))
     done
 done
 [ "$failed" -ne 0 ] && status=1

@@ -15,6 +15,9 @@
 (require 'seq)
 (require 'subr-x)
 
+(defvar Info-directory-list)
+(defvar Info-additional-directory-list)
+
 (defun netopt-tools-test--targets ()
   "Return the explicit targets of the Makefile that are not files."
   (with-temp-buffer
