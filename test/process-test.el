@@ -103,7 +103,10 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
       (ignore-errors (delete-file file)))))
 
 (netopt-deftest netopt-process-datagram-clients ()
-  "Several datagram clients, to the same and to different remotes."
+  "Several datagram clients, to the same and to different remotes.
+Each client's option lands on the socket it sends from: the one
+socket of Emacs holding the client's priority has the source address
+of the datagram the client then sends to its remote."
   (let* ((r1 (netopt-test-socket :type 'datagram :server t
                                  :host "127.0.0.1" :service t))
          (r2 (netopt-test-socket :type 'datagram :server t
@@ -121,11 +124,23 @@ Its local address must be PROCESS's :local; with PEER, its peer too."
     (should (netopt-socket-p decoy))
     (netopt-set-option dsrv :priority 1)
     (netopt-process-test--check-marked dsrv 1)
-    (let ((v 2))
+    (let ((v 2) (remotes (list r1 r1 r1 r2 r2)))
       (dolist (p clients)
         (should (eq (netopt-set-option p :priority v) t))
-        (let ((alist (netopt-process-test--check-marked p v)))
-          (should (equal (cdr (assoc "type" alist)) "datagram")))
+        ;; An unconnected datagram socket gets its address at its
+        ;; first send: the kernel is read after it.
+        (let ((text (format "from client %d" v)))
+          (process-send-string p text)
+          (let ((got (netopt-receive-from (pop remotes) :timeout 5))
+                (alist (netopt-process-test--check-marked p v)))
+            (should (equal (cdr (assoc "type" alist)) "datagram"))
+            (should (equal (car got) text))
+            ;; Bound to the wildcard address: the ports are compared.
+            (should (equal (aref (cdr got) 4)
+                           (string-to-number
+                            (car (last (split-string
+                                        (cdr (assoc "local" alist))
+                                        ":"))))))))
         (setq v (1+ v))))
     (should (equal (mapcar (lambda (p) (netopt-option p :priority)) clients)
                    '(2 3 4 5 6)))
