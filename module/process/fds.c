@@ -1,5 +1,6 @@
-/* fds.c --- the descriptors of this Emacs: the one walk over them, and
-   the snapshot of its sockets that tells a new one from the others.  */
+/* fds.c --- the descriptors of this Emacs: the one walk over them, the
+   kind of socket one holds, and the snapshot of its sockets that tells
+   a new one from the others.  locate.c and adopt.c build on these.  */
 
 #include "process.h"
 
@@ -59,6 +60,31 @@ proc_is_foreign_socket (int fd, struct stat *st)
   return !sock_fd_is_owned (fd)
          && getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0
          && fstat (fd, st) == 0;
+}
+
+/* Does FD have K's type and, when K says, listen or not?  */
+bool
+proc_fd_type_is (int fd, const struct proc_kind *k)
+{
+  int type = 0;
+  socklen_t len = sizeof type;
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
+      || type != k->type)
+    return false;
+  if (k->listening < 0)
+    return true;
+  int acc = 0;
+  len = sizeof acc;
+  return getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == 0
+         && (acc != 0) == (k->listening != 0);
+}
+
+bool
+proc_fd_is_kind (int fd, const struct proc_kind *k)
+{
+  int family = 0;
+  return compat_socket_family (fd, &family) == 0 && family == k->family
+         && proc_fd_type_is (fd, k);
 }
 
 bool

@@ -122,31 +122,6 @@ syn_sent (int fd, const struct proc_kind *k)
 #endif
 }
 
-/* Does FD have K's type and, when K says, listen or not?  */
-static bool
-type_matches (int fd, const struct proc_kind *k)
-{
-  int type = 0;
-  socklen_t len = sizeof type;
-  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
-      || type != k->type)
-    return false;
-  if (k->listening < 0)
-    return true;
-  int acc = 0;
-  len = sizeof acc;
-  return getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == 0
-         && (acc != 0) == (k->listening != 0);
-}
-
-bool
-proc_fd_is_kind (int fd, const struct proc_kind *k)
-{
-  int family = 0;
-  return compat_socket_family (fd, &family) == 0 && family == k->family
-         && type_matches (fd, k);
-}
-
 /* Is FD a socket of W's family with W's local address?  The first
    test of a search: most descriptors that are no socket fail it.  */
 static bool
@@ -197,7 +172,7 @@ add_candidate (int fd, void *data)
   struct stat st;
   /* Cheapest tests first.  */
   if (sock_fd_is_owned (fd) || !local_matches (fd, c->want)
-      || !type_matches (fd, &c->want->kind) || !remote_matches (fd, c->want)
+      || !proc_fd_type_is (fd, &c->want->kind) || !remote_matches (fd, c->want)
       || fstat (fd, &st) != 0
       || proc_fds_has (c->want->exclude, fd, st.st_ino))
     return true;

@@ -38,7 +38,10 @@ struct proc_kind
 {
   int family, type, listening;
 };
+/* Is FD a socket of KIND: its family, type and role?  */
 bool proc_fd_is_kind (int fd, const struct proc_kind *kind);
+/* The same without the family, which the caller has checked.  */
+bool proc_fd_type_is (int fd, const struct proc_kind *kind);
 
 /* Descriptors that other processes' sockets hold, each with its
    socket's inode: a descriptor Emacs has since closed or reused holds
