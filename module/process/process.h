@@ -6,8 +6,10 @@
      fds.c       the one walk over this Emacs's descriptors, and the
                  snapshot that tells a new socket from the others;
      locate.c    the descriptor that is a process's socket, from what
-                 process-contact knows (and a probe when that is not
-                 enough);
+                 process-contact knows;
+     probe.c     the :priority probe, when that is not enough;
+     contact.c   a process's contact, read without waiting, and the
+                 errors that name a process;
      registry.c  process -> borrowed handle of its socket, weak in the
                  process, looked up first on every call;
      adopt.c     a socket netopt made, put in a placeholder process;
@@ -71,6 +73,18 @@ int proc_new_socket (emacs_env *env, emacs_value before,
    with an exit pending (netopt-socket-not-found unless exactly one).  */
 int proc_locate (emacs_env *env, emacs_value process,
                  const struct proc_fds *exclude);
+
+/* probe.c */
+/* At most this many candidates are probed (and located).  */
+#define PROC_PROBE_MAX 64
+/* The one descriptor among the N of FD (distinct sockets, N at most
+   PROC_PROBE_MAX) that is PROCESS's socket, or -1 (an exit pending
+   only when something other than the probe failed).  Whatever
+   happens, every candidate gets its :priority back and the contact
+   its :priority entry (or none): a probe leaves no trace.  */
+int proc_probe (emacs_env *env, emacs_value process, const int *fd, size_t n);
+
+/* contact.c */
 /* PROCESS's contact (KEY t: the whole plist), never waiting for a name
    being resolved or a connection being made: nil while Emacs has no
    socket for PROCESS (Emacs 27 and later; earlier ones cannot say).  */
@@ -81,6 +95,10 @@ emacs_value proc_contact (emacs_env *env, emacs_value process,
 bool proc_may_wait (bool wait);
 /* Signal netopt-socket-not-found for PROCESS, saying WHY.  */
 bool proc_not_found (emacs_env *env, emacs_value process, const char *why);
+/* Signal ERROR (WHAT PROCESS), or (PROCESS) when WHAT is NULL.
+   Returns false.  */
+bool proc_signal (emacs_env *env, emacs_value error, const char *what,
+                  emacs_value process);
 
 /* registry.c */
 /* Make the registry (at load time).  */
@@ -97,10 +115,6 @@ struct sock_handle *proc_handle_of_process (emacs_env *env,
    have, into *OUT (proc_fds_free frees it); the handles of processes
    no longer live let go of theirs.  False with an exit pending.  */
 bool proc_live_fds (emacs_env *env, struct proc_fds *out);
-/* Signal ERROR (WHAT PROCESS), or (PROCESS) when WHAT is NULL.
-   Returns false.  */
-bool proc_signal (emacs_env *env, emacs_value error, const char *what,
-                  emacs_value process);
 /* Register descriptor FD as PROCESS's socket (ADOPTED: netopt made
    it); the new borrowed handle, or NULL with an exit pending.  */
 struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,

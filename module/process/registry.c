@@ -178,16 +178,6 @@ proc_register_handle (emacs_env *env, emacs_value process,
   return LISP_PENDING (env) ? NULL : s;
 }
 
-bool
-proc_signal (emacs_env *env, emacs_value error, const char *what,
-             emacs_value process)
-{
-  emacs_value items[2] = { what ? lisp_string (env, what) : process, process };
-  if (!items[0])
-    return false;
-  return lisp_signal (env, error, lisp_list (env, what ? 2 : 1, items));
-}
-
 /* A process no registered handle serves: check it and locate its
    socket.  */
 static struct sock_handle *
