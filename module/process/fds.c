@@ -101,6 +101,8 @@ proc_fds_add (struct proc_fds *fds, int fd, ino_t ino)
 {
   if (fds->n == fds->cap)
     {
+      if (fds->cap > SIZE_MAX / 2 / sizeof (ino_t))
+        return false;
       size_t cap = fds->cap ? 2 * fds->cap : 16;
       int *f = realloc (fds->fd, cap * sizeof *f);
       if (f)

@@ -103,15 +103,15 @@ remote_matches (int fd, const struct want *w)
   return address_matches (w->remote_how, present, &a, len, &w->remote);
 }
 
-/* The candidates of a search: several descriptors of one socket (a
-   dup) count once, for options belong to the socket.  */
+/* The candidates of a search, at most PROC_PROBE_MAX: several
+   descriptors of one socket (a dup) count once, for options belong to
+   the socket.  */
 struct candidates
 {
   const struct want *want;
-  int fd[PROC_PROBE_MAX];
-  ino_t ino[PROC_PROBE_MAX];
-  size_t n;
-  bool overflow;
+  struct proc_fds found;
+  bool overflow;  /* more than PROC_PROBE_MAX */
+  bool no_memory; /* FOUND could not grow */
 };
 
 static bool
@@ -125,16 +125,19 @@ add_candidate (int fd, void *data)
       || fstat (fd, &st) != 0
       || proc_fds_has (c->want->exclude, fd, st.st_ino))
     return true;
-  for (size_t i = 0; i < c->n; i++)
-    if (c->ino[i] == st.st_ino)
+  for (size_t i = 0; i < c->found.n; i++)
+    if (c->found.ino[i] == st.st_ino)
       return true;
-  if (c->n == PROC_PROBE_MAX)
+  if (c->found.n == PROC_PROBE_MAX)
     {
       c->overflow = true;
       return false;
     }
-  c->fd[c->n] = fd;
-  c->ino[c->n++] = st.st_ino;
+  if (!proc_fds_add (&c->found, fd, st.st_ino))
+    {
+      c->no_memory = true;
+      return false;
+    }
   return true;
 }
 
@@ -244,6 +247,28 @@ want_of_process (emacs_env *env, emacs_value process, struct want *w)
   return true;
 }
 
+/* The one of C's candidates that is PROCESS's socket, or -1 with an
+   exit pending.  */
+static int
+choose (emacs_env *env, emacs_value process, const struct candidates *c)
+{
+  size_t n = c->found.n;
+  if (n == 1 && !c->overflow)
+    return c->found.fd[0];
+  if (n == 0)
+    return proc_not_found (env, process,
+                           "no descriptor of this Emacs matches"),
+           -1;
+  int fd = c->overflow ? -1 : proc_probe (env, process, &c->found);
+  if (fd >= 0 || LISP_PENDING (env))
+    return fd;
+  char why[64];
+  snprintf (why, sizeof why, "%s%zu descriptors match",
+            c->overflow ? "over " : "", n);
+  proc_not_found (env, process, why);
+  return -1;
+}
+
 int
 proc_locate (emacs_env *env, emacs_value process,
              const struct proc_fds *exclude)
@@ -253,25 +278,15 @@ proc_locate (emacs_env *env, emacs_value process,
   w.exclude = exclude;
   if (!want_of_process (env, process, &w))
     return -1;
-  struct candidates c = { .want = &w, .n = 0, .overflow = false };
+  struct candidates c = { .want = &w };
   int err = proc_each_fd (add_candidate, &c);
+  int fd = -1;
   if (err)
-    {
-      lisp_system_error (env, "Cannot list descriptors", err, 0, NULL);
-      return -1;
-    }
-  if (c.n == 1 && !c.overflow)
-    return c.fd[0];
-  if (c.n == 0)
-    return proc_not_found (env, process,
-                           "no descriptor of this Emacs matches"),
-           -1;
-  int fd = c.overflow ? -1 : proc_probe (env, process, c.fd, c.n);
-  if (fd >= 0 || LISP_PENDING (env))
-    return fd;
-  char why[64];
-  snprintf (why, sizeof why, "%s%zu descriptors match",
-            c.overflow ? "over " : "", c.n);
-  proc_not_found (env, process, why);
-  return -1;
+    lisp_system_error (env, "Cannot list descriptors", err, 0, NULL);
+  else if (c.no_memory)
+    lisp_out_of_memory (env);
+  else
+    fd = choose (env, process, &c);
+  proc_fds_free (&c.found);
+  return fd;
 }

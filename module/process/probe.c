@@ -9,13 +9,6 @@
 
 #include <errno.h>
 
-/* The descriptors the probe chooses from.  */
-struct candidates
-{
-  const int *fd;
-  size_t n;
-};
-
 static bool
 priority_of (int fd, int *v)
 {
@@ -26,7 +19,7 @@ priority_of (int fd, int *v)
 /* A :priority no candidate of C holds, or -1.  BEFORE gets each
    candidate's; without a readable :priority on each, no probe.  */
 static int
-probe_value (const struct candidates *c, int *before)
+probe_value (const struct proc_fds *c, int *before)
 {
   for (size_t i = 0; i < c->n; i++)
     if (!priority_of (c->fd[i], &before[i]))
@@ -73,7 +66,7 @@ emacs_sets_priority (emacs_env *env, emacs_value process, int probe,
 /* Put back each candidate's :priority and the contact's entry; signal
    if the kernel refused to take a value back.  */
 static bool
-probe_restore (emacs_env *env, const struct candidates *c, const int *before,
+probe_restore (emacs_env *env, const struct proc_fds *c, const int *before,
                emacs_value contact, emacs_value entry)
 {
   int err = 0;
@@ -103,7 +96,7 @@ probe_restore (emacs_env *env, const struct candidates *c, const int *before,
 
 /* The one candidate of C whose :priority is PROBE, or -1.  */
 static int
-probe_hit (const struct candidates *c, int probe)
+probe_hit (const struct proc_fds *c, int probe)
 {
   int hit = -1;
   for (size_t i = 0; i < c->n; i++)
@@ -120,12 +113,10 @@ probe_hit (const struct candidates *c, int probe)
 }
 
 int
-proc_probe (emacs_env *env, emacs_value process, const int *fd, size_t n)
+proc_probe (emacs_env *env, emacs_value process, const struct proc_fds *c)
 {
-  if (n > PROC_PROBE_MAX)
+  if (c->n > PROC_PROBE_MAX)
     return -1;
-  const struct candidates candidates = { fd, n };
-  const struct candidates *c = &candidates;
   int before[PROC_PROBE_MAX];
   int value = probe_value (c, before);
   if (value < 0)

@@ -45,9 +45,12 @@ bool proc_fd_is_kind (int fd, const struct proc_kind *kind);
 /* The same without the family, which the caller has checked.  */
 bool proc_fd_type_is (int fd, const struct proc_kind *kind);
 
-/* Descriptors that other processes' sockets hold, each with its
-   socket's inode: a descriptor Emacs has since closed or reused holds
-   another inode and so excludes nothing.  Grown as needed.  */
+/* Descriptors, each with its socket's inode: those that other
+   processes' sockets hold, which a search excludes (a descriptor Emacs
+   has since closed or reused holds another inode and so excludes
+   nothing), or a search's candidates.  The one shape of a list of
+   descriptors here.  Grown as needed, never cut: proc_fds_add says
+   when it cannot grow.  Starts as { NULL, NULL, 0, 0 }.  */
 struct proc_fds
 {
   int *fd;
@@ -77,12 +80,13 @@ int proc_locate (emacs_env *env, emacs_value process,
 /* probe.c */
 /* At most this many candidates are probed (and located).  */
 #define PROC_PROBE_MAX 64
-/* The one descriptor among the N of FD (distinct sockets, N at most
+/* The one descriptor of CANDIDATES (distinct sockets, at most
    PROC_PROBE_MAX) that is PROCESS's socket, or -1 (an exit pending
    only when something other than the probe failed).  Whatever
    happens, every candidate gets its :priority back and the contact
    its :priority entry (or none): a probe leaves no trace.  */
-int proc_probe (emacs_env *env, emacs_value process, const int *fd, size_t n);
+int proc_probe (emacs_env *env, emacs_value process,
+                const struct proc_fds *candidates);
 
 /* contact.c */
 /* PROCESS's contact (KEY t: the whole plist), never waiting for a name
@@ -135,6 +139,8 @@ void proc_forget (emacs_env *env, emacs_value process, struct sock_handle *s);
    False with an exit pending.  */
 bool proc_fds_of_snapshot (emacs_env *env, emacs_value snapshot,
                            struct proc_fds *out);
+/* Add FD and INO to FDS.  False when memory is exhausted (FDS is then
+   as it was).  */
 bool proc_fds_add (struct proc_fds *fds, int fd, ino_t ino);
 
 /* target.c */
