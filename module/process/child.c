@@ -22,7 +22,7 @@ Fnetopt_configure_child (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   if (!opt_configure_child (env, &client->sock, srv->child_options,
                             srv->child_count))
     return NULL;
-  client->adopted = srv->adopted;
+  proc_facts (client)->adopted = proc_facts (srv)->adopted;
   for (size_t i = 0; i < srv->child_count; i++)
     if (!proc_after_set (env, args[0], client, &srv->child_options[i]))
       return NULL;

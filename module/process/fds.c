@@ -161,7 +161,7 @@ proc_same_socket (const struct sock_handle *s)
 {
   struct stat st;
   return s->sock.fd >= 0 && fstat (s->sock.fd, &st) == 0
-         && S_ISSOCK (st.st_mode) && st.st_ino == s->ino;
+         && S_ISSOCK (st.st_mode) && st.st_ino == proc_facts (s)->ino;
 }
 
 struct snapshot

@@ -27,6 +27,31 @@
 
 #include <sys/stat.h>
 
+/* What the process layer knows of the socket of an Emacs process,
+   beside its handle (the handle's facts): made with the handle by
+   proc_new_handle, freed with it.  */
+struct proc_facts
+{
+  ino_t ino;       /* its socket's inode, the fact that tells it is
+                      still that process's socket */
+  bool configured; /* netopt set an option on it */
+  bool adopted;    /* netopt made its socket */
+  /* A process netopt is still connecting (pending.c): its descriptor
+     holds a placeholder, PLACEHOLDER_FD and _INO, and the handle's
+     socket is the connection in progress (fd -1 between attempts).  */
+  bool pending;
+  int placeholder_fd;
+  ino_t placeholder_ino;
+};
+
+/* The facts of S, a handle made by proc_new_handle (every handle the
+   registry holds).  */
+static inline struct proc_facts *
+proc_facts (const struct sock_handle *s)
+{
+  return s->facts;
+}
+
 /* fds.c */
 typedef bool (*proc_fd_visitor) (int fd, void *data);
 /* Call VISIT on each open descriptor until it returns false.  Returns
@@ -119,6 +144,10 @@ struct sock_handle *proc_handle_of_process (emacs_env *env,
    have, into *OUT (proc_fds_free frees it); the handles of processes
    no longer live let go of theirs.  False with an exit pending.  */
 bool proc_live_fds (emacs_env *env, struct proc_fds *out);
+/* A new borrowed handle for FD (-1: none yet) of FAMILY and TYPE,
+   named NAME, with its facts (all zero).  NULL with an exit pending.  */
+struct sock_handle *proc_new_handle (emacs_env *env, int fd, int family,
+                                     int type, const char *name);
 /* Register descriptor FD as PROCESS's socket (ADOPTED: netopt made
    it); the new borrowed handle, or NULL with an exit pending.  */
 struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,
@@ -127,7 +156,7 @@ struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,
 /* PROCESS's registered handle, whatever it holds, or NULL (an exit
    pending only when asking failed).  */
 struct sock_handle *proc_registered (emacs_env *env, emacs_value process);
-/* Register S, a new borrowed handle, as PROCESS's.  On failure S is
+/* Register S, a new handle of proc_new_handle, as PROCESS's.  On failure S is
    freed and NULL returned with an exit pending.  */
 struct sock_handle *proc_register_handle (emacs_env *env, emacs_value process,
                                           struct sock_handle *s);

@@ -68,8 +68,9 @@ child_socket (emacs_env *env, struct sock_handle *srv, int fd,
   emacs_value result = sock_wrap (env, *child);
   if (result && port >= 0)
     {
-      (*child)->host = strdup (host);
-      (*child)->service_port = port;
+      (*child)->origin.host = strdup (host);
+      (*child)->origin.service = SOCK_SERVICE_PORT;
+      (*child)->origin.port = port;
     }
   return result;
 }
