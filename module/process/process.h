@@ -3,8 +3,9 @@
    Emacs does not tell a module which descriptor a process uses.  This
    layer finds it and owns the answer:
 
-     fds.c       the one walk over this Emacs's descriptors, and the
-                 snapshot that tells a new socket from the others;
+     fds.c       the one walk over this Emacs's descriptors, the kind
+                 of socket one holds, and the snapshot that tells a
+                 new socket from the others;
      locate.c    the descriptor that is a process's socket, from what
                  process-contact knows;
      probe.c     the :priority probe, when that is not enough;
@@ -12,10 +13,10 @@
                  errors that name a process;
      registry.c  process -> borrowed handle of its socket, weak in the
                  process, looked up first on every call;
-     adopt.c     a socket netopt made, put in a placeholder process;
+     adopt.c     a socket netopt made, put in a placeholder process,
+                 and the accepted connections of an adopted server;
      pending.c   a :nowait connection netopt makes in the background,
                  its process a placeholder until the hand-over;
-     child.c     the accepted connections of an adopted server;
      target.c    the functions whose TARGET is a SOCKET or a process.
 
    Nothing here calls netopt's own Lisp: the Lisp layer calls these.  */

@@ -1,7 +1,8 @@
 /* accept.c --- netopt-accept: the next connection of a listening
    SOCKET, as a SOCKET of its own named after the server and the peer,
-   configured as a child (options/child.c).  */
+   configured as a child (options/defaults.c).  */
 
+#include "../options/defaults.h"
 #include "address.h"
 #include "sockets.h"
 #include "wait.h"
