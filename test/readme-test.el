@@ -182,6 +182,47 @@ the module header exists when \"emacs\" is PRESENT.  PATH holds only stubs:
                    (sort (copy-sequence netopt-readme-test--layers) #'string<)))
     (should (> seen 5))))
 
+;; The C sources, read as code: comments and strings out.
+
+(defun netopt-readme-test--c-files ()
+  "Every C source and header of module/, as absolute names."
+  (directory-files-recursively (expand-file-name "module" netopt-test-root)
+                               "\\.[ch]\\'"))
+
+(defun netopt-readme-test--c-code (file)
+  "The text of FILE, a C file, with its comments and strings blanked."
+  (with-temp-buffer
+    (insert-file-contents file)
+    (goto-char (point-min))
+    (while (re-search-forward
+            "/\\*\\(?:[^*]\\|\\*+[^*/]\\)*\\*+/\\|//[^\n]*\\|\"\\(?:[^\"\\\\\n]\\|\\\\.\\)*\""
+            nil t)
+      (replace-match (if (eq (char-after (match-beginning 0)) ?\") "\"\"" " ")
+                     t t))
+    (buffer-string)))
+
+(ert-deftest netopt-readme-symbols-used ()
+  "Every symbol module/core/lisp.h interns at load time is used.
+Each X (NAME, ...) of NETOPT_SYMBOLS is a global reference made once;
+one that no code names as Q.NAME would be made for nothing."
+  (let* ((lisp-h (expand-file-name "module/core/lisp.h" netopt-test-root))
+         (names (with-temp-buffer
+                  (insert-file-contents lisp-h)
+                  (let ((names nil))
+                    (while (re-search-forward "^  X (\\([a-z0-9_]+\\), \"" nil t)
+                      (push (match-string 1) names))
+                    names)))
+         (code (mapconcat #'netopt-readme-test--c-code
+                          (netopt-readme-test--c-files) "\n")))
+    (should (> (length names) 50))
+    (should-not (seq-remove
+                 (lambda (name)
+                   (string-match-p
+                    (concat "\\(?:^\\|[^A-Za-z0-9_.]\\)Q\\." (regexp-quote name)
+                            "\\(?:[^A-Za-z0-9_]\\|\\'\\)")
+                    code))
+                 names))))
+
 (ert-deftest netopt-readme-make-socket-in-lisp ()
   "`netopt-make-socket' is Lisp; it calls one positional C primitive."
   (skip-unless (fboundp 'module-function-p))
