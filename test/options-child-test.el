@@ -2,9 +2,9 @@
 
 ;;; Commentary:
 
-;; module/options/child.c and defaults.c: a connection a server
-;; accepted starts from the kernel's defaults (not the listener's
-;; options), then gets the server's :child-options.
+;; module/options/defaults.c: a connection a server accepted starts
+;; from the kernel's defaults (not the listener's options), then gets
+;; the server's :child-options.
 
 ;;; Code:
 

@@ -182,6 +182,133 @@ the module header exists when \"emacs\" is PRESENT.  PATH holds only stubs:
                    (sort (copy-sequence netopt-readme-test--layers) #'string<)))
     (should (> seen 5))))
 
+;; The C sources, read as code: comments and strings out.
+
+(defun netopt-readme-test--c-files ()
+  "Every C source and header of module/, as absolute names."
+  (directory-files-recursively (expand-file-name "module" netopt-test-root)
+                               "\\.[ch]\\'"))
+
+(defun netopt-readme-test--c-code (file)
+  "The text of FILE, a C file, with its comments and strings blanked."
+  (with-temp-buffer
+    (insert-file-contents file)
+    (goto-char (point-min))
+    (while (re-search-forward
+            "/\\*\\(?:[^*]\\|\\*+[^*/]\\)*\\*+/\\|//[^\n]*\\|\"\\(?:[^\"\\\\\n]\\|\\\\.\\)*\""
+            nil t)
+      (replace-match (if (eq (char-after (match-beginning 0)) ?\") "\"\"" " ")
+                     t t))
+    (buffer-string)))
+
+(ert-deftest netopt-readme-symbols-used ()
+  "Every symbol module/core/lisp.h interns at load time is used.
+Each X (NAME, ...) of NETOPT_SYMBOLS is a global reference made once;
+one that no code names as Q.NAME would be made for nothing."
+  (let* ((lisp-h (expand-file-name "module/core/lisp.h" netopt-test-root))
+         (names (with-temp-buffer
+                  (insert-file-contents lisp-h)
+                  (let ((names nil))
+                    (while (re-search-forward "^  X (\\([a-z0-9_]+\\), \"" nil t)
+                      (push (match-string 1) names))
+                    names)))
+         (code (mapconcat #'netopt-readme-test--c-code
+                          (netopt-readme-test--c-files) "\n")))
+    (should (> (length names) 50))
+    (should-not (seq-remove
+                 (lambda (name)
+                   (string-match-p
+                    (concat "\\(?:^\\|[^A-Za-z0-9_.]\\)Q\\." (regexp-quote name)
+                            "\\(?:[^A-Za-z0-9_]\\|\\'\\)")
+                    code))
+                 names))))
+
+;; Which file of module/ uses which: the functions a .c file defines
+;; (GNU style, the name at the start of the line after its type) and
+;; the names every other .c file uses; the files each includes.
+
+(defun netopt-readme-test--c-definitions (code)
+  "Return the names of the functions that CODE, a C file, exports.
+A definition is GNU style: the type on a line of its own, then the
+name at the start of the next line; one whose type says `static' is
+the file's own."
+  (let ((names nil) (start 0))
+    (while (string-match "^\\([^ \t\n#{}][^\n]*\\)\n\\([A-Za-z_][A-Za-z0-9_]*\\) ("
+                         code start)
+      (let ((type (match-string 1 code)) (name (match-string 2 code)))
+        (setq start (match-beginning 2))
+        (unless (string-match-p "\\`static\\_>\\|;\\s-*\\'" type)
+          (push name names))))
+    names))
+
+(defun netopt-readme-test--uses ()
+  "Return an alist (FILE . FILES): each file of module/, its dependencies.
+FILE uses another .c file when it names a function that file alone
+exports, and a header when it includes it; names are relative to
+module/."
+  (let* ((module (expand-file-name "module" netopt-test-root))
+         (files (netopt-readme-test--c-files))
+         (code (mapcar (lambda (f) (cons f (netopt-readme-test--c-code f)))
+                       files))
+         (owner (make-hash-table :test #'equal))
+         (uses nil))
+    (dolist (fc code)
+      (when (string-suffix-p ".c" (car fc))
+        (dolist (name (netopt-readme-test--c-definitions (cdr fc)))
+          (puthash name (if (gethash name owner) 'many (car fc)) owner))))
+    (dolist (fc code)
+      (let ((file (car fc)) (text (cdr fc)) (start 0) (used nil))
+        ;; A header's names are declarations: it uses only what it
+        ;; includes.
+        (while (and (string-suffix-p ".c" file)
+                    (string-match "[A-Za-z_][A-Za-z0-9_]*" text start))
+          (let ((other (gethash (match-string 0 text) owner)))
+            (when (and (stringp other) (not (equal other file)))
+              (cl-pushnew (file-relative-name other module) used
+                          :test #'equal)))
+          (setq start (match-end 0)))
+        (with-temp-buffer
+          (insert-file-contents file)
+          (while (re-search-forward "^#include \"\\([^\"]+\\)\"" nil t)
+            (cl-pushnew (file-relative-name
+                         (expand-file-name (match-string 1)
+                                           (file-name-directory file))
+                         module)
+                        used :test #'equal)))
+        (push (cons (file-relative-name file module) used) uses)))
+    uses))
+
+(ert-deftest netopt-readme-no-circles ()
+  "No file of module/ uses a file above it, and no uses go round.
+A call or an include goes down the layers or stays in one; within a
+layer, no two files use each other, and no longer circle either."
+  (let* ((uses (netopt-readme-test--uses))
+         (rank (lambda (file)
+                 (seq-position netopt-readme-test--layers
+                               (car (split-string file "/")))))
+         (upward nil) (both nil))
+    (should (> (length uses) 30))
+    (should (> (apply #'+ (mapcar (lambda (u) (length (cdr u))) uses)) 100))
+    (dolist (u uses)
+      (dolist (other (cdr u))
+        (when (> (funcall rank other) (funcall rank (car u)))
+          (push (cons (car u) other) upward))
+        (when (and (string< (car u) other)
+                   (member (car u) (cdr (assoc other uses))))
+          (push (cons (car u) other) both))))
+    (should-not upward)
+    (should-not both)
+    ;; Longer circles: take away every file that uses only files already
+    ;; taken away; what is left goes round.
+    (let ((left (mapcar #'car uses)) (progress t))
+      (while progress
+        (setq progress nil)
+        (dolist (file (copy-sequence left))
+          (unless (seq-some (lambda (other) (member other left))
+                            (cdr (assoc file uses)))
+            (setq left (delete file left) progress t))))
+      (should-not left))))
+
 (ert-deftest netopt-readme-make-socket-in-lisp ()
   "`netopt-make-socket' is Lisp; it calls one positional C primitive."
   (skip-unless (fboundp 'module-function-p))

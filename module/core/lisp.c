@@ -65,6 +65,38 @@ lisp_plist_make (emacs_env *env, const struct lisp_plist *p)
 }
 
 bool
+lisp_plist_remove (emacs_env *env, emacs_value plist, emacs_value key)
+{
+  emacs_value tail = plist;
+  for (;;)
+    {
+      emacs_value two = env->make_integer (env, 2);
+      emacs_value rest = LISP_PENDING (env)
+                             ? NULL
+                             : env->funcall (env, Q.nthcdr, 2,
+                                             (emacs_value[]){ two, tail });
+      LISP_CHECK_BOOL (env);
+      if (lisp_nilp (env, rest))
+        return true;
+      emacs_value head = env->funcall (env, Q.car_safe, 1, &rest);
+      LISP_CHECK_BOOL (env);
+      if (!env->eq (env, head, key))
+        {
+          tail = rest;
+          continue;
+        }
+      emacs_value after
+          = env->funcall (env, Q.nthcdr, 2, (emacs_value[]){ two, rest });
+      emacs_value link = LISP_PENDING (env)
+                             ? NULL
+                             : env->funcall (env, Q.cdr_safe, 1, &tail);
+      if (!LISP_PENDING (env))
+        env->funcall (env, Q.setcdr, 2, (emacs_value[]){ link, after });
+      return !LISP_PENDING (env);
+    }
+}
+
+bool
 lisp_signal (emacs_env *env, emacs_value error, emacs_value data)
 {
   if (!LISP_PENDING (env))

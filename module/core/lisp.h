@@ -211,6 +211,11 @@ bool lisp_plist_add (emacs_env *env, struct lisp_plist *p, emacs_value key,
 /* The Lisp list of P.  NULL with an exit pending.  */
 emacs_value lisp_plist_make (emacs_env *env, const struct lisp_plist *p);
 
+/* Remove KEY and its value from PLIST, a live plist, in place; KEY is
+   never PLIST's first key (a process contact starts with :name).
+   False with an exit pending.  */
+bool lisp_plist_remove (emacs_env *env, emacs_value plist, emacs_value key);
+
 /* Signal ERROR with DATA (a Lisp list).  Always returns false.  */
 bool lisp_signal (emacs_env *env, emacs_value error, emacs_value data);
 /* Build a list of N values.  NULL when an exit is pending.  */

@@ -5,6 +5,7 @@
    Each function is a row of `functions' below, bound with defalias so
    that load-history and Help know where it came from.  */
 
+#include "../options/defaults.h"
 #include "../options/info.h"
 #include "../process/process.h"
 
@@ -243,8 +244,11 @@ emacs_module_init (struct emacs_runtime *runtime)
   if (env->size < (ptrdiff_t)sizeof (struct emacs_env_25))
     return 2;
   netopt_env_size = env->size;
-  if (!lisp_init_symbols (env) || !opt_init (env) || !sock_init_registry (env)
-      || !proc_init (env) || !register_functions (env))
+  if (!lisp_init_symbols (env) || !opt_init (env))
+    return 3;
+  opt_defaults_init ();
+  if (!sock_init_registry (env) || !proc_init (env)
+      || !register_functions (env))
     return 3;
   emacs_value feature = env->intern (env, "netopt-core");
   if (LISP_PENDING (env))

@@ -1,4 +1,5 @@
-/* defaults.c --- the kernel's default options, for accepted children.
+/* defaults.c --- the kernel's default options, and the one
+   configuration of accepted children.
 
    accept(2) copies several options from the listener to the new
    socket; the manual promises that a server's options are not
@@ -7,7 +8,7 @@
    of its own (near the descriptor limit a throwaway socket would fail
    after the connection was already taken off the queue).  */
 
-#include "engine.h"
+#include "defaults.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -87,8 +88,11 @@ defaults_of (int family, int type)
   return NULL;
 }
 
-int
-opt_reset_child (int fd, int family, int type, const struct opt_row **failed)
+/* Bring FD, accepted on a FAMILY/TYPE listener, back to the kernel's
+   defaults for every option accept(2) copies (except :reuseaddr).
+   Returns 0 or an errno value; *FAILED names the option that failed.  */
+static int
+reset_child (int fd, int family, int type, const struct opt_row **failed)
 {
   const struct kind_defaults *k = defaults_of (family, type);
   if (!k)
@@ -116,4 +120,26 @@ opt_reset_child (int fd, int family, int type, const struct opt_row **failed)
         }
     }
   return 0;
+}
+
+/* The one place that configures a child: the kernel's defaults for
+   every option accept(2) copied from the listener, then the server's
+   :child-options, whether netopt-accept took it or Emacs accepted it
+   for a server that netopt-make-network-process made.  */
+bool
+opt_configure_child (emacs_env *env, const struct opt_socket *s,
+                     const struct opt_setting *child, size_t count)
+{
+  const struct opt_row *failed = NULL;
+  int err = reset_child (s->fd, s->family, s->type, &failed);
+  if (err != 0)
+    {
+      emacs_value kw = failed ? opt_keyword (failed) : Q.nil;
+      return lisp_system_error (
+          env, "Cannot reset option of accepted connection", err, 1, &kw);
+    }
+  for (size_t i = 0; i < count; i++)
+    if (OPT_OK != opt_apply (env, s, &child[i], NULL))
+      return false;
+  return true;
 }

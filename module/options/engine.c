@@ -29,7 +29,6 @@ opt_init (emacs_env *env)
                     (emacs_value[]){ keywords[i], Q.option_index, idx });
       LISP_CHECK_BOOL (env);
     }
-  opt_defaults_init ();
   return true;
 }
 

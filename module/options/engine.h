@@ -10,7 +10,9 @@
               one translator of kernel errors).
 
    The engine knows sockets only as (descriptor, family, type): it
-   includes nothing above this layer.  */
+   includes nothing above this layer.  Every function declared here is
+   engine.c's; the kernel's defaults and the configuration of accepted
+   children are defaults.h's.  */
 
 #ifndef NETOPT_OPTIONS_ENGINE_H
 #define NETOPT_OPTIONS_ENGINE_H
@@ -49,7 +51,7 @@ enum opt_outcome
 };
 
 /* Intern every row's keyword once and record its row index on it
-   (netopt--option-index); read the kernel's defaults.  */
+   (netopt--option-index).  */
 bool opt_init (emacs_env *env);
 
 /* The row of keyword KW.  NULL either with an exit pending
@@ -100,19 +102,5 @@ emacs_value opt_read (emacs_env *env, const struct opt_socket *s,
 /* A plist of every option that applies to S and that reading does not
    change, read now.  */
 emacs_value opt_read_all (emacs_env *env, const struct opt_socket *s);
-
-/* Bring FD, accepted on a FAMILY/TYPE listener, back to the kernel's
-   defaults for every option accept(2) copies (except :reuseaddr).
-   Returns 0 or an errno value; *FAILED names the option that failed.
-   The defaults were read once, at load time (defaults.c).  */
-int opt_reset_child (int fd, int family, int type,
-                     const struct opt_row **failed);
-void opt_defaults_init (void);
-
-/* Configure S, a connection a server accepted: the kernel's defaults
-   (opt_reset_child), then the COUNT settings of CHILD, the server's
-   :child-options, in order.  False with the error pending.  */
-bool opt_configure_child (emacs_env *env, const struct opt_socket *s,
-                          const struct opt_setting *child, size_t count);
 
 #endif

@@ -3,9 +3,13 @@
    placeholder process of the same family, type and role; one call here
    finds the placeholder's descriptor (the one new socket of that kind
    since a snapshot), puts netopt's socket in its place with dup3, and
-   registers it as the process's.  */
+   registers it as the process's.  A connection Emacs then accepts for
+   an adopted server is configured as netopt-accept configures its own
+   children (netopt--configure-child).  */
 
 #include "process.h"
+
+#include "../options/defaults.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,5 +102,29 @@ Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
       s->child_options = NULL;
       s->child_count = 0;
     }
+  return Q.t;
+}
+
+/* (netopt--configure-child CLIENT SERVER): configure CLIENT, a
+   connection Emacs accepted for SERVER, an adopted server process.
+   CLIENT's socket is located by its own addresses (an accepted TCP
+   connection's are unique).  Returns t.  */
+emacs_value
+Fnetopt_configure_child (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
+                         void *data)
+{
+  (void)nargs;
+  (void)data;
+  struct sock_handle *srv = proc_handle (env, args[1]);
+  struct sock_handle *client = srv ? proc_handle (env, args[0]) : NULL;
+  if (!client)
+    return NULL;
+  if (!opt_configure_child (env, &client->sock, srv->child_options,
+                            srv->child_count))
+    return NULL;
+  proc_facts (client)->adopted = proc_facts (srv)->adopted;
+  for (size_t i = 0; i < srv->child_count; i++)
+    if (!proc_after_set (env, args[0], client, &srv->child_options[i]))
+      return NULL;
   return Q.t;
 }

@@ -1,5 +1,6 @@
-/* fds.c --- the descriptors of this Emacs: the one walk over them, and
-   the snapshot of its sockets that tells a new one from the others.  */
+/* fds.c --- the descriptors of this Emacs: the one walk over them, the
+   kind of socket one holds, and the snapshot of its sockets that tells
+   a new one from the others.  locate.c and adopt.c build on these.  */
 
 #include "process.h"
 
@@ -61,6 +62,31 @@ proc_is_foreign_socket (int fd, struct stat *st)
          && fstat (fd, st) == 0;
 }
 
+/* Does FD have K's type and, when K says, listen or not?  */
+bool
+proc_fd_type_is (int fd, const struct proc_kind *k)
+{
+  int type = 0;
+  socklen_t len = sizeof type;
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0
+      || type != k->type)
+    return false;
+  if (k->listening < 0)
+    return true;
+  int acc = 0;
+  len = sizeof acc;
+  return getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == 0
+         && (acc != 0) == (k->listening != 0);
+}
+
+bool
+proc_fd_is_kind (int fd, const struct proc_kind *k)
+{
+  int family = 0;
+  return compat_socket_family (fd, &family) == 0 && family == k->family
+         && proc_fd_type_is (fd, k);
+}
+
 bool
 proc_fds_has (const struct proc_fds *fds, int fd, ino_t ino)
 {
@@ -75,6 +101,8 @@ proc_fds_add (struct proc_fds *fds, int fd, ino_t ino)
 {
   if (fds->n == fds->cap)
     {
+      if (fds->cap > SIZE_MAX / 2 / sizeof (ino_t))
+        return false;
       size_t cap = fds->cap ? 2 * fds->cap : 16;
       int *f = realloc (fds->fd, cap * sizeof *f);
       if (f)
@@ -133,7 +161,7 @@ proc_same_socket (const struct sock_handle *s)
 {
   struct stat st;
   return s->sock.fd >= 0 && fstat (s->sock.fd, &st) == 0
-         && S_ISSOCK (st.st_mode) && st.st_ino == s->ino;
+         && S_ISSOCK (st.st_mode) && st.st_ino == proc_facts (s)->ino;
 }
 
 struct snapshot

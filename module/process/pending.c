@@ -270,12 +270,14 @@ Fnetopt_pending_start (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     return lisp_system_error (env, "Cannot make placeholder", errno, 1,
                               &args[0]),
            NULL;
-  struct sock_handle *s = sock_new (-1, AF_INET, SOCK_STREAM, false, "netopt");
+  struct sock_handle *s
+      = proc_new_handle (env, -1, AF_INET, SOCK_STREAM, "netopt");
   if (!s)
-    return lisp_out_of_memory (env), NULL;
-  s->pending = true;
-  s->placeholder_fd = fd;
-  s->placeholder_ino = st.st_ino;
+    return NULL;
+  struct proc_facts *f = proc_facts (s);
+  f->pending = true;
+  f->placeholder_fd = fd;
+  f->placeholder_ino = st.st_ino;
   return proc_register_handle (env, args[0], s) ? Q.t : NULL;
 }
 
@@ -286,11 +288,12 @@ pending_of (emacs_env *env, emacs_value process)
 {
   struct sock_handle *s = proc_registered (env, process);
   LISP_CHECK (env);
+  const struct proc_facts *f = s ? proc_facts (s) : NULL;
   struct stat st;
-  if (s && s->pending && fstat (s->placeholder_fd, &st) == 0
-      && st.st_ino == s->placeholder_ino)
+  if (f && f->pending && fstat (f->placeholder_fd, &st) == 0
+      && st.st_ino == f->placeholder_ino)
     return s;
-  if (s && s->pending)
+  if (f && f->pending)
     proc_forget (env, process, s);
   if (!LISP_PENDING (env))
     proc_signal (env, Q.err_closed, "Process is not running", process);
@@ -311,8 +314,8 @@ Fnetopt_pending_attempt (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
     return NULL;
   s->sock.fd = -1;
   if (nargs > 2 && !lisp_nilp (env, args[2])
-      && !sock_async_guard (env, args[2], s->placeholder_fd,
-                            s->placeholder_ino))
+      && !sock_async_guard (env, args[2], proc_facts (s)->placeholder_fd,
+                            proc_facts (s)->placeholder_ino))
     return NULL;
   if (lisp_nilp (env, args[1]))
     return Q.t;
@@ -323,7 +326,7 @@ Fnetopt_pending_attempt (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   if (fstat (a->sock.fd, &st) != 0)
     return sock_system_error (env, "Cannot use socket", errno, a), NULL;
   s->sock = a->sock;
-  s->ino = st.st_ino;
+  proc_facts (s)->ino = st.st_ino;
   return Q.t;
 }
 
@@ -341,7 +344,8 @@ Fnetopt_pending_finish (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   struct sock_handle *s = pending_of (env, args[0]);
   if (!s)
     return NULL;
-  int fd = s->placeholder_fd;
+  struct proc_facts *f = proc_facts (s);
+  int fd = f->placeholder_fd;
   if (lisp_nilp (env, args[1]))
     {
       struct sockaddr unspec = { .sa_family = AF_UNSPEC };
@@ -363,9 +367,9 @@ Fnetopt_pending_finish (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
            NULL;
   s->sock = a->sock;
   s->sock.fd = fd;
-  s->ino = st.st_ino;
-  s->pending = false;
-  s->adopted = true;
+  f->ino = st.st_ino;
+  f->pending = false;
+  f->adopted = true;
   int err = sock_close (a);
   if (err)
     return lisp_system_error (env, "Cannot adopt socket", err, 1, &args[0]),

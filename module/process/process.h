@@ -3,17 +3,20 @@
    Emacs does not tell a module which descriptor a process uses.  This
    layer finds it and owns the answer:
 
-     fds.c       the one walk over this Emacs's descriptors, and the
-                 snapshot that tells a new socket from the others;
+     fds.c       the one walk over this Emacs's descriptors, the kind
+                 of socket one holds, and the snapshot that tells a
+                 new socket from the others;
      locate.c    the descriptor that is a process's socket, from what
-                 process-contact knows (and a probe when that is not
-                 enough);
+                 process-contact knows;
+     probe.c     the :priority probe, when that is not enough;
+     contact.c   a process's contact, read without waiting, and the
+                 errors that name a process;
      registry.c  process -> borrowed handle of its socket, weak in the
                  process, looked up first on every call;
-     adopt.c     a socket netopt made, put in a placeholder process;
+     adopt.c     a socket netopt made, put in a placeholder process,
+                 and the accepted connections of an adopted server;
      pending.c   a :nowait connection netopt makes in the background,
                  its process a placeholder until the hand-over;
-     child.c     the accepted connections of an adopted server;
      target.c    the functions whose TARGET is a SOCKET or a process.
 
    Nothing here calls netopt's own Lisp: the Lisp layer calls these.  */
@@ -24,6 +27,31 @@
 #include "../sockets/sockets.h"
 
 #include <sys/stat.h>
+
+/* What the process layer knows of the socket of an Emacs process,
+   beside its handle (the handle's facts): made with the handle by
+   proc_new_handle, freed with it.  */
+struct proc_facts
+{
+  ino_t ino;       /* its socket's inode, the fact that tells it is
+                      still that process's socket */
+  bool configured; /* netopt set an option on it */
+  bool adopted;    /* netopt made its socket */
+  /* A process netopt is still connecting (pending.c): its descriptor
+     holds a placeholder, PLACEHOLDER_FD and _INO, and the handle's
+     socket is the connection in progress (fd -1 between attempts).  */
+  bool pending;
+  int placeholder_fd;
+  ino_t placeholder_ino;
+};
+
+/* The facts of S, a handle made by proc_new_handle (every handle the
+   registry holds).  */
+static inline struct proc_facts *
+proc_facts (const struct sock_handle *s)
+{
+  return s->facts;
+}
 
 /* fds.c */
 typedef bool (*proc_fd_visitor) (int fd, void *data);
@@ -38,11 +66,17 @@ struct proc_kind
 {
   int family, type, listening;
 };
+/* Is FD a socket of KIND: its family, type and role?  */
 bool proc_fd_is_kind (int fd, const struct proc_kind *kind);
+/* The same without the family, which the caller has checked.  */
+bool proc_fd_type_is (int fd, const struct proc_kind *kind);
 
-/* Descriptors that other processes' sockets hold, each with its
-   socket's inode: a descriptor Emacs has since closed or reused holds
-   another inode and so excludes nothing.  Grown as needed.  */
+/* Descriptors, each with its socket's inode: those that other
+   processes' sockets hold, which a search excludes (a descriptor Emacs
+   has since closed or reused holds another inode and so excludes
+   nothing), or a search's candidates.  The one shape of a list of
+   descriptors here.  Grown as needed, never cut: proc_fds_add says
+   when it cannot grow.  Starts as { NULL, NULL, 0, 0 }.  */
 struct proc_fds
 {
   int *fd;
@@ -68,6 +102,19 @@ int proc_new_socket (emacs_env *env, emacs_value before,
    with an exit pending (netopt-socket-not-found unless exactly one).  */
 int proc_locate (emacs_env *env, emacs_value process,
                  const struct proc_fds *exclude);
+
+/* probe.c */
+/* At most this many candidates are probed (and located).  */
+#define PROC_PROBE_MAX 64
+/* The one descriptor of CANDIDATES (distinct sockets, at most
+   PROC_PROBE_MAX) that is PROCESS's socket, or -1 (an exit pending
+   only when something other than the probe failed).  Whatever
+   happens, every candidate gets its :priority back and the contact
+   its :priority entry (or none): a probe leaves no trace.  */
+int proc_probe (emacs_env *env, emacs_value process,
+                const struct proc_fds *candidates);
+
+/* contact.c */
 /* PROCESS's contact (KEY t: the whole plist), never waiting for a name
    being resolved or a connection being made: nil while Emacs has no
    socket for PROCESS (Emacs 27 and later; earlier ones cannot say).  */
@@ -78,6 +125,10 @@ emacs_value proc_contact (emacs_env *env, emacs_value process,
 bool proc_may_wait (bool wait);
 /* Signal netopt-socket-not-found for PROCESS, saying WHY.  */
 bool proc_not_found (emacs_env *env, emacs_value process, const char *why);
+/* Signal ERROR (WHAT PROCESS), or (PROCESS) when WHAT is NULL.
+   Returns false.  */
+bool proc_signal (emacs_env *env, emacs_value error, const char *what,
+                  emacs_value process);
 
 /* registry.c */
 /* Make the registry (at load time).  */
@@ -94,10 +145,10 @@ struct sock_handle *proc_handle_of_process (emacs_env *env,
    have, into *OUT (proc_fds_free frees it); the handles of processes
    no longer live let go of theirs.  False with an exit pending.  */
 bool proc_live_fds (emacs_env *env, struct proc_fds *out);
-/* Signal ERROR (WHAT PROCESS), or (PROCESS) when WHAT is NULL.
-   Returns false.  */
-bool proc_signal (emacs_env *env, emacs_value error, const char *what,
-                  emacs_value process);
+/* A new borrowed handle for FD (-1: none yet) of FAMILY and TYPE,
+   named NAME, with its facts (all zero).  NULL with an exit pending.  */
+struct sock_handle *proc_new_handle (emacs_env *env, int fd, int family,
+                                     int type, const char *name);
 /* Register descriptor FD as PROCESS's socket (ADOPTED: netopt made
    it); the new borrowed handle, or NULL with an exit pending.  */
 struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,
@@ -106,7 +157,7 @@ struct sock_handle *proc_register (emacs_env *env, emacs_value process, int fd,
 /* PROCESS's registered handle, whatever it holds, or NULL (an exit
    pending only when asking failed).  */
 struct sock_handle *proc_registered (emacs_env *env, emacs_value process);
-/* Register S, a new borrowed handle, as PROCESS's.  On failure S is
+/* Register S, a new handle of proc_new_handle, as PROCESS's.  On failure S is
    freed and NULL returned with an exit pending.  */
 struct sock_handle *proc_register_handle (emacs_env *env, emacs_value process,
                                           struct sock_handle *s);
@@ -118,6 +169,8 @@ void proc_forget (emacs_env *env, emacs_value process, struct sock_handle *s);
    False with an exit pending.  */
 bool proc_fds_of_snapshot (emacs_env *env, emacs_value snapshot,
                            struct proc_fds *out);
+/* Add FD and INO to FDS.  False when memory is exhausted (FDS is then
+   as it was).  */
 bool proc_fds_add (struct proc_fds *fds, int fd, ino_t ino);
 
 /* target.c */

@@ -109,18 +109,19 @@ sweep_entry (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
   (void)nargs;
   struct proc_fds *sw = data;
   struct sock_handle *s = sock_handle_of (env, args[1]);
-  if (!s || (s->sock.fd < 0 && !s->pending))
+  struct proc_facts *f = s ? proc_facts (s) : NULL;
+  if (!s || (s->sock.fd < 0 && !f->pending))
     return Q.nil;
-  if (!s->pending && !live_p (env, args[0]))
+  if (!f->pending && !live_p (env, args[0]))
     {
       if (!LISP_PENDING (env))
         s->sock.fd = -1;
       return Q.nil;
     }
-  if (proc_same_socket (s) && !proc_fds_add (sw, s->sock.fd, s->ino))
+  if (proc_same_socket (s) && !proc_fds_add (sw, s->sock.fd, f->ino))
     lisp_out_of_memory (env);
   /* A pending process's placeholder is no other process's either.  */
-  if (s->pending && !proc_fds_add (sw, s->placeholder_fd, s->placeholder_ino))
+  if (f->pending && !proc_fds_add (sw, f->placeholder_fd, f->placeholder_ino))
     lisp_out_of_memory (env);
   return Q.nil;
 }
@@ -154,16 +155,30 @@ proc_register (emacs_env *env, emacs_value process, int fd, bool adopted)
   char *cname = LISP_PENDING (env) ? NULL : lisp_copy_string (env, name, NULL);
   if (!cname)
     return NULL;
-  struct sock_handle *s = sock_new (fd, family, type, false, cname);
+  struct sock_handle *s = proc_new_handle (env, fd, family, type, cname);
   free (cname);
   if (!s)
+    return NULL;
+  proc_facts (s)->adopted = adopted;
+  proc_facts (s)->ino = st.st_ino;
+  return proc_register_handle (env, process, s);
+}
+
+struct sock_handle *
+proc_new_handle (emacs_env *env, int fd, int family, int type,
+                 const char *name)
+{
+  struct proc_facts *f = calloc (1, sizeof *f);
+  struct sock_handle *s = f ? sock_new (fd, family, type, false, name) : NULL;
+  if (!s)
     {
+      free (f);
       lisp_out_of_memory (env);
       return NULL;
     }
-  s->adopted = adopted;
-  s->ino = st.st_ino;
-  return proc_register_handle (env, process, s);
+  s->facts = f;
+  s->release_facts = free;
+  return s;
 }
 
 struct sock_handle *
@@ -176,16 +191,6 @@ proc_register_handle (emacs_env *env, emacs_value process,
   memo_drop (env);
   env->funcall (env, Q.puthash, 3, (emacs_value[]){ process, h, table });
   return LISP_PENDING (env) ? NULL : s;
-}
-
-bool
-proc_signal (emacs_env *env, emacs_value error, const char *what,
-             emacs_value process)
-{
-  emacs_value items[2] = { what ? lisp_string (env, what) : process, process };
-  if (!items[0])
-    return false;
-  return lisp_signal (env, error, lisp_list (env, what ? 2 : 1, items));
 }
 
 /* A process no registered handle serves: check it and locate its
@@ -247,7 +252,7 @@ proc_handle_of_process (emacs_env *env, emacs_value process)
      at once, so it fails this too.  */
   if (s && proc_same_socket (s))
     return s;
-  if (s && s->pending)
+  if (s && proc_facts (s)->pending)
     {
       /* Never the placeholder, never located: between attempts, or
          with its placeholder gone, the process has no socket.  */
@@ -295,9 +300,10 @@ Fnetopt_process_owner (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   (void)data;
   emacs_value h;
   struct sock_handle *s = registered (env, args[0], &h);
-  return !s                         ? Q.nil
-         : s->adopted || s->pending ? Q.adopted
-         : s->configured            ? Q.tuned
+  const struct proc_facts *f = s ? proc_facts (s) : NULL;
+  return !f                         ? Q.nil
+         : f->adopted || f->pending ? Q.adopted
+         : f->configured            ? Q.tuned
                                     : Q.nil;
 }
 

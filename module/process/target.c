@@ -51,7 +51,7 @@ bool
 proc_after_set (emacs_env *env, emacs_value process, struct sock_handle *s,
                 const struct opt_setting *set)
 {
-  s->configured = true; /* for listings */
+  proc_facts (s)->configured = true; /* for listings */
   const struct opt_row *affected
       = set->row->affects ? opt_row_named (set->row->affects) : NULL;
   if (!set->row->manual && !affected)

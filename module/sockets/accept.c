@@ -1,7 +1,8 @@
 /* accept.c --- netopt-accept: the next connection of a listening
    SOCKET, as a SOCKET of its own named after the server and the peer,
-   configured as a child (options/child.c).  */
+   configured as a child (options/defaults.c).  */
 
+#include "../options/defaults.h"
 #include "address.h"
 #include "sockets.h"
 #include "wait.h"
@@ -68,8 +69,9 @@ child_socket (emacs_env *env, struct sock_handle *srv, int fd,
   emacs_value result = sock_wrap (env, *child);
   if (result && port >= 0)
     {
-      (*child)->host = strdup (host);
-      (*child)->service_port = port;
+      (*child)->origin.host = strdup (host);
+      (*child)->origin.service = SOCK_SERVICE_PORT;
+      (*child)->origin.port = port;
     }
   return result;
 }

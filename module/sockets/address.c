@@ -489,3 +489,47 @@ sock_kind_from_lisp (emacs_env *env, enum sock_kind kind, emacs_value key,
       }
   return lisp_bad_value (env, key, v, "not one of the accepted symbols");
 }
+
+bool
+sock_addr_same (const struct sockaddr_storage *a, socklen_t alen,
+                const struct sock_addr *b)
+{
+  if (a->ss_family != b->ss.ss_family)
+    return false;
+  switch (a->ss_family)
+    {
+    case AF_INET:
+      {
+        const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+        const struct sockaddr_in *y = (const struct sockaddr_in *)&b->ss;
+        return x->sin_port == y->sin_port
+               && x->sin_addr.s_addr == y->sin_addr.s_addr;
+      }
+    case AF_INET6:
+      {
+        const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+        const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)&b->ss;
+        return x->sin6_port == y->sin6_port
+               && memcmp (&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr)
+                      == 0;
+      }
+    case AF_UNIX:
+      {
+        const struct sockaddr_un *x = (const struct sockaddr_un *)a;
+        const struct sockaddr_un *y = (const struct sockaddr_un *)&b->ss;
+        size_t off = offsetof (struct sockaddr_un, sun_path);
+        if (alen <= off)
+          return false;
+        return strncmp (x->sun_path, y->sun_path, sizeof x->sun_path) == 0;
+      }
+    default:
+      return false;
+    }
+}
+
+bool
+sock_addr_unnamed (const struct sockaddr_storage *a, socklen_t alen)
+{
+  return alen <= offsetof (struct sockaddr_un, sun_path)
+         || ((const struct sockaddr_un *)a)->sun_path[0] == '\0';
+}

@@ -66,6 +66,14 @@ void sock_addr_host_string (const struct sockaddr *a, char *buf, size_t size);
 /* The port of an IPv4/IPv6 address; -1 for other families.  */
 int sock_addr_port (const struct sockaddr *a);
 
+/* Is the address A (ALEN bytes, as getsockname or getpeername gave it)
+   B: same family, address and port, or same local file name?  */
+bool sock_addr_same (const struct sockaddr_storage *a, socklen_t alen,
+                     const struct sock_addr *b);
+
+/* Is the local address A (ALEN bytes) unnamed: no file name?  */
+bool sock_addr_unnamed (const struct sockaddr_storage *a, socklen_t alen);
+
 /* A socket's type or family, by its Lisp name.  */
 enum sock_kind
 {

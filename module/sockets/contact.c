@@ -72,10 +72,10 @@ contact_addresses (emacs_env *env, const struct sock_handle *s,
       = getpeername (s->sock.fd, (struct sockaddr *)&a->remote, &a->rlen) == 0;
   if (!a->connected && errno != ENOTCONN)
     return sock_system_error (env, "Cannot get remote address", errno, s);
-  if (!a->connected && s->target_len > 0)
+  if (!a->connected && s->origin.target_len > 0)
     {
-      a->remote = s->target;
-      a->rlen = s->target_len;
+      a->remote = s->origin.target;
+      a->rlen = s->origin.target_len;
       a->connected = true;
     }
   return true;
@@ -87,14 +87,16 @@ static emacs_value
 contact_service (emacs_env *env, const struct sock_handle *s,
                  const struct contact_addresses *a)
 {
+  const struct sock_origin *o = &s->origin;
   emacs_value service = Q.nil;
-  if (s->service_name)
-    service = lisp_string (env, s->service_name);
-  else if (s->service_port == -1 || (s->server && s->service_port == 0))
+  if (o->service == SOCK_SERVICE_NAME)
+    service = lisp_string (env, o->service_name);
+  else if (o->service == SOCK_SERVICE_ANY
+           || (o->server && o->service == SOCK_SERVICE_PORT && o->port == 0))
     service = env->make_integer (
         env, sock_addr_port ((const struct sockaddr *)&a->local));
-  else if (s->service_port >= 0)
-    service = env->make_integer (env, s->service_port);
+  else if (o->service == SOCK_SERVICE_PORT)
+    service = env->make_integer (env, o->port);
   LISP_CHECK (env);
   return service;
 }
@@ -115,8 +117,9 @@ Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   if (!service)
     return NULL;
   emacs_value server = Q.nil;
-  if (s->server)
-    server = s->server_t ? Q.t : env->make_integer (env, s->backlog);
+  if (s->origin.server)
+    server = s->origin.server_t ? Q.t
+                                : env->make_integer (env, s->origin.backlog);
   LISP_CHECK (env);
   struct lisp_plist p = { .n = 0 };
   lisp_plist_add (env, &p, Q.k_name, lisp_string (env, s->name));
@@ -125,7 +128,7 @@ Fnetopt_socket_contact (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   lisp_plist_add (env, &p, Q.k_family,
                   sock_kind_symbol (SOCK_KIND_FAMILY, s->sock.family));
   lisp_plist_add (env, &p, Q.k_host,
-                  s->host ? lisp_string (env, s->host) : Q.nil);
+                  s->origin.host ? lisp_string (env, s->origin.host) : Q.nil);
   lisp_plist_add (env, &p, Q.k_service, service);
   lisp_plist_add (env, &p, Q.k_server, server);
   lisp_plist_add (

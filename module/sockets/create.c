@@ -54,8 +54,9 @@ enum
 /* Everything decided before the socket is made.  */
 struct plan
 {
-  /* The handle to be: name, family and type, server, host, service and
-     child options; its descriptor -1 until the socket is made.  */
+  /* The handle to be: name, family and type, its origin (server, host,
+     service) and child options; its descriptor -1 until the socket is
+     made.  */
   struct sock_handle h;
   emacs_value lisp_name;
   bool has_local, has_remote;
@@ -111,13 +112,14 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
                                AF_UNSPEC, &p->h.sock.family))
     return false;
 
+  struct sock_origin *o = &p->h.origin;
   intmax_t n;
   if (lisp_nilp (env, a[A_SERVER]))
-    p->h.server = false;
+    o->server = false;
   else if (lisp_eq (env, a[A_SERVER], Q.t))
-    p->h.server = p->h.server_t = true, p->h.backlog = 5; /* as in Emacs */
+    o->server = o->server_t = true, o->backlog = 5; /* as in Emacs */
   else if (lisp_int_in_range (env, a[A_SERVER], 0, INT_MAX, &n))
-    p->h.server = true, p->h.backlog = (int)n;
+    o->server = true, o->backlog = (int)n;
   else
     {
       LISP_CHECK_BOOL (env);
@@ -125,21 +127,21 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
                              "expected nil, t or a backlog");
     }
 
-  if (!string_arg (env, Q.k_host, a[A_HOST], true, &p->h.host))
+  if (!string_arg (env, Q.k_host, a[A_HOST], true, &o->host))
     return false;
 
   emacs_value service = a[A_SERVICE];
   if (lisp_nilp (env, service))
-    p->h.service_port = -2;
+    o->service = SOCK_SERVICE_NONE;
   else if (lisp_eq (env, service, Q.t))
-    p->h.service_port = -1;
+    o->service = SOCK_SERVICE_ANY;
   else if (lisp_int_in_range (env, service, 0, 65535, &n))
-    p->h.service_port = (int)n;
+    o->service = SOCK_SERVICE_PORT, o->port = (int)n;
   else if (lisp_is_type (env, service, Q.string_type))
     {
-      if (!string_arg (env, Q.k_service, service, false, &p->h.service_name))
+      if (!string_arg (env, Q.k_service, service, false, &o->service_name))
         return false;
-      p->h.service_port = -2;
+      o->service = SOCK_SERVICE_NAME;
     }
   else
     {
@@ -174,6 +176,7 @@ parse_args (emacs_env *env, emacs_value *a, struct plan *p)
 static bool
 plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
 {
+  const struct sock_origin *o = &p->h.origin;
   if (p->has_remote || p->has_local)
     {
       int f = p->has_remote ? p->remote.ss.ss_family : p->local.ss.ss_family;
@@ -188,48 +191,48 @@ plan_addresses (emacs_env *env, emacs_value *a, struct plan *p)
 
   if (p->h.sock.family == AF_UNIX)
     {
-      if (p->h.host)
+      if (o->host)
         return lisp_bad_value (env, Q.k_host, a[A_HOST],
                                "a local socket has no host");
-      if (p->h.service_port != -2)
+      if (o->service == SOCK_SERVICE_ANY || o->service == SOCK_SERVICE_PORT)
         return lisp_bad_value (env, Q.k_service, a[A_SERVICE],
                                "a local socket's service is its file name");
-      bool *has = p->h.server ? &p->has_local : &p->has_remote;
-      if (p->h.service_name && !*has)
+      bool *has = o->server ? &p->has_local : &p->has_remote;
+      if (o->service == SOCK_SERVICE_NAME && !*has)
         {
           if (!sock_addr_local (env, Q.k_service, a[A_SERVICE],
-                                p->h.service_name, strlen (p->h.service_name),
-                                p->h.server ? &p->local : &p->remote))
+                                o->service_name, strlen (o->service_name),
+                                o->server ? &p->local : &p->remote))
             return false;
           *has = true;
         }
     }
-  else if (p->h.server && !p->has_local)
+  else if (o->server && !p->has_local)
     {
       /* A server binds HOST (default: the wildcard) and SERVICE.  */
-      if (p->h.service_port == -2 && !p->h.service_name)
+      if (o->service == SOCK_SERVICE_NONE)
         return lisp_bad_value (env, Q.k_service, Q.nil,
                                "a server needs :service (t: any free port)");
       size_t n;
       if (!sock_addr_resolve (
-              env, p->h.host, p->h.service_name,
-              p->h.service_port < 0 ? 0 : p->h.service_port,
-              p->h.sock.family == AF_UNSPEC && !p->h.host ? AF_INET
-                                                          : p->h.sock.family,
+              env, o->host, o->service_name,
+              o->service == SOCK_SERVICE_PORT ? o->port : 0,
+              p->h.sock.family == AF_UNSPEC && !o->host ? AF_INET
+                                                        : p->h.sock.family,
               p->h.sock.type, true, &p->deadline, &p->local, 1, &n))
         return false;
       p->has_local = true;
     }
-  else if (!p->h.server && !p->has_remote && p->h.host)
+  else if (!o->server && !p->has_remote && o->host)
     {
-      if (p->h.service_port < 0 && !p->h.service_name)
+      if (o->service != SOCK_SERVICE_PORT && o->service != SOCK_SERVICE_NAME)
         return lisp_bad_value (env, Q.k_service, a[A_SERVICE],
                                "a client needs a port or service name");
       if (!sock_addr_resolve (
-              env, p->h.host, p->h.service_name, p->h.service_port,
-              p->h.sock.family, p->h.sock.type, false, &p->deadline,
-              p->candidates, sizeof p->candidates / sizeof p->candidates[0],
-              &p->ncandidates))
+              env, o->host, o->service_name,
+              o->service == SOCK_SERVICE_PORT ? o->port : 0, p->h.sock.family,
+              p->h.sock.type, false, &p->deadline, p->candidates,
+              sizeof p->candidates / sizeof p->candidates[0], &p->ncandidates))
         return false;
       p->remote = p->candidates[0];
       p->has_remote = true;
@@ -358,9 +361,9 @@ open_socket (emacs_env *env, struct plan *p, bool *listening)
                            (emacs_value[]){ p->lisp_name, where });
       goto fail;
     }
-  if (p->h.server && p->h.sock.type != SOCK_DGRAM)
+  if (p->h.origin.server && p->h.sock.type != SOCK_DGRAM)
     {
-      if (listen (fd, p->h.backlog) != 0)
+      if (listen (fd, p->h.origin.backlog) != 0)
         {
           lisp_system_error (env, "Cannot listen", errno, 1, &p->lisp_name);
           goto fail;
@@ -420,7 +423,7 @@ open_planned (emacs_env *env, struct plan *p, emacs_value options, bool nowait,
   for (size_t attempt = 0;; attempt++)
     {
       int fd = open_socket (env, p, listening);
-      if (fd < 0 || p->h.server || !p->has_remote || unconnected)
+      if (fd < 0 || p->h.origin.server || !p->has_remote || unconnected)
         return fd;
       bool more = attempt + 1 < p->ncandidates;
       int err = connect_wait (env, fd, &p->remote, &p->deadline, nowait, more);
@@ -465,8 +468,8 @@ handle_for (emacs_env *env, struct plan *p, int fd, bool listening,
   p->h.listening = listening;
   if (unconnected && p->has_remote)
     {
-      p->h.target = p->remote.ss;
-      p->h.target_len = p->remote.len;
+      p->h.origin.target = p->remote.ss;
+      p->h.origin.target_len = p->remote.len;
     }
   struct sock_handle *s = sock_take (&p->h, true);
   if (!s)
@@ -541,7 +544,7 @@ Fnetopt_make_socket_internal (emacs_env *env, ptrdiff_t nargs,
   p.emacs_errors = env->eq (env, args[A_ERRORS], Q.emacs);
   /* NOWAIT `unconnected': a datagram client that is neither connected
      nor bound, as Emacs makes one; its remote is kept as its target.  */
-  bool unconnected = !p.h.server && p.h.sock.type == SOCK_DGRAM
+  bool unconnected = !p.h.origin.server && p.h.sock.type == SOCK_DGRAM
                      && env->eq (env, args[A_NOWAIT], Q.unconnected);
   int fd = open_planned (env, &p, args[A_OPTIONS],
                          !lisp_nilp (env, args[A_NOWAIT]), unconnected,

@@ -45,8 +45,7 @@ struct sock_handle *
 sock_new (int fd, int family, int type, bool owned, const char *name)
 {
   struct sock_handle proto
-      = { .sock = { .fd = fd, .family = family, .type = type },
-          .service_port = -2 };
+      = { .sock = { .fd = fd, .family = family, .type = type } };
   proto.name = strdup (name ? name : "netopt");
   struct sock_handle *s = proto.name ? sock_take (&proto, owned) : NULL;
   free (proto.name); /* NULL once taken */
@@ -72,12 +71,16 @@ void
 sock_clear (struct sock_handle *s)
 {
   free (s->name);
-  free (s->host);
-  free (s->service_name);
+  free (s->origin.host);
+  free (s->origin.service_name);
   free (s->child_options);
-  s->name = s->host = s->service_name = NULL;
+  if (s->release_facts)
+    s->release_facts (s->facts);
+  s->name = s->origin.host = s->origin.service_name = NULL;
   s->child_options = NULL;
   s->child_count = 0;
+  s->facts = NULL;
+  s->release_facts = NULL;
 }
 
 int

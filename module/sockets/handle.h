@@ -14,34 +14,48 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+/* A socket's :service, as it was made.  */
+enum sock_service
+{
+  SOCK_SERVICE_NONE, /* nil */
+  SOCK_SERVICE_ANY,  /* t: any free port, the kernel's choice */
+  SOCK_SERVICE_PORT, /* a port number (PORT) */
+  SOCK_SERVICE_NAME, /* a service name, or a local socket's file name */
+};
+
+/* What a socket was made as: the keywords of netopt--make-socket
+   (create.c), or an accepted child's peer (accept.c); what
+   netopt--socket-contact gives back (contact.c).  All zero for the
+   socket of an Emacs process.  */
+struct sock_origin
+{
+  bool server;   /* made with :server non-nil */
+  bool server_t; /* :server t (else :server was the backlog) */
+  int backlog;
+  char *host; /* :host as given, or an accepted child's peer */
+  enum sock_service service;
+  int port;           /* SOCK_SERVICE_PORT's */
+  char *service_name; /* SOCK_SERVICE_NAME's */
+  /* An unconnected datagram client's remote, where it sends (Emacs's
+     datagram address); target_len 0 when there is none.  */
+  struct sockaddr_storage target;
+  socklen_t target_len;
+};
+
 struct sock_handle
 {
   struct opt_socket sock; /* fd (-1 once closed), family, type */
   bool owned;             /* the module closes it; false for Emacs's */
   bool listening;
-  bool server;   /* made with :server non-nil */
-  bool server_t; /* :server t (else :server was the backlog) */
-  int backlog;
-  char *name;         /* :name */
-  char *host;         /* :host as given, or an accepted child's peer */
-  char *service_name; /* :service when a name (or a local file) */
-  int service_port;   /* :service as a port; -1: t (any), -2: none */
-  ino_t ino;          /* a process's: its socket's inode, the fact that
-                         tells it is still that process's socket */
-  bool configured;    /* a process's: netopt set an option on it */
-  bool adopted;       /* a process's: netopt made its socket */
-  /* A process netopt is still connecting (pending.c): its descriptor
-     holds a placeholder, PLACEHOLDER_FD and _INO, and SOCK is the
-     connection in progress (fd -1 between attempts).  */
-  bool pending;
-  int placeholder_fd;
-  ino_t placeholder_ino;
-  /* An unconnected datagram client's remote, where it sends (Emacs's
-     datagram address); target_len 0 when there is none.  */
-  struct sockaddr_storage target;
-  socklen_t target_len;
+  char *name;                        /* :name */
+  struct sock_origin origin;         /* how it was made */
   struct opt_setting *child_options; /* :child-options, sized to them */
   size_t child_count;
+  /* What the layer that borrows the handle keeps about it (the process
+     layer, for the socket of an Emacs process): opaque here, given to
+     RELEASE_FACTS, when set, as the handle is freed.  */
+  void *facts;
+  void (*release_facts) (void *facts);
 };
 
 /* A new handle for FD, with NAME copied.  NULL on memory exhaustion
@@ -54,8 +68,8 @@ struct sock_handle *sock_new (int fd, int family, int type, bool owned,
    NULL on memory exhaustion (PROTO is then left as it was).  */
 struct sock_handle *sock_take (struct sock_handle *proto, bool owned);
 
-/* Free what S holds (its strings and child options), not S itself:
-   for a handle, or a prototype that never became one.  */
+/* Free what S holds (its strings, child options and facts), not S
+   itself: for a handle, or a prototype that never became one.  */
 void sock_clear (struct sock_handle *s);
 
 /* Make the module's registry of sockets (at load time).  */
