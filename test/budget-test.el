@@ -166,54 +166,55 @@ what the kernel held."
                                                      buffer))
                       20)
                      (buffer-local-value 'erc-server-process buffer))
-		 (netopt-test-irc-client name port)))))
+                 (netopt-test-irc-client name port)))))
        (require 'erc)
        ,@(and budget
               `((setq netopt-connection-options
                       '(((lambda (args) (eql (plist-get args :service) 6667))
-			 :dead-after ,budget)))
-		(netopt-mode 1)))
-       (let* ((control (funcall connect 6668 "control"))
-              (client (funcall connect 6667 "client"))
-              (options (mapcar (lambda (o) (netopt-option client o))
-                               '(:keepalive :keepidle :keepintvl :keepcnt
-                                            :user-timeout :dead-after)))
-              (info (netopt-option client :info))
-              ;; When the keep-alive timer would give up: the last
-              ;; receipt, then keepidle + keepcnt × keepintvl (no user
-              ;; timeout) or the first probe at or past the user timeout.
-              (received (- (float-time)
-                           (/ (min (plist-get info :last-data-recv)
-                                   (plist-get info :last-ack-recv))
-                              1000.0)))
-              (gives-up
-               (and (nth 0 options)
-                    (let ((idle (nth 1 options)) (intvl (nth 2 options))
-                          (ut (/ (nth 4 options) 1000.0)))
-                      (+ received idle
-			 (* intvl (if (> ut 0)
-                                      (max 1 (ceiling (- ut idle) intvl))
-                                    (nth 3 options)))))))
-              (cut (progn (netopt-test-blackhole-cut topology)
-                          (float-time)))
-              (deadline (+ cut deadline-after))
-              (sent nil)
-              (detected nil))
-	 (while (and (not detected) (< (float-time) deadline))
-           (when (and ,(and (memq kind '(worst erc-worst)) t) (not sent)
-                      gives-up (> (float-time) (- gives-up 0.5)))
-             (setq sent (- (float-time) cut))
-             (if erc-p
-		 (with-current-buffer (process-buffer client)
-                   (erc-server-send "PRIVMSG control :the worst moment"))
-               (process-send-string client "PRIVMSG control :worst\r\n")))
-           (unless (process-live-p client)
-             (setq detected (- (float-time) cut)))
-           (accept-process-output nil 0.1))
-	 (prog1 (list :detected detected
-                      :control (process-status control)
-                      :options options :sent sent)
-           (netopt-test-blackhole-stop topology))))))
+                         :dead-after ,budget)))
+                (netopt-mode 1)))
+       (unwind-protect
+           (let* ((control (funcall connect 6668 "control"))
+                  (client (funcall connect 6667 "client"))
+                  (options (mapcar (lambda (o) (netopt-option client o))
+                                   '(:keepalive :keepidle :keepintvl :keepcnt
+                                                :user-timeout :dead-after)))
+                  (info (netopt-option client :info))
+                  ;; When the keep-alive timer would give up: the last
+                  ;; receipt, then keepidle + keepcnt × keepintvl (no user
+                  ;; timeout) or the first probe at or past the user timeout.
+                  (received (- (float-time)
+                               (/ (min (plist-get info :last-data-recv)
+                                       (plist-get info :last-ack-recv))
+                                  1000.0)))
+                  (gives-up
+                   (and (nth 0 options)
+                        (let ((idle (nth 1 options)) (intvl (nth 2 options))
+                              (ut (/ (nth 4 options) 1000.0)))
+                          (+ received idle
+                             (* intvl (if (> ut 0)
+                                          (max 1 (ceiling (- ut idle) intvl))
+                                        (nth 3 options)))))))
+                  (cut (progn (netopt-test-blackhole-cut topology)
+                              (float-time)))
+                  (deadline (+ cut deadline-after))
+                  (sent nil)
+                  (detected nil))
+             (while (and (not detected) (< (float-time) deadline))
+               (when (and ,(and (memq kind '(worst erc-worst)) t) (not sent)
+                          gives-up (> (float-time) (- gives-up 0.5)))
+                 (setq sent (- (float-time) cut))
+                 (if erc-p
+                     (with-current-buffer (process-buffer client)
+                       (erc-server-send "PRIVMSG control :the worst moment"))
+                   (process-send-string client "PRIVMSG control :worst\r\n")))
+               (unless (process-live-p client)
+                 (setq detected (- (float-time) cut)))
+               (accept-process-output nil 0.1))
+             (list :detected detected :control (process-status control)
+                   :options options :sent sent))
+         ;; ngircd and the namespaces go, whatever happened.
+         (netopt-test-blackhole-stop topology)))))
 
 (defun netopt-budget-test--run (cases)
   "Run CASES, each (KIND BUDGET), in parallel child Emacsen.
@@ -239,7 +240,11 @@ The budget is the contract; the margin, 3 s, is for the timers of a
 loaded machine.  The control, without netopt, is still open; so is
 the connection of a case without a budget (no netopt at all)."
   (let ((budget (cadr case)) (detected (plist-get result :detected)))
-    ;; A child's error is shown whole.
+    ;; A child's error is shown whole (ERT abbreviates it).
+    (when (eq (car-safe result) :child-error)
+      (let ((print-length nil) (print-level nil))
+        (message "netopt-budget-test: the child of %S signalled %S"
+                 case result)))
     (should (equal (list case (if (eq (car-safe result) :detected)
                                   :detected
                                 result))
