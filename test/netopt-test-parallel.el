@@ -11,6 +11,18 @@
 ;;; Code:
 
 (require 'netopt-test-fixtures)
+(require 'netopt-test-child)
+
+(defun netopt-test-parallel--trampolines ()
+  "Have Emacs's trampoline for `make-network-process' made, once, now.
+Children that turn `netopt-mode' on all at once would each compile
+it into the shared eln-cache, and each compilation deletes the file
+of the same name (`comp-clean-up-stale-eln') while another child may
+be loading it: `native-lisp-load-failed'.  One child makes it first;
+a natively compiling Emacs only."
+  (when (and (fboundp 'native-comp-available-p) (native-comp-available-p))
+    (netopt-test-child '(progn (netopt-mode 1) (netopt-mode -1) t)
+                       :seconds 120 :strict t)))
 
 (defun netopt-test-parallel (forms &rest keys)
   "Evaluate each of FORMS in a batch Emacs, all at once; return their values.
@@ -26,6 +38,7 @@ test is skipped unless this Emacs is root.  :environment, a list of
     (when (and unshare (not (and (eq (user-uid) 0)
                                  (executable-find "unshare"))))
       (ert-skip "needs root and unshare"))
+    (netopt-test-parallel--trampolines)
     (let ((procs
            (cl-mapcar
             (lambda (form environment)
