@@ -284,10 +284,8 @@ job_done (void *arg)
   return atomic_load (&((struct resolve_job *)arg)->done);
 }
 
-/* Start JOB's thread, with every signal blocked in it (Emacs's
-   handlers belong to Emacs's threads).  Returns 0 or an errno value.  */
-static int
-start_job (struct resolve_job *job)
+int
+sock_thread_start (void *(*run) (void *), void *arg)
 {
   sigset_t all, old;
   sigfillset (&all);
@@ -301,7 +299,7 @@ start_job (struct resolve_job *job)
       err = pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
       pthread_t thread;
       if (err == 0)
-        err = pthread_create (&thread, &attr, resolve_thread, job);
+        err = pthread_create (&thread, &attr, run, arg);
       pthread_attr_destroy (&attr);
     }
   int err2 = pthread_sigmask (SIG_SETMASK, &old, NULL);
@@ -384,7 +382,7 @@ sock_addr_resolve (emacs_env *env, const char *host, const char *service,
       = (passive ? AI_PASSIVE : 0) | (service ? 0 : AI_NUMERICSERV);
   atomic_init (&job->refs, 2);
   atomic_init (&job->done, false);
-  int err = start_job (job);
+  int err = sock_thread_start (resolve_thread, job);
   if (err != 0)
     {
       atomic_store (&job->refs, 1);

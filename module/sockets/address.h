@@ -60,6 +60,11 @@ bool sock_addr_resolve (emacs_env *env, const char *host, const char *service,
                         const struct sock_deadline *deadline,
                         struct sock_addr *out, size_t max, size_t *count);
 
+/* Run RUN (ARG) in a detached thread of its own, with every signal
+   blocked in it (Emacs's handlers belong to Emacs's threads): the
+   resolver's and async.c's.  Returns 0 or an errno value.  */
+int sock_thread_start (void *(*run) (void *), void *arg);
+
 /* The numeric host of A ("127.0.0.1", "::1") into BUF.  */
 void sock_addr_host_string (const struct sockaddr *a, char *buf, size_t size);
 

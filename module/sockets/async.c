@@ -206,30 +206,6 @@ job_thread (void *arg)
   return NULL;
 }
 
-/* Start JOB's thread, detached, with every signal blocked in it.
-   Returns 0 or an errno value.  */
-static int
-job_start (struct async_job *job)
-{
-  sigset_t all, old;
-  sigfillset (&all);
-  int err = pthread_sigmask (SIG_SETMASK, &all, &old);
-  if (err != 0)
-    return err;
-  pthread_attr_t attr;
-  err = pthread_attr_init (&attr);
-  if (err == 0)
-    {
-      err = pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
-      pthread_t thread;
-      if (err == 0)
-        err = pthread_create (&thread, &attr, job_thread, job);
-      pthread_attr_destroy (&attr);
-    }
-  int err2 = pthread_sigmask (SIG_SETMASK, &old, NULL);
-  return err != 0 ? err : err2;
-}
-
 /* End JOB for the main thread: off the list, its thread told (the
    command pipe closed), the main thread's reference dropped.  */
 static void
@@ -342,7 +318,7 @@ Fnetopt_async_resolve (emacs_env *env, ptrdiff_t nargs, emacs_value *args,
   job->hints.ai_socktype = type;
   job->id = ++last_id;
   job->refs = 2;
-  int err = job_start (job);
+  int err = sock_thread_start (job_thread, job);
   if (err != 0)
     {
       job->refs = 1;
