@@ -641,17 +641,7 @@ In a private network namespace the kernel counts connection attempts
 one, as Emacs's own, and signals the same error."
   (let ((result
          (netopt-test-child
-          '(let ((opens (lambda ()
-                          (with-temp-buffer
-                            (insert-file-contents "/proc/net/snmp")
-                            (re-search-forward "^Tcp: .*\n")
-                            (let* ((names (split-string (match-string 0)))
-                                   (values (split-string
-                                            (buffer-substring
-                                             (point) (line-end-position)))))
-                              (string-to-number
-                               (nth (seq-position names "ActiveOpens")
-                                    values))))))
+          '(let ((opens #'netopt-test-active-opens)
                  (call (lambda ()
                          (condition-case err
                              (make-network-process :name "x"

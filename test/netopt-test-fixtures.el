@@ -149,6 +149,18 @@ NAME and VALUE are strings, as sockpeek prints them."
                        (mapconcat (lambda (w) (format "%x" w)) words ":")))
                    (aref address 8)))))
 
+(defun netopt-test-active-opens ()
+  "Return the kernel's count of TCP connection attempts (ActiveOpens).
+Read from /proc/net/snmp, of this network namespace: a test in a
+namespace of its own counts its own attempts."
+  (with-temp-buffer
+    (insert-file-contents "/proc/net/snmp")
+    (re-search-forward "^Tcp: .*\n")
+    (let ((names (split-string (match-string 0)))
+          (values (split-string
+                   (buffer-substring (point) (line-end-position)))))
+      (string-to-number (nth (seq-position names "ActiveOpens") values)))))
+
 (defun netopt-test-socket-of (process)
   "Return sockpeek's view (an alist) of PROCESS's socket.
 It is found by PROCESS's local address, which exactly one socket of

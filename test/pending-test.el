@@ -87,6 +87,38 @@ warning was given."
      :mount netopt-pending-test--hosts :seconds 40 :strict t)
     '(connect 1 failed nil nil))))
 
+(defun netopt-pending-test--open-form (syn)
+  "Return a child's form: the mode's :nowait call to multi, until open.
+The rule gives :tos 32 and keep-alive with keepidle 33.  SYN is a form
+evaluated right after the call, while it connects.  The form returns
+\(STATUS SYN STATUS-AFTER AT-OPEN WARNED): the status the call
+returned, SYN's value, the status at the end, the socket's keepalive
+and keepidle when the sentinel said \"open\", and the warnings."
+  `(progn
+     ,netopt-pending-test--warnings
+     (let* ((srv (make-network-process :name "srv" :server t :noquery t
+                                       :host "127.0.0.1" :service t
+                                       :family 'ipv4))
+            (port (process-contact srv :service))
+            (at-open nil))
+       (setq netopt-connection-options
+             '((t :tos 32 :keepalive t :keepidle 33)))
+       (netopt-mode 1)
+       (let* ((p (make-network-process
+                  :name "p" :host "multi" :service port :nowait t
+                  :sentinel (lambda (proc event)
+                              (when (equal event "open\n")
+                                (let ((peek (netopt-test-socket-of proc)))
+                                  (setq at-open
+                                        (list (cdr (assoc "keepalive" peek))
+                                              (cdr (assoc "keepidle"
+                                                          peek)))))))))
+              (status (process-status p))
+              (syn ,syn))
+         (netopt-test-wait-for (lambda () at-open) 20)
+         (list status syn (process-status p) at-open
+               netopt-pending-test--warned)))))
+
 (ert-deftest netopt-pending-fallback-has-options-when-open ()
   "Every address tried gets the options, and they are on when it opens.
 The mode's :nowait call to multi returns connecting; the SYN-SENT
@@ -98,38 +130,16 @@ no warning was given."
   (should
    (equal
     (netopt-test-child
-     `(progn
-        ,netopt-pending-test--warnings
-        (let* ((srv (make-network-process :name "srv" :server t :noquery t
-                                          :host "127.0.0.1" :service t
-                                          :family 'ipv4))
-               (port (process-contact srv :service))
-               (at-open nil))
-          (setq netopt-connection-options
-                '((t :tos 32 :keepalive t :keepidle 33)))
-          (netopt-mode 1)
-          (let* ((p (make-network-process
-                     :name "p" :host "multi" :service port :nowait t
-                     :sentinel (lambda (proc event)
-                                 (when (equal event "open\n")
-                                   (let ((peek (netopt-test-socket-of proc)))
-                                     (setq at-open
-                                           (list (cdr (assoc "keepalive" peek))
-                                                 (cdr (assoc "keepidle"
-                                                             peek)))))))))
-                 (status (process-status p))
-                 (syn (netopt-test-wait-for
-                       (lambda ()
-                         (let ((ss (cdr (netopt-test-command
-                                         "ss" "-Htn" "state" "syn-sent"))))
-                           (and (string-match-p "fd00::2" ss)
-                                (netopt-test-sockets-with
-                                 "domain" "ipv6" "tclass" "32"
-                                 "keepidle" "33"))))
-                       5)))
-            (netopt-test-wait-for (lambda () at-open) 20)
-            (list status (length syn) (process-status p) at-open
-                  netopt-pending-test--warned))))
+     (netopt-pending-test--open-form
+      '(length
+        (netopt-test-wait-for
+         (lambda ()
+           (let ((ss (cdr (netopt-test-command
+                           "ss" "-Htn" "state" "syn-sent"))))
+             (and (string-match-p "fd00::2" ss)
+                  (netopt-test-sockets-with
+                   "domain" "ipv6" "tclass" "32" "keepidle" "33"))))
+         5)))
      :unshare '("-n") :setup netopt-pending-test--blackhole
      :mount netopt-pending-test--hosts :seconds 40 :strict t)
     '(connect 1 open ("1" "33") nil))))
@@ -144,33 +154,11 @@ when the sentinel says \"open\"; no warning was given."
   (should
    (equal
     (netopt-test-child
-     `(progn
-        ,netopt-pending-test--warnings
-        (let* ((srv (make-network-process :name "srv" :server t :noquery t
-                                          :host "127.0.0.1" :service t
-                                          :family 'ipv4))
-               (port (process-contact srv :service))
-               (at-open nil))
-          (setq netopt-connection-options
-                '((t :tos 32 :keepalive t :keepidle 33)))
-          (netopt-mode 1)
-          (let* ((p (make-network-process
-                     :name "p" :host "multi" :service port :nowait t
-                     :sentinel (lambda (proc event)
-                                 (when (equal event "open\n")
-                                   (let ((peek (netopt-test-socket-of proc)))
-                                     (setq at-open
-                                           (list (cdr (assoc "keepalive" peek))
-                                                 (cdr (assoc "keepidle"
-                                                             peek)))))))))
-                 (status (process-status p))
-                 (syn '(x)))
-            (netopt-test-wait-for (lambda () at-open) 20)
-            (list status (length syn) (process-status p) at-open
-                  netopt-pending-test--warned))))
+     (netopt-pending-test--open-form nil)
      :unshare '("-n") :setup "ip link set lo up"
-     :mount '(("/etc/hosts" . "::1 multi\n127.0.0.1 multi\n")) :seconds 40 :strict t)
-    '(connect 1 open ("1" "33") nil))))
+     :mount '(("/etc/hosts" . "::1 multi\n127.0.0.1 multi\n"))
+     :seconds 40 :strict t)
+    '(connect nil open ("1" "33") nil))))
 
 (ert-deftest netopt-pending-direct-call-returns-at-once ()
   "`netopt-make-network-process' with :nowait and a name returns at once.
@@ -308,17 +296,7 @@ Emacs's own error, and no descriptor is left open."
     (netopt-test-child
      `(progn
         ,netopt-pending-test--warnings
-        (let* ((opens (lambda ()
-                        (with-temp-buffer
-                          (insert-file-contents "/proc/net/snmp")
-                          (re-search-forward "^Tcp: .*\n")
-                          (let* ((names (split-string (match-string 0)))
-                                 (values (split-string
-                                          (buffer-substring
-                                           (point) (line-end-position)))))
-                            (string-to-number
-                             (nth (seq-position names "ActiveOpens")
-                                  values))))))
+        (let* ((opens #'netopt-test-active-opens)
                (srv (make-network-process :name "srv" :server t :noquery t
                                           :host "127.0.0.1" :service t
                                           :family 'ipv4))
