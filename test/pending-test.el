@@ -38,59 +38,12 @@
                    (push (format "%S" args) netopt-pending-test--warned))))
   "A form recording every warning in `netopt-pending-test--warned'.")
 
-(ert-deftest netopt-pending-options-in-syn-sent-to-a-name ()
-  "A rule's :tos and :bindtodevice are on the socket still in SYN-SENT.
-The mode's :nowait call to multi returns connecting; while the kernel
-shows a SYN-SENT socket towards the blackholed fd00::2 (ss), that
-socket of Emacs's has the rule's traffic class and device (sockpeek).
-Bound to nv0, the next address, 127.0.0.1, cannot be reached either:
-the process then fails, as Emacs reports a failed connection, and no
-warning was given."
-  (skip-unless (netopt-test-ipv6-p))
-  (should
-   (equal
-    (netopt-test-child
-     `(progn
-        ,netopt-pending-test--warnings
-        (let* ((srv (make-network-process :name "srv" :server t :noquery t
-                                          :host "127.0.0.1" :service t
-                                          :family 'ipv4))
-               (port (process-contact srv :service))
-               (at-open nil))
-          (setq netopt-connection-options
-                '((t :tos 32 :bindtodevice "nv0" :keepalive t :keepidle 33)))
-          (netopt-mode 1)
-          (let* ((p (make-network-process
-                     :name "p" :host "multi" :service port :nowait t
-                     :sentinel (lambda (proc event)
-                                 (when (equal event "open\n")
-                                   (let ((peek (netopt-test-socket-of proc)))
-                                     (setq at-open
-                                           (list (cdr (assoc "keepalive" peek))
-                                                 (cdr (assoc "keepidle"
-                                                             peek)))))))))
-                 (status (process-status p))
-                 (syn (netopt-test-wait-for
-                       (lambda ()
-                         (let ((ss (cdr (netopt-test-command
-                                         "ss" "-Htn" "state" "syn-sent"))))
-                           (and (string-match-p "fd00::2" ss)
-                                (netopt-test-sockets-with
-                                 "domain" "ipv6" "tclass" "32"
-                                 "bindtodevice" "nv0" "keepidle" "33"))))
-                       5)))
-            (netopt-test-wait-for
-             (lambda () (not (eq (process-status p) 'connect))) 20)
-            (list status (length syn) (process-status p) at-open
-                  netopt-pending-test--warned))))
-     :unshare '("-n") :setup netopt-pending-test--blackhole
-     :mount netopt-pending-test--hosts :seconds 40 :strict t)
-    '(connect 1 failed nil nil))))
-
-(defun netopt-pending-test--open-form (syn)
+(defun netopt-pending-test--open-form (syn &optional rule until)
   "Return a child's form: the mode's :nowait call to multi, until open.
-The rule gives :tos 32 and keep-alive with keepidle 33.  SYN is a form
-evaluated right after the call, while it connects.  The form returns
+RULE is the only rule, by default :tos 32 and keep-alive with
+keepidle 33.  SYN is a form evaluated right after the call, while it
+connects.  UNTIL is the form waited for (20 s at most), by default
+the sentinel's \"open\".  The form returns
 \(STATUS SYN STATUS-AFTER AT-OPEN WARNED): the status the call
 returned, SYN's value, the status at the end, the socket's keepalive
 and keepidle when the sentinel said \"open\", and the warnings."
@@ -102,7 +55,7 @@ and keepidle when the sentinel said \"open\", and the warnings."
             (port (process-contact srv :service))
             (at-open nil))
        (setq netopt-connection-options
-             '((t :tos 32 :keepalive t :keepidle 33)))
+             '(,(or rule '(t :tos 32 :keepalive t :keepidle 33))))
        (netopt-mode 1)
        (let* ((p (make-network-process
                   :name "p" :host "multi" :service port :nowait t
@@ -115,9 +68,38 @@ and keepidle when the sentinel said \"open\", and the warnings."
                                                           peek)))))))))
               (status (process-status p))
               (syn ,syn))
-         (netopt-test-wait-for (lambda () at-open) 20)
+         (netopt-test-wait-for (lambda () ,(or until 'at-open)) 20)
          (list status syn (process-status p) at-open
                netopt-pending-test--warned)))))
+
+(ert-deftest netopt-pending-options-in-syn-sent-to-a-name ()
+  "A rule's :tos and :bindtodevice are on the socket still in SYN-SENT.
+The mode's :nowait call to multi returns connecting; while the kernel
+shows a SYN-SENT socket towards the blackholed fd00::2 (ss), that
+socket of Emacs's has the rule's traffic class and device (sockpeek).
+Bound to nv0, the next address, 127.0.0.1, cannot be reached either:
+the process then fails, as Emacs reports a failed connection, and no
+warning was given."
+  (skip-unless (netopt-test-ipv6-p))
+  (should
+   (equal
+    (netopt-test-child
+     (netopt-pending-test--open-form
+      '(length
+        (netopt-test-wait-for
+         (lambda ()
+           (let ((ss (cdr (netopt-test-command
+                           "ss" "-Htn" "state" "syn-sent"))))
+             (and (string-match-p "fd00::2" ss)
+                  (netopt-test-sockets-with
+                   "domain" "ipv6" "tclass" "32"
+                   "bindtodevice" "nv0" "keepidle" "33"))))
+         5))
+      '(t :tos 32 :bindtodevice "nv0" :keepalive t :keepidle 33)
+      '(not (eq (process-status p) 'connect)))
+     :unshare '("-n") :setup netopt-pending-test--blackhole
+     :mount netopt-pending-test--hosts :seconds 40 :strict t)
+    '(connect 1 failed nil nil))))
 
 (ert-deftest netopt-pending-fallback-has-options-when-open ()
   "Every address tried gets the options, and they are on when it opens.
