@@ -38,6 +38,21 @@
                    (push (format "%S" args) netopt-pending-test--warned))))
   "A form recording every warning in `netopt-pending-test--warned'.")
 
+(defun netopt-pending-test--syn-sent (&rest pairs)
+  "Return a child's form: how many sockets in SYN-SENT have the options.
+Within 5 s, once the kernel shows a SYN-SENT socket towards the
+blackholed fd00::2 (ss), the IPv6 sockets of the child with the
+rule's traffic class 32 and keepidle 33, and PAIRS (sockpeek's names
+and values) besides."
+  `(length
+    (netopt-test-wait-for
+     (lambda ()
+       (let ((ss (cdr (netopt-test-command "ss" "-Htn" "state" "syn-sent"))))
+         (and (string-match-p "fd00::2" ss)
+              (netopt-test-sockets-with "domain" "ipv6" "tclass" "32"
+                                        "keepidle" "33" ,@pairs))))
+     5)))
+
 (defun netopt-pending-test--open-form (syn &optional rule until)
   "Return a child's form: the mode's :nowait call to multi, until open.
 RULE is the only rule, by default :tos 32 and keep-alive with
@@ -85,16 +100,7 @@ warning was given."
    (equal
     (netopt-test-child
      (netopt-pending-test--open-form
-      '(length
-        (netopt-test-wait-for
-         (lambda ()
-           (let ((ss (cdr (netopt-test-command
-                           "ss" "-Htn" "state" "syn-sent"))))
-             (and (string-match-p "fd00::2" ss)
-                  (netopt-test-sockets-with
-                   "domain" "ipv6" "tclass" "32"
-                   "bindtodevice" "nv0" "keepidle" "33"))))
-         5))
+      (netopt-pending-test--syn-sent "bindtodevice" "nv0")
       '(t :tos 32 :bindtodevice "nv0" :keepalive t :keepidle 33)
       '(not (eq (process-status p) 'connect)))
      :unshare '("-n") :setup netopt-pending-test--blackhole
@@ -113,15 +119,7 @@ no warning was given."
    (equal
     (netopt-test-child
      (netopt-pending-test--open-form
-      '(length
-        (netopt-test-wait-for
-         (lambda ()
-           (let ((ss (cdr (netopt-test-command
-                           "ss" "-Htn" "state" "syn-sent"))))
-             (and (string-match-p "fd00::2" ss)
-                  (netopt-test-sockets-with
-                   "domain" "ipv6" "tclass" "32" "keepidle" "33"))))
-         5)))
+      (netopt-pending-test--syn-sent))
      :unshare '("-n") :setup netopt-pending-test--blackhole
      :mount netopt-pending-test--hosts :seconds 40 :strict t)
     '(connect 1 open ("1" "33") nil))))
