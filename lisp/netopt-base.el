@@ -281,6 +281,31 @@ version %s; rebuild it with `make clean all' in %s"
 
 (netopt--load-module)
 
+;;;; Entry points loaded on first use
+
+;; The user interface and the demo load when first used, also from a
+;; plain checkout without generated autoloads (their files carry
+;; ;;;###autoload cookies as well).
+(autoload 'netopt-list-sockets "netopt-list"
+  "List every live netopt socket and Emacs network process, with options."
+  t)
+(autoload 'netopt-describe "netopt-list"
+  "Describe every option of TARGET (a netopt socket or network process).")
+(autoload 'netopt--read-set-option-args "netopt-list"
+  "Read the arguments of `netopt-set-option' interactively.")
+(autoload 'netopt-demo "netopt-demo"
+  "Make sockets with options and print the kernel's view of them." t)
+
+;; netopt-set-option is defined by the module in C; a wrapper would slow
+;; every call, so the module function itself is made a command (Emacs
+;; 28's make_interactive), whose reader loads netopt-list.  Emacs 25-27
+;; take the symbol's interactive-form property instead, which Emacs 30
+;; refuses on a module function.
+(unless (netopt--make-command (symbol-function 'netopt-set-option)
+                              '(netopt--read-set-option-args))
+  (put 'netopt-set-option 'interactive-form
+       '(interactive (netopt--read-set-option-args))))
+
 ;;;; Making sockets
 
 (defun netopt--port-string-p (service)

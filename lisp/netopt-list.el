@@ -942,7 +942,7 @@ description buffers showing the socket are brought up to date."
     (run-at-time 0 nil #'netopt--confirm-set target option)
     (list target option value)))
 
-;; Its `interactive-form' property is set in netopt-module.el, so that
+;; Its `interactive-form' property is set in netopt-base.el, so that
 ;; M-x netopt-set-option works before this file is loaded.
 
 (provide 'netopt-list)

@@ -32,7 +32,8 @@
 ;;   netopt-mode    `netopt-connection-options' and `netopt-mode' (5.2)
 ;;   netopt-module  this file: all of the above, and the commands
 ;;
-;; netopt-list (the inspector) and netopt-demo load when first used.
+;; netopt-list (the inspector) and netopt-demo load when first used:
+;; netopt-base declares their entry points (`autoload').
 
 ;;; Code:
 
@@ -46,29 +47,6 @@
 ;;;###autoload (autoload 'netopt-set-option "netopt-module" "Set OPTION of TARGET to VALUE." t)
 ;;;###autoload (autoload 'netopt-make-socket "netopt-module" "Create a socket and set its options.")
 ;;;###autoload (autoload 'netopt-option "netopt-module" "Return OPTION of TARGET, read from the kernel.")
-
-;; The user interface and the demo load when first used, also from a
-;; plain checkout without generated autoloads (their files carry
-;; ;;;###autoload cookies as well).
-(autoload 'netopt-list-sockets "netopt-list"
-  "List every live netopt socket and Emacs network process, with options."
-  t)
-(autoload 'netopt-describe "netopt-list"
-  "Describe every option of TARGET (a netopt socket or network process).")
-(autoload 'netopt--read-set-option-args "netopt-list"
-  "Read the arguments of `netopt-set-option' interactively.")
-(autoload 'netopt-demo "netopt-demo"
-  "Make sockets with options and print the kernel's view of them." t)
-
-;; netopt-set-option is defined by the module in C; a wrapper would slow
-;; every call, so the module function itself is made a command (Emacs
-;; 28's make_interactive), whose reader loads netopt-list.  Emacs 25-27
-;; take the symbol's interactive-form property instead, which Emacs 30
-;; refuses on a module function.
-(unless (netopt--make-command (symbol-function 'netopt-set-option)
-                              '(netopt--read-set-option-args))
-  (put 'netopt-set-option 'interactive-form
-       '(interactive (netopt--read-set-option-args))))
 
 (provide 'netopt-module)
 ;;; netopt-module.el ends here

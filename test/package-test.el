@@ -315,6 +315,18 @@ another in a loop, and `(require \='netopt-mode)' (what the autoloaded
       (should (equal (cons (car case) (netopt-package-test--child-value form))
                      case)))))
 
+(ert-deftest netopt-package-commands-from-any-entry-point ()
+  "Whichever file is loaded first, the commands are there.
+`M-x netopt-mode' loads netopt-mode.el alone: `netopt-set-option' is
+a command then too, and the inspector's commands are autoloaded."
+  (should (equal (netopt-package-test--child-value
+                  '(progn (require 'netopt-mode)
+                          (list (commandp 'netopt-set-option)
+                                (commandp 'netopt-list-sockets)
+                                (commandp 'netopt-demo)
+                                (featurep 'netopt-list))))
+                 '(t t t nil))))
+
 (ert-deftest netopt-package-lisp-files-form-a-chain ()
   "No file of lisp/ requires, or calls a function of, a file that needs it.
 The files' `require's of netopt files, and their uses of functions and
@@ -331,7 +343,8 @@ A graph with a cycle is shown to be caught."
 (defun netopt-package-test--lisp-graph ()
   "Return ((FILE DEPENDENCY...) ...) for the files of lisp/.
 A dependency is a netopt file FILE requires, or one that defines a
-function or variable FILE names (autoloads of commands excepted)."
+function or variable FILE names, except a function FILE declares with
+`autoload' (loaded when first called)."
   (let ((files (directory-files (expand-file-name "lisp" netopt-test-root)
                                 t "\\`netopt-.*\\.el\\'"))
         (defs (make-hash-table :test 'equal))
@@ -353,15 +366,19 @@ function or variable FILE names (autoloads of commands excepted)."
           (while (re-search-forward "(require '\\(netopt-[a-z-]+\\))" nil t)
             (unless (nth 8 (syntax-ppss))
               (cl-pushnew (match-string 1) deps :test #'equal)))
-          (goto-char (point-min))
-          (while (re-search-forward "\\_<netopt-[^] \n()'\"`,]+\\_>" nil t)
-            (let ((owner (gethash (match-string 0) defs)))
-              (unless (or (null owner) (equal owner me)
-                          (nth 8 (syntax-ppss))
-                          (save-excursion
-                            (goto-char (match-beginning 0))
-                            (looking-back "(autoload '" (line-beginning-position))))
-                (cl-pushnew owner deps :test #'equal)))))
+          ;; A function the file declares with `autoload' is loaded on
+          ;; first use: no dependency.
+          (let ((lazy nil))
+            (goto-char (point-min))
+            (while (re-search-forward "^(autoload '\\(netopt-[^ \n]+\\)" nil t)
+              (push (match-string 1) lazy))
+            (goto-char (point-min))
+            (while (re-search-forward "\\_<netopt-[^] \n()'\"`,]+\\_>" nil t)
+              (let ((owner (gethash (match-string 0) defs)))
+                (unless (or (null owner) (equal owner me)
+                            (member (match-string 0) lazy)
+                            (nth 8 (syntax-ppss)))
+                  (cl-pushnew owner deps :test #'equal))))))
         (push (cons me deps) graph)))))
 
 (defun netopt-package-test--cycle (graph)
