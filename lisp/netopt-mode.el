@@ -121,11 +121,25 @@ A malformed one is reported once and left out."
   (cdr netopt--valid-rules))
 
 (defun netopt--rules-for (args)
-  "Return the well-formed rules of `netopt-connection-options' matching ARGS."
-  (let ((found nil))
-    (dolist (rule (netopt--well-formed-rules) (nreverse found))
-      (when (netopt--rule-matches-p rule args)
-        (push rule found)))))
+  "Return the well-formed rules of `netopt-connection-options' matching ARGS.
+As `netopt--rule-matches-p' decides, each rule in turn; every call
+Emacs makes asks it, so a MATCH of t or a regexp is tried here, the
+:host read once, and nothing is consed unless a rule matches."
+  (let ((rules (if (eq (car netopt--valid-rules) netopt-connection-options)
+                   (cdr netopt--valid-rules)
+                 (netopt--well-formed-rules)))
+        (found nil) (host nil) (host-read nil))
+    (while rules
+      (let* ((rule (car rules)) (match (car rule)))
+        (when (cond ((eq match t) t)
+                    ((stringp match)
+                     (unless host-read
+                       (setq host (plist-get args :host) host-read t))
+                     (and (stringp host) (string-match-p match host)))
+                    (t (netopt--rule-matches-p rule args)))
+          (push rule found)))
+      (setq rules (cdr rules)))
+    (nreverse found)))
 
 (defun netopt--call-kind (args)
   "Return (FAMILY . TYPE) of the connection made by the call ARGS.

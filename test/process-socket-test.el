@@ -31,25 +31,35 @@ A connection to it stays in SYN-SENT and fails after about 3 s.")
   '(("/etc/hosts" . "fd00::2 multi\n127.0.0.1 multi\n127.0.0.1 localhost\n"))
   "The `:mount' giving multi the blackholed address first.")
 
-(defun netopt-process-socket-test--fallback (free-lower)
+(defun netopt-process-socket-test--fallback (free-lower &optional stop)
   "The form of finding 1 of issue 23, FREE-LOWER: free a lower descriptor.
 A process connects by name; netopt sets an option on it while Emacs
 tries the blackholed address, then Emacs falls back to 127.0.0.1 with
 a new socket, and another process is made.  The value of the form is
-what sockpeek sees on each socket, and what netopt reads."
-  `(let* ((srv (make-network-process :name "srv" :server t :noquery t
+what sockpeek sees on each socket, and what netopt reads.  STOP
+non-nil: the process is stopped (`stop-process') before netopt sees
+it, so that its status says `stop' while it connects and after."
+  `(let* ((accepted 0)
+          (srv (make-network-process :name "srv" :server t :noquery t
                                      :host "127.0.0.1" :service t
-                                     :family 'ipv4))
+                                     :family 'ipv4
+                                     :log (lambda (&rest _)
+                                            (setq accepted (1+ accepted)))))
           (port (process-contact srv :service))
           (filler (make-network-process :name "filler" :host "127.0.0.1"
                                         :service port :family 'ipv4))
           (p (make-network-process :name "p" :host "multi" :service port
                                    :nowait t)))
+     (when ,stop (stop-process p))
      (netopt-test-wait-for
       (lambda () (funcall #'process-contact p :local t)) 5)
      (let ((first (netopt-set-option p :keepalive t)))
+       ;; Set again while connecting: the status is never `open' yet.
+       (netopt-set-option p :keepalive t)
        (when ,free-lower (delete-process filler))
-       (netopt-test-wait-for (lambda () (eq (process-status p) 'open)) 20)
+       (if ,stop
+           (netopt-test-wait-for (lambda () (>= accepted 2)) 20)
+         (netopt-test-wait-for (lambda () (eq (process-status p) 'open)) 20))
        (let ((y (make-network-process :name "y" :host "127.0.0.1"
                                       :service port :family 'ipv4)))
          (list first (process-status p)
@@ -87,6 +97,52 @@ gives it the same number.  netopt tells them apart by inode."
                   :seconds 40 :strict t)
                  '(t open t 77 "77" "7200" t "5"))))
 
+(ert-deftest netopt-process-socket-after-fallback-stopped ()
+  "A stopped process's fallback is seen too: its status says `stop' meanwhile.
+Emacs goes on connecting a stopped process (only reading stops), so
+a status of `stop' proves nothing about its socket: netopt checks the
+inode, and the option is on the new socket."
+  (skip-unless (netopt-test-ipv6-p))
+  (should (equal (netopt-test-child
+                  (netopt-process-socket-test--fallback t t)
+                  :unshare '("-n") :setup netopt-process-socket-test--blackhole
+                  :mount netopt-process-socket-test--hosts
+                  :seconds 40 :strict t)
+                 '(t stop t 77 "77" "7200" t "5"))))
+
+(ert-deftest netopt-process-socket-deleted-not-another ()
+  "A deleted process never reaches the socket that took its number.
+A located client, set several times while `open' (so its socket is
+trusted by its status), is deleted; a new connection made at once
+takes the lowest free number, its.  Setting an option on the deleted
+process signals `netopt-closed', and the new socket is untouched;
+setting one on the new connection reaches it."
+  (should
+   (equal
+    (netopt-test-child
+     '(let* ((srv (make-network-process
+                   :name "srv" :server t :host "127.0.0.1" :service t
+                   :family 'ipv4 :noquery t))
+             (port (process-contact srv :service))
+             (c (make-network-process :name "c" :host "127.0.0.1"
+                                      :service port :family 'ipv4)))
+        (netopt-set-option c :keepalive t)
+        (netopt-set-option c :keepidle 50)
+        (netopt-set-option c :keepidle 51)
+        (delete-process c)
+        (let ((y (make-network-process :name "y" :host "127.0.0.1"
+                                       :service port :family 'ipv4)))
+          (list (condition-case err (netopt-set-option c :keepidle 66)
+                  (netopt-closed (car err)))
+                (cdr (assoc "keepidle" (netopt-test-socket-of y)))
+                (netopt-set-option y :keepidle 67)
+                (netopt-option y :keepidle)
+                (cdr (assoc "keepidle" (netopt-test-socket-of y)))
+                (condition-case err (netopt-option c :keepidle)
+                  (netopt-closed (car err))))))
+     :strict t)
+    '(netopt-closed "7200" t 67 "67" netopt-closed))))
+
 (ert-deftest netopt-process-socket-closed-not-another ()
   "A process whose socket is gone never reaches another's socket.
 A located client is closed by its peer; its descriptor number then
@@ -104,6 +160,7 @@ untouched."
              (port (process-contact srv :service))
              (c (make-network-process :name "c" :host "127.0.0.1"
                                       :service port :family 'ipv4)))
+        (netopt-set-option c :keepalive t)
         (netopt-set-option c :keepalive t)
         (netopt-test-wait-for (lambda () child))
         (delete-process child)

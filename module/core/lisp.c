@@ -223,12 +223,16 @@ bool
 lisp_int_in_range (emacs_env *env, emacs_value v, intmax_t min, intmax_t max,
                    intmax_t *out)
 {
-  if (!lisp_is_type (env, v, Q.integer_type))
+  /* No type-of first: extract_integer itself refuses a non-integer,
+     and its error, as a bignum's beyond intmax_t, is cleared.  An exit
+     pending before is left alone.  */
+  if (LISP_PENDING (env))
     return false;
   intmax_t n = env->extract_integer (env, v);
   if (LISP_PENDING (env))
     {
-      /* A bignum beyond intmax_t: out of any range we accept.  */
+      /* Not an integer, or a bignum beyond intmax_t: out of any range
+         we accept.  */
       env->non_local_exit_clear (env);
       return false;
     }

@@ -128,6 +128,8 @@
   X (gethash, "gethash")                                                      \
   X (puthash, "puthash")                                                      \
   X (process_live_p, "process-live-p")                                        \
+  X (open, "open")                                                            \
+  X (listen, "listen")                                                        \
   X (process_contact, "process-contact")                                      \
   X (plist_put, "plist-put")                                                  \
   X (plist_member, "plist-member")                                            \

@@ -137,6 +137,12 @@ bool proc_init (emacs_env *env);
    NULL with an exit pending: wrong-type-argument, netopt-not-network,
    netopt-closed, netopt-socket-not-found.  */
 struct sock_handle *proc_handle (emacs_env *env, emacs_value process);
+/* Is OBJECT the process looked up last (so a process object)?  */
+bool proc_is_memo (emacs_env *env, emacs_value object);
+/* PROCESS's whole contact, as proc_contact gives it (KEY t), kept
+   with the memo while PROCESS's socket is steady (registry.c).  Only
+   right after proc_handle_of_process found PROCESS's socket.  */
+emacs_value proc_steady_contact (emacs_env *env, emacs_value process);
 /* The same for PROCESS known to be a process object.  */
 struct sock_handle *proc_handle_of_process (emacs_env *env,
                                             emacs_value process);

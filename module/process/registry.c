@@ -4,12 +4,12 @@
    process plist: Emacs copies a server's plist into every connection
    it accepts).  A process is looked up there first, so that a repeated
    call costs a `gethash' (an `eq' for the same process again) and an
-   fstat; only the first call on a process locates its socket
-   (locate.c).  A handle is used only while its descriptor still holds
-   the socket it was registered with, told by the socket's inode: Emacs
-   closes a deleted process's socket, replaces a connecting process's
-   when it falls back to the next address, and the kernel reuses the
-   number at once, so a live process alone proves nothing.  A handle
+   fstat (or only a `process-status', see LAST); only the first call
+   on a process locates its socket (locate.c).  A handle is used only while its
+   descriptor still holds the socket it was registered with, told by the
+   socket's inode: Emacs closes a deleted process's socket, replaces a
+   connecting process's when it falls back to the next address, and the kernel
+   reuses the number at once, so a live process alone proves nothing.  A handle
    that fails the test is forgotten and the socket located again.  */
 
 #include "process.h"
@@ -23,12 +23,59 @@ static emacs_value table;
 /* The process looked up last and its handle, as global references: a
    repeated call on one process costs an `eq' instead of a `gethash'.
    A memo of the table, never an answer of its own: it is replaced on
-   each lookup of another process and dropped with its entry.  */
+   each lookup of another process and dropped with its entry.
+
+   STEADY_FD and STEADY_INO (fd -1: none) are the socket the handle
+   held when its inode was last checked while PROCESS's status was
+   `open' or `listen'.  While the status is still one of those, the
+   descriptor is still that socket, without a new fstat, for Emacs
+   (28 to 30, src/process.c) changes a network process's socket only
+   in two ways:
+
+   - it replaces it only in connect_network_socket, trying the next
+     address of a connection that failed, and that is only while the
+     status is (connect . ADDRESSES): `connect', or `stop' for a
+     connection made with :stop t or stopped by stop-process, whose
+     status (p->command t) says `stop' whatever the connection does;
+     `open' is a status of Qrun and `listen' of Qlisten, which
+     connect_network_socket leaves for good (a synchronous client is
+     Qrun from make_process on, its attempts all made inside
+     make-network-process, before any Lisp or module can see it);
+   - it closes it only in deactivate_process, and every caller sets a
+     status that is no longer `open' or `listen' before any Lisp can
+     run: delete-process (exit 0: `closed'), end of file or a read
+     error, a write's EPIPE (exit 256: `closed'), a failed connection,
+     TLS or NSM check (`failed').  process-send-eof shuts the socket
+     down and closes only the write descriptor of a subprocess, never
+     a network process's socket (open_fd[SUBPROCESS_STDIN]).
+
+   No status comes back to `open' or `listen' from `closed' or
+   `failed', and netopt's own replacements (adopt.c's dup3, pending.c's
+   hand-over) register a new handle (the memo dropped) or change the
+   handle's descriptor and inode, which then differ from STEADY_FD and
+   STEADY_INO.  In any other status, and for a pending process, the
+   inode is checked on every call.  */
 static struct
 {
   emacs_value process, handle;
   struct sock_handle *s;
-} last;
+  int steady_fd;
+  ino_t steady_ino;
+  /* PROCESS's whole contact (NULL: not asked yet), read while its
+     socket was steady: Emacs's own plist, p->childp, which Emacs never
+     replaces once the process has its socket (set-process-filter,
+     set-process-sentinel, set-network-process-option and a
+     datagram's :remote are plist-put into it, in place).  */
+  emacs_value contact;
+} last = { .steady_fd = -1 };
+
+static void
+contact_drop (emacs_env *env)
+{
+  if (last.contact)
+    env->free_global_ref (env, last.contact);
+  last.contact = NULL;
+}
 
 static void
 memo_drop (emacs_env *env)
@@ -38,8 +85,10 @@ memo_drop (emacs_env *env)
       env->free_global_ref (env, last.process);
       env->free_global_ref (env, last.handle);
     }
+  contact_drop (env);
   last.process = last.handle = NULL;
   last.s = NULL;
+  last.steady_fd = -1;
 }
 
 static void
@@ -240,6 +289,64 @@ proc_forget (emacs_env *env, emacs_value process, struct sock_handle *s)
   env->funcall (env, Q.remhash, 2, (emacs_value[]){ process, table });
 }
 
+bool
+proc_is_memo (emacs_env *env, emacs_value object)
+{
+  return last.process && env->eq (env, object, last.process);
+}
+
+/* Is PROCESS's status `open' or `listen' (*STEADY)?  False with an
+   exit pending when asking failed.  */
+static bool
+steady_status (emacs_env *env, emacs_value process, bool *steady)
+{
+  emacs_value status = env->funcall (env, Q.process_status, 1, &process);
+  LISP_CHECK_BOOL (env);
+  *steady = env->eq (env, status, Q.open) || env->eq (env, status, Q.listen);
+  return true;
+}
+
+/* Is S, PROCESS's handle of the memo, still its socket?  One
+   `process-status' while the memo's socket is steady (see LAST), else
+   that and an fstat.  */
+static bool
+still_its_socket (emacs_env *env, emacs_value process, struct sock_handle *s)
+{
+  const struct proc_facts *f = proc_facts (s);
+  if (f->pending || s != last.s)
+    return proc_same_socket (s);
+  bool steady;
+  if (!steady_status (env, process, &steady))
+    return false;
+  if (steady && s->sock.fd == last.steady_fd && f->ino == last.steady_ino)
+    return true;
+  if (!proc_same_socket (s))
+    return false;
+  last.steady_fd = steady ? s->sock.fd : -1;
+  last.steady_ino = f->ino;
+  if (!steady)
+    contact_drop (env);
+  return true;
+}
+
+emacs_value
+proc_steady_contact (emacs_env *env, emacs_value process)
+{
+  bool memo = last.steady_fd >= 0 && proc_is_memo (env, process);
+  if (memo && last.contact)
+    return last.contact;
+  emacs_value contact = proc_contact (env, process, Q.t);
+  if (!memo || !contact || lisp_nilp (env, contact))
+    return contact;
+  last.contact = env->make_global_ref (env, contact);
+  if (LISP_PENDING (env))
+    {
+      env->non_local_exit_clear (env); /* only an aid */
+      last.contact = NULL;
+    }
+  return contact;
+}
+
 struct sock_handle *
 proc_handle_of_process (emacs_env *env, emacs_value process)
 {
@@ -247,10 +354,12 @@ proc_handle_of_process (emacs_env *env, emacs_value process)
   struct sock_handle *s = registered (env, process, &h);
   LISP_CHECK (env);
   /* A descriptor is PROCESS's socket only while it holds the socket
-     found or made for PROCESS: one fstat, cheaper than asking Emacs
-     whether PROCESS is live.  A deleted process's descriptor is closed
-     at once, so it fails this too.  */
-  if (s && proc_same_socket (s))
+     found or made for PROCESS: told by its inode, or by its status
+     while the memo's socket is steady.  A deleted process's descriptor
+     is closed at once, so it fails this too.  */
+  bool same = s && still_its_socket (env, process, s);
+  LISP_CHECK (env);
+  if (same)
     return s;
   if (s && proc_facts (s)->pending)
     {

@@ -9,8 +9,15 @@
 struct sock_handle *
 proc_target (emacs_env *env, emacs_value target, bool *process)
 {
-  /* One type-of tells a socket from a process: this is every call's
+  /* The process looked up last needs no type-of; otherwise one
+     type-of tells a socket from a process: this is every call's
      path.  */
+  if (proc_is_memo (env, target))
+    {
+      if (process)
+        *process = true;
+      return proc_handle_of_process (env, target);
+    }
   emacs_value type = env->type_of (env, target);
   LISP_CHECK (env);
   bool is_process = env->eq (env, type, Q.process_type);
@@ -56,7 +63,7 @@ proc_after_set (emacs_env *env, emacs_value process, struct sock_handle *s,
       = set->row->affects ? opt_row_named (set->row->affects) : NULL;
   if (!set->row->manual && !affected)
     return true;
-  emacs_value contact = proc_contact (env, process, Q.t);
+  emacs_value contact = proc_steady_contact (env, process);
   LISP_CHECK_BOOL (env);
   if (set->row->manual)
     {
