@@ -261,7 +261,7 @@ Emacs's call added: a fact about the descriptor (its inode, family,
 type and role), whatever else runs or is collected meanwhile, and
 with or without other sockets open.  Return the process; on failure
 it is deleted."
-  (let* ((before (netopt--socket-fds))
+  (let* ((before (netopt--adopt-before socket))
          (process (netopt--emacs-make-network-process args)))
     (condition-case err
         (netopt--adopt socket process before)

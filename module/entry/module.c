@@ -166,6 +166,11 @@ static const struct function functions[] = {
     "and close-on-exec, SOCKET is closed.  With SOCKET nil, the one new\n"
     "socket is only registered as PROCESS's.  Return t.\n\n"
     "(fn SOCKET PROCESS BEFORE)" },
+  { "netopt--adopt-before", 1, 1, Fnetopt_adopt_before,
+    "Return what `netopt--adopt' needs to find SOCKET's placeholder.\n"
+    "Taken just before the placeholder is made: a descriptor that is\n"
+    "free now, or a value of `netopt--socket-fds'.\n\n"
+    "(fn SOCKET)" },
   { "netopt--spare-fds", 1, 1, Fnetopt_spare_fds,
     "Return non-nil when this Emacs can open N more descriptors now.\n\n"
     "(fn N)" },
