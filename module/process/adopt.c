@@ -113,9 +113,9 @@ placeholder_fd (emacs_env *env, emacs_value process, emacs_value before,
                    && lisp_int_in_range (env, before, 0, INT_MAX, &n);
   LISP_CHECK_RETURN (env, -1);
   struct proc_fds known = { NULL, NULL, 0, 0 };
-  if (predicted && proc_fd_is_kind ((int)n, kind))
+  if (predicted)
     {
-      int fd = proc_locate_at (env, process, (int)n, &known);
+      int fd = proc_locate_at (env, process, (int)n, kind, &known);
       if (fd >= 0 || LISP_PENDING (env))
         return fd;
     }
@@ -133,18 +133,35 @@ placeholder_fd (emacs_env *env, emacs_value process, emacs_value before,
   return fd;
 }
 
-/* (netopt--adopt SOCKET PROCESS BEFORE): PROCESS's descriptor is the
-   one socket descriptor of this Emacs, of SOCKET's family, type and
-   role, that BEFORE (a value of netopt--socket-fds) did not list.
-   SOCKET's socket takes its place (SOCKET is closed, its :child-options
-   go along) and PROCESS is known to run a socket netopt made.  With
-   SOCKET nil, the new socket of any kind is only registered as
-   PROCESS's.  Signals netopt-socket-not-found unless exactly one
-   descriptor is new.  Returns t.  */
+/* Close LISTENER, a netopt socket (nil: none), the peer of a client's
+   placeholder: the placeholder's connection is reset, and replacing
+   its socket sends nothing.  */
+static bool
+close_listener (emacs_env *env, emacs_value listener)
+{
+  if (lisp_nilp (env, listener))
+    return true;
+  struct sock_handle *l = sock_from_lisp (env, listener, true);
+  if (!l || !l->owned)
+    return l ? lisp_wrong_type (env, Q.socketp, listener) : false;
+  int err = sock_close (l);
+  return err == 0
+         || lisp_system_error (env, "Cannot close socket", err, 1, &listener);
+}
+
+/* (netopt--adopt SOCKET PROCESS BEFORE &optional LISTENER): PROCESS's
+   descriptor is its placeholder's socket, of SOCKET's family, type and
+   role, found by BEFORE (a value of netopt--adopt-before, or of
+   netopt--socket-fds: the one socket it did not list).  LISTENER, the
+   placeholder's peer, is closed once it is found.  SOCKET's socket
+   takes its place (SOCKET is closed, its :child-options go along) and
+   PROCESS is known to run a socket netopt made.  With SOCKET nil, the
+   new socket of any kind is only registered as PROCESS's.  Signals
+   netopt-socket-not-found unless the placeholder is found.  Returns
+   t.  */
 emacs_value
 Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
 {
-  (void)nargs;
   (void)data;
   struct sock_handle *s = NULL;
   if (!lisp_nilp (env, args[0]))
@@ -178,6 +195,8 @@ Fnetopt_adopt (emacs_env *env, ptrdiff_t nargs, emacs_value *args, void *data)
     kind = (struct proc_kind){ s->sock.family, s->sock.type, s->listening };
   int fd = placeholder_fd (env, args[1], args[2], s, &kind);
   if (fd < 0)
+    return NULL;
+  if (nargs > 3 && !close_listener (env, args[3]))
     return NULL;
   if (s && !replace (env, s, fd, args[1]))
     return NULL;

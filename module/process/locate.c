@@ -306,7 +306,7 @@ unique_want (const struct want *w)
 
 int
 proc_locate_at (emacs_env *env, emacs_value process, int fd,
-                const struct proc_fds *exclude)
+                const struct proc_kind *kind, const struct proc_fds *exclude)
 {
   struct want w;
   memset (&w, 0, sizeof w);
@@ -314,7 +314,10 @@ proc_locate_at (emacs_env *env, emacs_value process, int fd,
   if (!want_of_process (env, process, &w))
     return -1;
   struct candidates c = { .want = &w };
-  bool ok = unique_want (&w) && add_candidate (fd, &c) && c.found.n == 1;
+  /* A candidate has the contact's kind, which must be KIND.  */
+  bool ok = w.kind.family == kind->family && w.kind.type == kind->type
+            && w.kind.listening == kind->listening && unique_want (&w)
+            && add_candidate (fd, &c) && c.found.n == 1;
   proc_fds_free (&c.found);
   /* A connection's peer, not only a SYN-SENT state: a local port is
      shared by connections still being made to other peers.  */
