@@ -388,9 +388,13 @@ left behind: no process, no placeholder file."
                 (netopt--placeholder-process
                  (netopt--placeholder-args
                   (if server
-                      (append (list :log (netopt--child-log
-                                          (plist-get emacs-args :log)))
-                              (netopt--plist-without emacs-args '(:log)))
+                      (cons :log
+                            (cons (netopt--child-log
+                                   (plist-get emacs-args :log))
+                                  (if (plist-member emacs-args :log)
+                                      (netopt--plist-without emacs-args
+                                                             '(:log))
+                                    emacs-args)))
                     emacs-args)
                   socket-contact
                   (and listener-contact
