@@ -14,9 +14,10 @@
 ;; 2. Emacs makes a placeholder process of the same family, type and
 ;;    role on loopback;
 ;; 3. one call of the module (`netopt--adopt') finds the placeholder's
-;;    descriptor, the one new socket of its kind since a snapshot, puts
-;;    netopt's socket in its place with dup3 and registers it as the
-;;    process's.
+;;    descriptor (the number that was free just before, once its socket
+;;    shows the placeholder's addresses, or the one new socket of its
+;;    kind since a snapshot), puts netopt's socket in its place with
+;;    dup3 and registers it as the process's.
 ;;
 ;; Then the contact becomes the one Emacs would have made from the
 ;; call's arguments, and TLS starts on the real socket.  On any failure

@@ -1,9 +1,10 @@
 /* adopt.c --- a socket netopt made, run by Emacs (API section 5.1).
    The Lisp side (lisp/netopt-adopt.el) makes the socket, then a
    placeholder process of the same family, type and role; one call here
-   finds the placeholder's descriptor (the one new socket of that kind
-   since a snapshot), puts netopt's socket in its place with dup3, and
-   registers it as the process's.  A connection Emacs then accepts for
+   finds the placeholder's descriptor (predicted, then shown by its
+   addresses; or the one new socket of that kind since a snapshot),
+   puts netopt's socket in its place with dup3, and registers it as the
+   process's.  A connection Emacs then accepts for
    an adopted server is configured as netopt-accept configures its own
    children (netopt--configure-child).  */
 
