@@ -14,9 +14,10 @@
 ;; 2. Emacs makes a placeholder process of the same family, type and
 ;;    role on loopback;
 ;; 3. one call of the module (`netopt--adopt') finds the placeholder's
-;;    descriptor, the one new socket of its kind since a snapshot, puts
-;;    netopt's socket in its place with dup3 and registers it as the
-;;    process's.
+;;    descriptor (the number that was free just before, once its socket
+;;    shows the placeholder's addresses, or the one new socket of its
+;;    kind since a snapshot), puts netopt's socket in its place with
+;;    dup3 and registers it as the process's.
 ;;
 ;; Then the contact becomes the one Emacs would have made from the
 ;; call's arguments, and TLS starts on the real socket.  On any failure
@@ -161,8 +162,10 @@ removed."
                (string-prefix-p "s" (or (nth 8 (file-attributes file)) "")))
       (ignore-errors (delete-file file) t))))
 
-(defun netopt--placeholder-process (args socket)
+(defun netopt--placeholder-process (args socket &optional listener)
   "Make a placeholder with ARGS, put SOCKET in its place; return it.
+LISTENER, a client placeholder's peer, is closed once the
+placeholder is found.
 As `netopt--make-placeholder' does, and more: a local server's
 placeholder takes a file in the private directory when the abstract
 address is in use, and that file is removed as soon as SOCKET is in
@@ -170,7 +173,7 @@ place.  An error names no placeholder: Emacs's data
 about the placeholder's call (its contact) is left out."
   (condition-case err
       (condition-case err
-          (netopt--make-placeholder args socket)
+          (netopt--make-placeholder args socket listener)
         (error
          (if (not (and (eq (plist-get args :family) 'local)
                        (plist-get args :server)
@@ -191,9 +194,10 @@ about the placeholder's call (its contact) is left out."
 (defun netopt--placeholder-args (emacs-args contact listener)
   "Return the `make-network-process' arguments of a placeholder.
 The placeholder has the family, type and role of netopt's socket
-\(CONTACT is its contact), on loopback (a client of LISTENER, a netopt
-server), and EMACS-ARGS's other keywords (buffer, filter, coding ...),
-but never :tls-parameters: TLS starts on the real socket.  A client
+\(CONTACT is its contact), on loopback (a client of a netopt server
+at LISTENER, the address `netopt--listener-address' gives), and
+EMACS-ARGS's other keywords (buffer, filter, coding ...), but never
+:tls-parameters: TLS starts on the real socket.  A client
 goes to an address vector, so Emacs resolves nothing; it is :nowait
 when the call is, and then Emacs's loop sees the real connection end;
 otherwise the loopback connection is made at once and
@@ -215,11 +219,11 @@ the process is open when `make-network-process' returns."
                              (netopt--loopback family))))
            ((eq type 'datagram)
             (list :remote (if (eq family 'local)
-                              (netopt--listener-address listener)
+                              listener
                             (vconcat (if (eq family 'ipv6) [0 0 0 0 0 0 0 1]
                                        [127 0 0 1])
                                      [9]))))
-           (t (list :remote (netopt--listener-address listener)
+           (t (list :remote listener
                     :nowait (and (plist-get emacs-args :nowait) t))))
      rest)))
 
@@ -245,26 +249,28 @@ private directory."
                             :server t :host (netopt--loopback family)
                             :service 0)))))
 
-(defun netopt--listener-address (listener)
-  "Return the address a client placeholder reaches LISTENER at.
-A local listener is at its file, or at `netopt--abstract-address'
-\(which its contact shows as no name)."
-  (let ((contact (netopt--socket-contact listener)))
-    (if (eq (plist-get contact :family) 'local)
-        (or (plist-get contact :local) netopt--abstract-address)
-      (plist-get contact :local))))
+(defun netopt--listener-address (contact)
+  "Return the address a client placeholder reaches a listener at.
+CONTACT is the listener's contact.  A local listener is at its file,
+or at `netopt--abstract-address' (which its contact shows as no
+name)."
+  (if (eq (plist-get contact :family) 'local)
+      (or (plist-get contact :local) netopt--abstract-address)
+    (plist-get contact :local)))
 
-(defun netopt--make-placeholder (args socket)
+(defun netopt--make-placeholder (args socket &optional listener)
   "Make a placeholder process with ARGS and put SOCKET in its place.
-The placeholder's descriptor is the one socket of SOCKET's kind that
-Emacs's call added: a fact about the descriptor (its inode, family,
-type and role), whatever else runs or is collected meanwhile, and
-with or without other sockets open.  Return the process; on failure
-it is deleted."
-  (let* ((before (netopt--socket-fds))
+The placeholder's descriptor is the socket of SOCKET's kind that
+Emacs's call added, told by facts about the descriptor: the number
+that was free just before, holding now the one socket with the
+placeholder's addresses, or the one new socket since a snapshot,
+whatever else runs or is collected meanwhile, and with or without
+other sockets open.  LISTENER, the placeholder's peer, is closed
+once it is found.  Return the process; on failure it is deleted."
+  (let* ((before (netopt--adopt-before socket))
          (process (netopt--emacs-make-network-process args)))
     (condition-case err
-        (netopt--adopt socket process before)
+        (netopt--adopt socket process before listener)
       (error (delete-process process)
              (signal (car err) (cdr err))))
     process))
@@ -373,27 +379,35 @@ left behind: no process, no placeholder file."
                       (not (and (plist-get emacs-args :tls-parameters)
                                 (plist-get socket-contact :remote)))))
          (emacs-args (plist-put (copy-sequence emacs-args) :nowait nowait))
-         (listener nil) (placeholder nil) (process nil))
+         (listener nil) (listener-contact nil) (process nil))
     (unwind-protect
         (progn
           (setq listener (netopt--placeholder-listener socket-contact))
-          (setq placeholder
-                (netopt--placeholder-args
-                 (if server
-                     (append (list :log (netopt--child-log
-                                         (plist-get emacs-args :log)))
-                             (netopt--plist-without emacs-args '(:log)))
-                   emacs-args)
-                 socket-contact listener))
-          (setq process (netopt--placeholder-process placeholder socket))
+          (setq listener-contact
+                (and listener (netopt--socket-contact listener)))
+          (setq process
+                (netopt--placeholder-process
+                 (netopt--placeholder-args
+                  (if server
+                      (cons :log
+                            (cons (netopt--child-log
+                                   (plist-get emacs-args :log))
+                                  (if (plist-member emacs-args :log)
+                                      (netopt--plist-without emacs-args
+                                                             '(:log))
+                                    emacs-args)))
+                    emacs-args)
+                  socket-contact
+                  (and listener-contact
+                       (netopt--listener-address listener-contact)))
+                 socket listener))
           (condition-case err
-              (progn
+              (let ((own (process-contact process t)))
                 (netopt--set-contact process
                                      (netopt--contact-as-emacs
-                                      args socket-contact
-                                      (process-contact process t)))
-                (netopt--options-as-set process (process-contact process t)
-                                        options)
+                                      args socket-contact own))
+                ;; The same list, its contents now the contact's.
+                (netopt--options-as-set process own options)
                 (when (and (eq (plist-get socket-contact :type) 'datagram)
                            (not server))
                   (set-process-datagram-address
@@ -405,7 +419,11 @@ left behind: no process, no placeholder file."
                    (setq process nil)
                    (signal (car err) (cdr err))))
           process)
-      (when listener (netopt--close-placeholder-socket listener)))))
+      (when listener
+        ;; Closed already once the placeholder was found; its file,
+        ;; when it has one, is removed.
+        (netopt-close listener)
+        (netopt--delete-socket-file (plist-get listener-contact :local))))))
 
 ;;;; :nowait connections made in the background
 
@@ -729,13 +747,6 @@ PROCESS's."
                (stringp given) (not (string-prefix-p "/" given))
                (stringp (plist-get contact :local)))
       (plist-put contact :local given))))
-
-(defun netopt--close-placeholder-socket (socket)
-  "Close SOCKET, a placeholder's netopt listener, and remove its file.
-One on the abstract address has no file."
-  (let ((file (plist-get (netopt--socket-contact socket) :local)))
-    (netopt-close socket)
-    (netopt--delete-socket-file file)))
 
 (provide 'netopt-adopt)
 ;;; netopt-adopt.el ends here

@@ -250,7 +250,9 @@ version %s; rebuild it with `make clean all' in %s"
 (declare-function netopt--process-socket "ext:netopt-core" (process))
 (declare-function netopt--process-owner "ext:netopt-core" (process))
 (declare-function netopt--process-forget "ext:netopt-core" (process))
-(declare-function netopt--adopt "ext:netopt-core" (socket process before))
+(declare-function netopt--adopt "ext:netopt-core"
+                  (socket process before &optional listener))
+(declare-function netopt--adopt-before "ext:netopt-core" (socket))
 (declare-function netopt--configure-child "ext:netopt-core" (client server))
 (declare-function netopt-accept "ext:netopt-core" (server &optional timeout))
 (declare-function netopt-send "ext:netopt-core" (socket string &rest args))

@@ -278,6 +278,77 @@ user's :log function runs and is the one `process-contact' shows."
     (should (equal (netopt-test-address-string (plist-get contact :remote))
                    (cdr (assoc "peer" kernel))))))
 
+;;;; 5.1: the placeholder's descriptor
+
+(defun netopt-adopt-test--stolen (make-thief make)
+  "Call MAKE with a predicted descriptor taken by MAKE-THIEF's process.
+`netopt--adopt-before' is advised: once it has given the lowest free
+descriptor, MAKE-THIEF makes an Emacs process, which takes that number
+as another thread's socket would.  Return (PROCESS THIEF NUMBER)."
+  (let* ((stolen nil)
+         (steal (lambda (before)
+                  (when (and (integerp before) (not stolen))
+                    (setq stolen (cons before (funcall make-thief))))
+                  before)))
+    (advice-add 'netopt--adopt-before :filter-return steal)
+    (let ((process (unwind-protect (funcall make)
+                     (advice-remove 'netopt--adopt-before steal))))
+      (should stolen)
+      (list process (cdr stolen) (car stolen)))))
+
+(defun netopt-adopt-test--fd-of (address &rest pairs)
+  "Return the descriptors of this Emacs's sockets at local ADDRESS.
+ADDRESS is a `process-contact' vector; PAIRS as for
+`netopt-test-sockets-with'."
+  (mapcar #'car (apply #'netopt-test-sockets-with
+                       "local" (netopt-test-address-string address) pairs)))
+
+(netopt-deftest netopt-adopt-predicted-descriptor-taken ()
+  "A predicted descriptor that another socket took is never used.
+The placeholder's number is predicted (the lowest free one), and used
+only when the socket there has the placeholder's addresses.  Here an
+Emacs process of the same kind takes it first and the placeholder
+gets another: netopt's socket (:reuseport or :freebind, which only it
+sets) replaces the placeholder's, and the other process keeps its
+own socket at the number predicted, without the option."
+  :tags '(adopt)
+  (pcase-let* ((srv (netopt-test-server))
+               (port (netopt-test-port srv))
+               (`(,server ,thief ,number)
+                (netopt-adopt-test--stolen
+                 (lambda ()
+                   (netopt-test-make-process :name "thief-s" :server t
+                                             :host "127.0.0.1" :service t))
+                 (lambda ()
+                   (netopt-adopt-test--make :name "pred-s" :server t
+                                            :host "127.0.0.1" :service t
+                                            :reuseport t)))))
+    (should (equal (netopt-adopt-test--fd-of (process-contact thief :local)
+                                             "reuseport" "0")
+                   (list number)))
+    (let ((fds (netopt-adopt-test--fd-of (process-contact server :local)
+                                         "reuseport" "1" "acceptconn" "1")))
+      (should (= (length fds) 1))
+      (should-not (memq number fds)))
+    (should (eq (process-status server) 'listen))
+    (pcase-let ((`(,client ,thief ,number)
+                 (netopt-adopt-test--stolen
+                  (lambda ()
+                    (netopt-test-make-process :name "thief-c"
+                                              :host "127.0.0.1"
+                                              :service port))
+                  (lambda ()
+                    (netopt-adopt-test--make :name "pred-c" :host "127.0.0.1"
+                                             :service port :freebind t)))))
+      (should (equal (netopt-adopt-test--fd-of (process-contact thief :local)
+                                               "freebind" "0")
+                     (list number)))
+      (let ((fds (netopt-adopt-test--fd-of (process-contact client :local)
+                                           "freebind" "1")))
+        (should (= (length fds) 1))
+        (should-not (memq number fds)))
+      (should (eq (process-status client) 'open)))))
+
 ;;;; 5.1: an ordinary process
 
 (netopt-deftest netopt-adopt-echo-traffic ()

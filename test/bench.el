@@ -531,11 +531,11 @@ maximum ratio, `zero' (the value must be 0) or nil (for information)."
      (list "netopt-make-network-process client + delete-process"
            (funcall get 'nmnp-client)
            "make-network-process client + delete-process"
-           (funcall get 'mnp-client-ref) 2.0)
+           (funcall get 'mnp-client-ref) 2.5)
      (list "netopt-make-network-process :server t + delete-process"
            (funcall get 'nmnp-server)
            "make-network-process :server t + delete-process"
-           (funcall get 'mnp-server-ref) 2.0)
+           (funcall get 'mnp-server-ref) 2.5)
      (list "make-network-process client, netopt-mode on, no rule matches"
            (funcall get 'mode-on)
            "make-network-process client, netopt-mode off"

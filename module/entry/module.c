@@ -159,13 +159,19 @@ static const struct function functions[] = {
   { "netopt--process-forget", 1, 1, Fnetopt_process_forget,
     "Forget which socket is PROCESS's; the next call locates it again.\n\n"
     "(fn PROCESS)" },
-  { "netopt--adopt", 3, 3, Fnetopt_adopt,
+  { "netopt--adopt", 3, 4, Fnetopt_adopt,
     "Put netopt's SOCKET in the place of PROCESS's placeholder socket.\n"
-    "The placeholder is the one socket of SOCKET's kind that BEFORE, a\n"
-    "value of `netopt--socket-fds', did not list; it keeps its number\n"
-    "and close-on-exec, SOCKET is closed.  With SOCKET nil, the one new\n"
-    "socket is only registered as PROCESS's.  Return t.\n\n"
-    "(fn SOCKET PROCESS BEFORE)" },
+    "The placeholder is found by BEFORE, a value of `netopt--adopt-before'\n"
+    "or of `netopt--socket-fds' (then the one new socket of SOCKET's\n"
+    "kind); it keeps its number and close-on-exec, SOCKET is closed, and\n"
+    "so is LISTENER, the placeholder's peer, if given.  With SOCKET nil,\n"
+    "the one new socket is only registered as PROCESS's.  Return t.\n\n"
+    "(fn SOCKET PROCESS BEFORE &optional LISTENER)" },
+  { "netopt--adopt-before", 1, 1, Fnetopt_adopt_before,
+    "Return what `netopt--adopt' needs to find SOCKET's placeholder.\n"
+    "Taken just before the placeholder is made: a descriptor that is\n"
+    "free now, or a value of `netopt--socket-fds'.\n\n"
+    "(fn SOCKET)" },
   { "netopt--spare-fds", 1, 1, Fnetopt_spare_fds,
     "Return non-nil when this Emacs can open N more descriptors now.\n\n"
     "(fn N)" },

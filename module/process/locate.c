@@ -290,3 +290,40 @@ proc_locate (emacs_env *env, emacs_value process,
   proc_fds_free (&c.found);
   return fd;
 }
+
+/* Do W's addresses name one socket at most?  A listening socket's
+   bound address, a TCP connection's two addresses.  */
+static bool
+unique_want (const struct want *w)
+{
+  if (w->local_how != M_EXACT)
+    return false;
+  if (w->kind.listening)
+    return true;
+  return w->kind.type == SOCK_STREAM && w->remote_how == M_EXACT
+         && (w->kind.family == AF_INET || w->kind.family == AF_INET6);
+}
+
+int
+proc_locate_at (emacs_env *env, emacs_value process, int fd,
+                const struct proc_kind *kind, const struct proc_fds *exclude)
+{
+  struct want w;
+  memset (&w, 0, sizeof w);
+  w.exclude = exclude;
+  if (!want_of_process (env, process, &w))
+    return -1;
+  struct candidates c = { .want = &w };
+  /* A candidate has the contact's kind, which must be KIND.  */
+  bool ok = w.kind.family == kind->family && w.kind.type == kind->type
+            && w.kind.listening == kind->listening && unique_want (&w)
+            && add_candidate (fd, &c) && c.found.n == 1;
+  proc_fds_free (&c.found);
+  /* A connection's peer, not only a SYN-SENT state: a local port is
+     shared by connections still being made to other peers.  */
+  struct sockaddr_storage a;
+  socklen_t len = sizeof a;
+  if (ok && !w.kind.listening)
+    ok = getpeername (fd, (struct sockaddr *)&a, &len) == 0;
+  return ok ? fd : -1;
+}

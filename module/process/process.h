@@ -103,6 +103,15 @@ int proc_new_socket (emacs_env *env, emacs_value before,
 int proc_locate (emacs_env *env, emacs_value process,
                  const struct proc_fds *exclude);
 
+/* FD when it is network PROCESS's socket, of KIND, by facts that no
+   other socket can share (a listening socket's bound address, a TCP
+   connection's two addresses, as PROCESS's contact shows them) and not
+   one of EXCLUDE; -1 otherwise, an exit pending only when asking
+   failed.  */
+int proc_locate_at (emacs_env *env, emacs_value process, int fd,
+                    const struct proc_kind *kind,
+                    const struct proc_fds *exclude);
+
 /* probe.c */
 /* At most this many candidates are probed (and located).  */
 #define PROC_PROBE_MAX 64
@@ -202,6 +211,7 @@ NETOPT_PRIMITIVE (Fnetopt_process_socket);
 NETOPT_PRIMITIVE (Fnetopt_process_owner);
 NETOPT_PRIMITIVE (Fnetopt_process_forget);
 NETOPT_PRIMITIVE (Fnetopt_adopt);
+NETOPT_PRIMITIVE (Fnetopt_adopt_before);
 NETOPT_PRIMITIVE (Fnetopt_configure_child);
 NETOPT_PRIMITIVE (Fnetopt_set_option);
 NETOPT_PRIMITIVE (Fnetopt_option);
