@@ -269,14 +269,23 @@ choose (emacs_env *env, emacs_value process, const struct candidates *c)
   return -1;
 }
 
+/* W for PROCESS's contact, EXCLUDE left out.  False with an exit
+   pending.  */
+static bool
+want_init (emacs_env *env, emacs_value process, const struct proc_fds *exclude,
+           struct want *w)
+{
+  memset (w, 0, sizeof *w);
+  w->exclude = exclude;
+  return want_of_process (env, process, w);
+}
+
 int
 proc_locate (emacs_env *env, emacs_value process,
              const struct proc_fds *exclude)
 {
   struct want w;
-  memset (&w, 0, sizeof w);
-  w.exclude = exclude;
-  if (!want_of_process (env, process, &w))
+  if (!want_init (env, process, exclude, &w))
     return -1;
   struct candidates c = { .want = &w };
   int err = proc_each_fd (add_candidate, &c);
@@ -309,9 +318,7 @@ proc_locate_at (emacs_env *env, emacs_value process, int fd,
                 const struct proc_kind *kind, const struct proc_fds *exclude)
 {
   struct want w;
-  memset (&w, 0, sizeof w);
-  w.exclude = exclude;
-  if (!want_of_process (env, process, &w))
+  if (!want_init (env, process, exclude, &w))
     return -1;
   struct candidates c = { .want = &w };
   /* A candidate has the contact's kind, which must be KIND.  */
